@@ -1,0 +1,3 @@
+//! The web client.
+#![forbid(unsafe_code)]
+fn main() {}

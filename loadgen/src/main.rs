@@ -1,0 +1,3 @@
+//! Load generator for the classroom server.
+#![forbid(unsafe_code)]
+fn main() {}

@@ -1,0 +1,42 @@
+//! Errors a user can cause: a network whose shapes do not fit, a bad weights file, a bad image.
+
+use thiserror::Error;
+
+/// Everything that can go wrong building, loading or feeding a network.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ModelError {
+    /// A layer cannot accept the shape the previous layer produces.
+    #[error("layer {index} ({name}) expects input of shape {expected:?} but receives {actual:?}")]
+    ShapeMismatch {
+        /// Position of the layer in the network.
+        index: usize,
+        /// The layer's name, e.g. `conv_1_1`.
+        name: String,
+        /// What the layer needs.
+        expected: Vec<usize>,
+        /// What it would receive.
+        actual: Vec<usize>,
+    },
+    /// A layer's own parameters are inconsistent (e.g. bias length differs from out channels).
+    #[error("layer {name} is invalid: {reason}")]
+    InvalidLayer {
+        /// The layer's name.
+        name: String,
+        /// Why, as a sentence.
+        reason: String,
+    },
+    /// The input tensor given to `forward` does not have the network's input shape.
+    #[error("the input has shape {actual:?} but the network expects {expected:?}")]
+    InputShape {
+        /// The network's input shape `[C, H, W]`.
+        expected: Vec<usize>,
+        /// The shape given.
+        actual: Vec<usize>,
+    },
+    /// A weights file or manifest could not be read.
+    #[error("cannot load the model: {0}")]
+    Load(String),
+    /// Bytes given as an image could not be used as one.
+    #[error("{0}")]
+    Image(String),
+}

@@ -1,0 +1,2 @@
+//! The classroom server.
+#![forbid(unsafe_code)]

@@ -1,0 +1,3 @@
+//! The `cnn-classroom` binary.
+#![forbid(unsafe_code)]
+fn main() {}

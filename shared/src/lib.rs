@@ -1,0 +1,2 @@
+//! The wire protocol between the classroom server and its clients.
+#![forbid(unsafe_code)]
