@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the web client bundle into client/dist/: the Yew app compiled to wasm32 (size profile
+# `wasm-release`), bound with wasm-bindgen (--target web), shrunk with wasm-opt -Oz (SIMD kept),
+# content-hashed file names, index.html, style.css, the service worker (with the asset list and
+# a version baked in, so the offline cache is replaced exactly when the bundle changes) and
+# asset-manifest.json. Prints each file's raw and gzip size. Run scripts/setup.sh first.
+# Honours CARGO_TARGET_DIR (default: the workspace's target/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+die() { printf 'build-client: %s\n' "$*" >&2; exit 1; }
+
+command -v wasm-bindgen >/dev/null || die "wasm-bindgen is not installed; run scripts/setup.sh first."
+wasm_opt=$root/node_modules/.bin/wasm-opt
+[[ -x $wasm_opt ]] || die "wasm-opt (npm package binaryen) is missing; run scripts/setup.sh first."
+
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
+
+echo "== build-client: cargo build (wasm-release, wasm32-unknown-unknown)"
+cargo build --profile wasm-release --target wasm32-unknown-unknown -p client
+raw_wasm=$target_dir/wasm32-unknown-unknown/wasm-release/client.wasm
+[[ -f $raw_wasm ]] || die "cargo did not produce $raw_wasm."
+
+staging=$(mktemp -d "$target_dir/client-dist.XXXXXX")
+trap 'rm -rf "$staging"' EXIT
+
+echo "== build-client: wasm-bindgen"
+wasm-bindgen --target web --no-typescript --out-dir "$staging/bindgen" --out-name client "$raw_wasm"
+
+echo "== build-client: wasm-opt -Oz"
+# rustc's wasm32 output uses these proposals (simd128 is switched on in .cargo/config.toml);
+# wasm-opt must be told, or it rejects the module or drops the SIMD instructions.
+"$wasm_opt" -Oz \
+    --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$staging/bindgen/client_bg.wasm" -o "$staging/bindgen/client_bg.opt.wasm"
+
+# Content-hashed names: a browser or proxy cache can never pair a new index.html with old code.
+short_hash() { sha256sum "$1" | cut -c1-16; }
+out=$staging/dist
+mkdir -p "$out"
+wasm_name=client_bg.$(short_hash "$staging/bindgen/client_bg.opt.wasm").wasm
+cp "$staging/bindgen/client_bg.opt.wasm" "$out/$wasm_name"
+js_name=client.$(short_hash "$staging/bindgen/client.js").js
+cp "$staging/bindgen/client.js" "$out/$js_name"
+[[ -f client/style.css ]] || die "client/style.css is missing (the client engineer's stylesheet)."
+css_name=style.$(short_hash client/style.css).css
+cp client/style.css "$out/$css_name"
+cp client/icon.svg "$out/icon.svg"
+cp client/manifest.webmanifest "$out/manifest.webmanifest"
+
+sed -e "s|{{CLIENT_JS}}|/$js_name|g" -e "s|{{CLIENT_WASM}}|/$wasm_name|g" \
+    -e "s|{{STYLE_CSS}}|/$css_name|g" client/index.html >"$out/index.html"
+grep -q '{{' "$out/index.html" && die "client/index.html has a placeholder this script does not fill."
+
+# The asset list the service worker pre-caches ("/" is the app shell, i.e. index.html).
+assets=(index.html "$js_name" "$wasm_name" "$css_name" icon.svg manifest.webmanifest)
+version=$(cd "$out" && cat "${assets[@]}" | sha256sum | cut -c1-16)
+{
+    printf '{\n  "version": "%s",\n  "files": [\n' "$version"
+    for i in "${!assets[@]}"; do
+        file=${assets[$i]}
+        separator=$([[ $i -lt $((${#assets[@]} - 1)) ]] && echo , || true)
+        printf '    { "path": "/%s", "bytes": %d, "sha256": "%s" }%s\n' \
+            "$file" "$(stat -c %s "$out/$file")" "$(sha256sum "$out/$file" | cut -d' ' -f1)" "$separator"
+    done
+    printf '  ]\n}\n'
+} >"$out/asset-manifest.json"
+manifest_json=$(tr -d '\n' <"$out/asset-manifest.json")
+awk -v manifest="$manifest_json" '{ gsub(/\/\*ASSET_MANIFEST\*\/null/, manifest); print }' \
+    client/sw.js >"$out/sw.js"
+grep -q '"version"' "$out/sw.js" || die "client/sw.js lacks the /*ASSET_MANIFEST*/null placeholder."
+
+# Replace the old bundle in one step, so a running server never serves a half-written one.
+rm -rf client/dist.old
+[[ -d client/dist ]] && mv client/dist client/dist.old
+mv "$out" client/dist
+rm -rf client/dist.old
+
+echo "== build-client: client/dist (version $version)"
+total_raw=0
+total_gzip=0
+for file in "${assets[@]}" sw.js; do
+    raw=$(stat -c %s "client/dist/$file")
+    gz=$(gzip -9 -c "client/dist/$file" | wc -c)
+    total_raw=$((total_raw + raw))
+    total_gzip=$((total_gzip + gz))
+    printf '  %-40s %9d B  gzip %9d B\n' "$file" "$raw" "$gz"
+done
+printf '  %-40s %9d B  gzip %9d B\n' "first visit (all of the above)" "$total_raw" "$total_gzip"

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Idempotent setup of a fresh Debian machine (run as root) for building and testing cnn-classroom:
+# Chromium + chromedriver and the Fashion-MNIST dataset (apt), the wasm32 Rust target, the exact
+# wasm-bindgen CLI that Cargo.lock pins, and wasm-opt (npm package binaryen, pinned in
+# package.json). Every step is skipped when what it installs is already there at the right
+# version, so CI can run this on every run. Only package registries are contacted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '== setup: %s\n' "$*"; }
+
+# --- Debian packages -----------------------------------------------------------------------
+apt_packages=(chromium chromium-driver dataset-fashion-mnist)
+missing=()
+for package in "${apt_packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+        missing+=("$package")
+    fi
+done
+if ((${#missing[@]})); then
+    if [[ $EUID -ne 0 ]]; then
+        echo "setup: missing Debian packages: ${missing[*]}; run this script as root (or apt-get install them)." >&2
+        exit 1
+    fi
+    log "installing ${missing[*]}"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+else
+    log "Debian packages present (${apt_packages[*]})"
+fi
+
+# --- Rust wasm target ----------------------------------------------------------------------
+if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "rust target wasm32-unknown-unknown present"
+else
+    log "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+fi
+
+# --- wasm-bindgen CLI: must match the wasm-bindgen crate in Cargo.lock exactly -------------------
+# `cargo metadata` resolves (and, if needed, minimally updates) Cargo.lock without building.
+cargo metadata --format-version 1 >/dev/null
+wanted_bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [[ -z "$wanted_bindgen" ]]; then
+    echo "setup: Cargo.lock has no wasm-bindgen entry; the client crate should depend on yew/wasm-bindgen." >&2
+    exit 1
+fi
+installed_bindgen=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+if [[ "$installed_bindgen" == "$wanted_bindgen" ]]; then
+    log "wasm-bindgen $wanted_bindgen present"
+else
+    log "installing wasm-bindgen-cli $wanted_bindgen (found: ${installed_bindgen:-none}; takes about 2 minutes)"
+    # No --locked: one of the CLI's locked dependencies is missing from the registry mirror.
+    cargo install wasm-bindgen-cli --version "=$wanted_bindgen" --force
+fi
+
+# --- wasm-opt from npm (Debian's binaryen cannot read current rustc output) -----------------
+wanted_binaryen=$(node -p 'require("./package.json").devDependencies.binaryen')
+installed_binaryen=$(node -p 'require("./node_modules/binaryen/package.json").version' 2>/dev/null || true)
+if [[ "$installed_binaryen" == "$wanted_binaryen" ]] && [[ -x node_modules/.bin/wasm-opt ]]; then
+    log "binaryen $wanted_binaryen (wasm-opt) present"
+else
+    log "installing binaryen $wanted_binaryen with npm ci"
+    npm ci --no-audit --no-fund
+fi
+
+log "done"
