@@ -3,9 +3,33 @@
 //!
 //! Map of the crate:
 //! - [`focus`]: the instructor's view state that students follow.
+//! - [`ids`]: join codes, member ids, instructor and resume tokens.
+//! - [`room`]: room state as members see it: versions, input image, snapshot, roster.
+//! - [`client_msg`]: [`ClientMsg`], what clients send (with the protocol version and upload limit).
+//! - [`server_msg`]: [`ServerMsg`], what the server sends.
+//! - [`verify`]: the table of which message is allowed for which role and connection state.
+//! - [`codec`]: the only encoding code (bincode 2), with frame size limits.
+//!
+//! A session: the client sends `Hello` (version + `Join`); the server answers
+//! `Session(Welcome)`, then `Room(Snapshot)`, then `Room(..)` changes as they happen (the
+//! instructor also gets `Roster(..)` and `Session(Saved)`). Errors come as `ServerMsg::Error`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client_msg;
+pub mod codec;
 pub mod focus;
+pub mod ids;
+pub mod room;
+pub mod server_msg;
+pub mod verify;
 
+pub use client_msg::{
+    ClientMsg, Control, Hello, Join, MAX_UPLOAD_BYTES, PROTOCOL_VERSION, SessionMsg, StudentMsg,
+};
 pub use focus::{ColorRange, Focus, View};
+pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
+pub use room::{InputImage, InputSource, Mode, Prediction, Role, RoomSnapshot, RosterEntry, StateVersion};
+pub use server_msg::{
+    CloseReason, Credentials, ErrorKind, ErrorMsg, RoomEvent, RosterEvent, ServerMsg, SessionEvent, Welcome,
+};

@@ -1,0 +1,240 @@
+//! Golden bytes: fails when the wire format changes by accident. If a change is intended, raise
+//! `PROTOCOL_VERSION` and paste the new bytes printed by the failing assertion.
+
+use shared::codec::{
+    CodecError, MAX_CLIENT_FRAME_BYTES, decode_client, decode_server, encode_client, encode_server,
+    peek_hello_version,
+};
+use shared::room::INPUT_RGB_BYTES;
+use shared::*;
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn sample_client_messages() -> Vec<ClientMsg> {
+    let code = RoomCode::parse("KQXWTB").unwrap();
+    vec![
+        ClientMsg::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            join: Join::CreateRoom,
+        }),
+        ClientMsg::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            join: Join::Instruct {
+                code: code.clone(),
+                token: InstructorToken([7; 16]),
+            },
+        }),
+        ClientMsg::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            join: Join::Student {
+                code: code.clone(),
+                name: "Ada".into(),
+            },
+        }),
+        ClientMsg::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            join: Join::Rejoin {
+                code,
+                resume: ResumeToken([9; 16]),
+            },
+        }),
+        ClientMsg::Control(Control::SetFocus(Focus {
+            view: View::Operation,
+            layer: 2,
+            neuron: 3,
+            channel: 1,
+            step: 3599,
+            playing: true,
+            step_ms: 250,
+            color_range: ColorRange::Block,
+            show_detail: false,
+        })),
+        ClientMsg::Control(Control::PickSample(4)),
+        ClientMsg::Control(Control::UploadImage(vec![1, 2, 3])),
+        ClientMsg::Control(Control::BringEveryoneBack),
+        ClientMsg::Control(Control::SetLocked(true)),
+        ClientMsg::Control(Control::CloseRoom),
+        ClientMsg::Student(StudentMsg::SetMode(Mode::Exploring)),
+        ClientMsg::Session(SessionMsg::Ping(300)),
+        ClientMsg::Session(SessionMsg::Leave),
+    ]
+}
+
+fn sample_server_messages() -> Vec<ServerMsg> {
+    let code = RoomCode::parse("KQXWTB").unwrap();
+    let version = StateVersion { epoch: 2, seq: 1000 };
+    let input = InputImage {
+        source: InputSource::Sample(1),
+        side: 2,
+        rgb: vec![0, 128, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        hash: [5; 32],
+        prediction: Prediction {
+            class: 1,
+            probabilities: vec![0.25, 0.75],
+            layer_sums: vec![1.5, -2.0],
+        },
+    };
+    vec![
+        ServerMsg::Session(SessionEvent::Welcome(Welcome {
+            code: code.clone(),
+            member: MemberId(0),
+            credentials: Credentials::Instructor(InstructorToken([7; 16])),
+        })),
+        ServerMsg::Session(SessionEvent::Welcome(Welcome {
+            code: code.clone(),
+            member: MemberId(3),
+            credentials: Credentials::Student {
+                resume: ResumeToken([9; 16]),
+                name: "Ada".into(),
+            },
+        })),
+        ServerMsg::Session(SessionEvent::Pong(300)),
+        ServerMsg::Session(SessionEvent::Saved(version)),
+        ServerMsg::Session(SessionEvent::Closing(CloseReason::TooSlow)),
+        ServerMsg::Room(RoomEvent::Snapshot(Box::new(RoomSnapshot {
+            code,
+            version,
+            focus: Focus::default(),
+            input: Some(input.clone()),
+            locked: true,
+            recall: 2,
+        }))),
+        ServerMsg::Room(RoomEvent::Focus {
+            version,
+            focus: Focus::default(),
+        }),
+        ServerMsg::Room(RoomEvent::Input {
+            version,
+            input: Box::new(input),
+        }),
+        ServerMsg::Room(RoomEvent::Recall { version, recall: 3 }),
+        ServerMsg::Room(RoomEvent::Locked {
+            version,
+            locked: false,
+        }),
+        ServerMsg::Roster(RosterEvent::Full(vec![RosterEntry {
+            member: MemberId(3),
+            name: "Ada".into(),
+            mode: Mode::Following,
+            connected: true,
+        }])),
+        ServerMsg::Error(ErrorMsg {
+            kind: ErrorKind::VersionMismatch { server: 1, client: 0 },
+            message: "reload".into(),
+        }),
+    ]
+}
+
+const GOLDEN_CLIENT: &[&str] = &[
+    "000100",
+    "000101064b515857544207070707070707070707070707070707",
+    "000102064b515857544203416461",
+    "000103064b515857544209090909090909090909090909090909",
+    "010002020301fb0f0e01fa0100",
+    "010104",
+    "010203010203",
+    "0103",
+    "010401",
+    "0105",
+    "020001",
+    "0300fb2c01",
+    "0301",
+];
+const GOLDEN_SERVER: &[&str] = &[
+    "0000064b5158575442000007070707070707070707070707070707",
+    "0000064b515857544203010909090909090909090909090909090903416461",
+    "0001fb2c01",
+    "000202fbe803",
+    "000303",
+    "0100064b515857544202fbe803000000000000fa0001010001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c00102",
+    "010102fbe803000000000000fa0001",
+    "010202fbe8030001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c0",
+    "010302fbe80303",
+    "010402fbe80300",
+    "02000103034164610001",
+    "030001000672656c6f6164",
+];
+
+#[test]
+fn client_messages_match_golden_bytes_and_round_trip() {
+    let encoded: Vec<String> = sample_client_messages()
+        .iter()
+        .map(|m| hex(&encode_client(m)))
+        .collect();
+    assert_eq!(
+        encoded, GOLDEN_CLIENT,
+        "client wire format changed:\n{encoded:#?}"
+    );
+    for msg in sample_client_messages() {
+        assert_eq!(decode_client(&encode_client(&msg)).unwrap(), msg);
+    }
+}
+
+#[test]
+fn server_messages_match_golden_bytes_and_round_trip() {
+    let encoded: Vec<String> = sample_server_messages()
+        .iter()
+        .map(|m| hex(&encode_server(m)))
+        .collect();
+    assert_eq!(
+        encoded, GOLDEN_SERVER,
+        "server wire format changed:\n{encoded:#?}"
+    );
+    for msg in sample_server_messages() {
+        assert_eq!(decode_server(&encode_server(&msg)).unwrap(), msg);
+    }
+}
+
+#[test]
+fn the_version_is_readable_from_any_hello() {
+    let mut future_hello = encode_client(&ClientMsg::Hello(Hello {
+        version: 999,
+        join: Join::CreateRoom,
+    }));
+    future_hello.extend_from_slice(&[0xff, 0xfe, 0xfd]);
+    assert_eq!(peek_hello_version(&future_hello), Some(999));
+    assert!(decode_client(&future_hello).is_err());
+    let ping = encode_client(&ClientMsg::Session(SessionMsg::Ping(1)));
+    assert_eq!(peek_hello_version(&ping), None);
+}
+
+#[test]
+fn bad_frames_are_errors_not_panics() {
+    assert!(matches!(decode_client(&[]), Err(CodecError::Malformed(_))));
+    assert!(matches!(
+        decode_client(&[0xff; 40]),
+        Err(CodecError::Malformed(_))
+    ));
+    let oversized = vec![0u8; MAX_CLIENT_FRAME_BYTES as usize + 1];
+    assert!(matches!(
+        decode_client(&oversized),
+        Err(CodecError::TooLarge { .. })
+    ));
+    // A length prefix claiming far more bytes than the frame holds must not allocate them.
+    let mut lying = encode_client(&ClientMsg::Control(Control::UploadImage(vec![])));
+    lying.pop();
+    lying.extend_from_slice(&[0xfc, 0xff, 0xff, 0xff, 0x7f]);
+    assert!(decode_client(&lying).is_err());
+}
+
+#[test]
+fn a_canonical_input_frame_stays_small() {
+    let input = InputImage {
+        source: InputSource::Upload,
+        side: 64,
+        rgb: vec![200; INPUT_RGB_BYTES],
+        hash: [0; 32],
+        prediction: Prediction {
+            class: 0,
+            probabilities: vec![0.1; 10],
+            layer_sums: vec![1.0; 13],
+        },
+    };
+    let frame = encode_server(&ServerMsg::Room(RoomEvent::Input {
+        version: StateVersion::default(),
+        input: Box::new(input),
+    }));
+    assert!(frame.len() < INPUT_RGB_BYTES + 200, "{} bytes", frame.len());
+}
