@@ -39,4 +39,37 @@ pub enum ModelError {
     /// Bytes given as an image could not be used as one.
     #[error("{0}")]
     Image(String),
+    /// An explanation was asked for a layer index the network does not have.
+    #[error("there is no layer {layer}; the network has {count} layers (0 to {last})", last = count.saturating_sub(1))]
+    NoSuchLayer {
+        /// The index asked for.
+        layer: usize,
+        /// How many layers the network has.
+        count: usize,
+    },
+    /// An explanation of one kind was asked for a layer of another kind.
+    #[error("layer {layer} ({name}) is a {actual} layer, so it has no {expected} explanation")]
+    WrongLayerKind {
+        /// The index asked for.
+        layer: usize,
+        /// The layer's name.
+        name: String,
+        /// The kind the explanation needs.
+        expected: &'static str,
+        /// The layer's actual kind.
+        actual: &'static str,
+    },
+    /// A neuron position outside the layer's output.
+    #[error("position {position:?} is outside layer {layer}'s output of shape {shape:?}")]
+    PositionOutOfRange {
+        /// The layer index.
+        layer: usize,
+        /// The position asked for.
+        position: Vec<usize>,
+        /// The layer's output shape.
+        shape: Vec<usize>,
+    },
+    /// The trace was computed by a different network than the one given.
+    #[error("the trace does not belong to this network; run the forward pass again")]
+    TraceMismatch,
 }

@@ -6,14 +6,25 @@
 //!   and tensor layout: activations are `[channels, height, width]`).
 //! - [`network`]: a checked sequence of layers and its forward pass.
 //! - [`trace`]: every layer's output from one forward pass, which the views read.
+//! - [`weights`]: the saved form (JSON manifest + safetensors) and its checked loader.
+//! - [`builtin`]: the shipped Tiny VGG, embedded in the binary, and its untrained twin.
+//! - [`explain`]: the exact numbers behind each explanation view (conv, ReLU, pool, flatten,
+//!   linear, softmax), read from a trace.
+//! - [`preprocess`]: any picture → the canonical square RGB input, its tensor and its hash.
 //! - [`error`]: the typed errors a user can cause (bad shapes, bad files, bad images).
+//! - [`splitmix`]: the small seeded generator behind reproducible initialisation.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod builtin;
 pub mod error;
+pub mod explain;
 pub mod layers;
 pub mod network;
+pub mod preprocess;
+pub mod splitmix;
 pub mod trace;
+pub mod weights;
 
 pub use error::ModelError;
 pub use layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};

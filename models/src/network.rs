@@ -30,6 +30,12 @@ impl Network {
         let mut output_shapes = Vec::with_capacity(layers.len());
         for (index, named) in layers.iter().enumerate() {
             shape = named.layer.output_shape(&named.name, index, &shape)?;
+            if shape.contains(&0) {
+                return Err(ModelError::InvalidLayer {
+                    name: named.name.clone(),
+                    reason: format!("it produces an empty output of shape {shape:?}"),
+                });
+            }
             output_shapes.push(shape.clone());
         }
         if layers.is_empty() {

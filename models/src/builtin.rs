@@ -1,0 +1,108 @@
+//! The shipped "Tiny VGG" model: its weights are embedded in the binary, so nothing is downloaded.
+
+use std::sync::OnceLock;
+
+use ndarray::{Array1, Array2, Array4};
+
+use crate::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
+use crate::network::Network;
+use crate::splitmix::SplitMix64;
+use crate::weights;
+
+/// The Fashion-MNIST class names, in output order.
+pub const FASHION_MNIST_CLASSES: [&str; 10] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+];
+
+/// Side length of Tiny VGG's square RGB input.
+pub const TINY_VGG_INPUT_SIDE: u32 = 64;
+
+static MANIFEST: &[u8] = include_bytes!("../assets/tiny_vgg.json");
+static WEIGHTS: &[u8] = include_bytes!("../assets/tiny_vgg.safetensors");
+
+/// The shipped, trained Tiny VGG, parsed once on first use.
+///
+/// Layers (their index is what `Focus.layer` points at): 0 `conv_1_1`, 1 `relu_1_1`,
+/// 2 `conv_1_2`, 3 `relu_1_2`, 4 `max_pool_1`, 5 `conv_2_1`, 6 `relu_2_1`, 7 `conv_2_2`,
+/// 8 `relu_2_2`, 9 `max_pool_2`, 10 `flatten`, 11 `output`, 12 `softmax`.
+///
+/// # Shapes
+/// Input `[3, 64, 64]`; output `[10]` class probabilities.
+pub fn tiny_vgg() -> &'static Network {
+    static NETWORK: OnceLock<Network> = OnceLock::new();
+    NETWORK.get_or_init(|| {
+        // The assets are checked by the `builtin_model_loads` test, so this cannot fire in a
+        // tested build.
+        weights::load(MANIFEST, WEIGHTS).expect("the embedded Tiny VGG assets are valid")
+    })
+}
+
+/// Tiny VGG with Glorot-uniform weights and zero biases, reproducible from `seed`.
+///
+/// # Shapes
+/// Same as [`tiny_vgg`].
+pub fn tiny_vgg_untrained(seed: u64) -> Network {
+    let mut rng = SplitMix64(seed);
+    let side = TINY_VGG_INPUT_SIDE as usize;
+    let mut conv = |name: &str, in_c: usize| NamedLayer {
+        name: name.into(),
+        layer: Layer::Conv2d(Conv2d {
+            weight: glorot_uniform4(&mut rng, [10, in_c, 3, 3]),
+            bias: Array1::zeros(10),
+            stride: 1,
+            padding: 0,
+        }),
+    };
+    let mut layers = vec![
+        conv("conv_1_1", 3),
+        named("relu_1_1", Layer::ReLU),
+        conv("conv_1_2", 10),
+        named("relu_1_2", Layer::ReLU),
+        named("max_pool_1", pool()),
+        conv("conv_2_1", 10),
+        named("relu_2_1", Layer::ReLU),
+        conv("conv_2_2", 10),
+        named("relu_2_2", Layer::ReLU),
+        named("max_pool_2", pool()),
+        named("flatten", Layer::Flatten),
+    ];
+    let flat = 10 * 13 * 13;
+    let limit = (6.0 / (flat + 10) as f64).sqrt();
+    layers.push(named(
+        "output",
+        Layer::Linear(Linear {
+            weight: Array2::from_shape_simple_fn((10, flat), || rng.uniform(limit)),
+            bias: Array1::zeros(10),
+        }),
+    ));
+    layers.push(named("softmax", Layer::Softmax));
+    let classes = FASHION_MNIST_CLASSES.iter().map(|c| c.to_string()).collect();
+    Network::new([3, side, side], layers, classes).expect("Tiny VGG's shapes fit together")
+}
+
+fn named(name: &str, layer: Layer) -> NamedLayer {
+    NamedLayer {
+        name: name.into(),
+        layer,
+    }
+}
+
+fn pool() -> Layer {
+    Layer::MaxPool2d(MaxPool2d { kernel: 2, stride: 2 })
+}
+
+/// Glorot-uniform for a conv weight `[out, in, kh, kw]` (Keras' fan convention).
+fn glorot_uniform4(rng: &mut SplitMix64, shape: [usize; 4]) -> Array4<f32> {
+    let [out_c, in_c, kh, kw] = shape;
+    let limit = (6.0 / ((in_c + out_c) * kh * kw) as f64).sqrt();
+    Array4::from_shape_simple_fn((out_c, in_c, kh, kw), || rng.uniform(limit))
+}

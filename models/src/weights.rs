@@ -1,0 +1,436 @@
+//! Saving and loading a network: a small JSON architecture manifest plus a safetensors file.
+//!
+//! # Format
+//! The **manifest** (JSON) names the input shape, the class names and the layers in order:
+//!
+//! ```json
+//! {
+//!   "format": "cnn-classroom-model",
+//!   "version": 1,
+//!   "input_shape": [3, 64, 64],
+//!   "class_names": ["T-shirt/top", "Trouser"],
+//!   "layers": [
+//!     { "name": "conv_1_1", "kind": "conv2d", "kernel": 3, "stride": 1, "padding": 0 },
+//!     { "name": "relu_1_1", "kind": "relu" },
+//!     { "name": "max_pool_1", "kind": "max_pool2d", "kernel": 2, "stride": 2 },
+//!     { "name": "flatten", "kind": "flatten" },
+//!     { "name": "output", "kind": "linear" },
+//!     { "name": "softmax", "kind": "softmax" }
+//!   ]
+//! }
+//! ```
+//!
+//! The **safetensors** file holds one `F32` tensor `<layer name>.weight` and one
+//! `<layer name>.bias` for every `conv2d` and `linear` layer, in PyTorch's layout
+//! (`[out, in, kh, kw]` and `[out, in]`) and nothing else. A PyTorch `nn.Sequential` exports
+//! the same thing with numeric layer names (`0.weight`, `0.bias`, `3.weight`, ...): name the
+//! layers `"0"`, `"1"`, ... in the manifest to load its `state_dict` saved with
+//! `safetensors.torch.save_file` unchanged. Everything is checked once, here, so a loaded
+//! network's forward pass cannot fail.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use ndarray::{Array1, Array2, Array4};
+use safetensors::{Dtype, SafeTensors};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ModelError;
+use crate::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
+use crate::network::Network;
+
+/// The `format` value every manifest carries.
+pub const MANIFEST_FORMAT: &str = "cnn-classroom-model";
+/// The manifest version this crate writes and reads.
+pub const MANIFEST_VERSION: u32 = 1;
+/// Largest input side length accepted, so a hostile manifest cannot ask for huge activations.
+pub const MAX_INPUT_SIDE: usize = 1024;
+/// Largest number of input channels accepted.
+pub const MAX_INPUT_CHANNELS: usize = 64;
+/// Largest stride, padding or pooling window accepted.
+pub const MAX_WINDOW_PARAMETER: usize = 32;
+/// Largest number of layers accepted.
+pub const MAX_LAYERS: usize = 256;
+
+/// The architecture half of a saved model, as stored in the JSON manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Always [`MANIFEST_FORMAT`].
+    pub format: String,
+    /// Always [`MANIFEST_VERSION`].
+    pub version: u32,
+    /// `[C, H, W]`.
+    pub input_shape: [usize; 3],
+    /// One name per output.
+    pub class_names: Vec<String>,
+    /// The layers in order.
+    pub layers: Vec<ManifestLayer>,
+}
+
+/// One layer of a [`Manifest`]; parameters live in the safetensors file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestLayer {
+    /// Unique name; also the prefix of the layer's tensors.
+    pub name: String,
+    /// What the layer does.
+    pub kind: ManifestKind,
+    /// Window side length: required for `conv2d` (must match the weights) and `max_pool2d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<usize>,
+    /// Step between windows: `conv2d` defaults to 1, `max_pool2d` to its kernel (as PyTorch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stride: Option<usize>,
+    /// Zero padding on each side, `conv2d` only; defaults to 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub padding: Option<usize>,
+}
+
+/// The kind of a [`ManifestLayer`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ManifestKind {
+    /// Convolution.
+    Conv2d,
+    /// `max(0, x)`.
+    Relu,
+    /// Max pooling.
+    MaxPool2d,
+    /// `[C, H, W]` → `[C·H·W]`.
+    Flatten,
+    /// Fully connected; sizes come from the weight tensor.
+    Linear,
+    /// Softmax over a vector.
+    Softmax,
+}
+
+fn load_error(reason: impl Into<String>) -> ModelError {
+    ModelError::Load(reason.into())
+}
+
+/// Builds a network from a manifest and safetensors bytes, checking every name, dtype and shape.
+///
+/// # Shapes
+/// Conv weights `[out, in, k, k]`, linear weights `[out, in]`, biases `[out]`, all `F32`.
+pub fn load(manifest_json: &[u8], safetensors: &[u8]) -> Result<Network, ModelError> {
+    let manifest: Manifest = serde_json::from_slice(manifest_json).map_err(|e| {
+        load_error(format!(
+            "the model manifest is not valid JSON of the expected form ({e}); re-export it with the trainer"
+        ))
+    })?;
+    check_manifest(&manifest)?;
+    let tensors = SafeTensors::deserialize(safetensors).map_err(|e| {
+        load_error(format!(
+            "the weights file is not a readable safetensors file ({e}); it may be truncated, so copy it again"
+        ))
+    })?;
+
+    let mut expected_names = BTreeSet::new();
+    let mut layers = Vec::with_capacity(manifest.layers.len());
+    for entry in &manifest.layers {
+        let layer = match entry.kind {
+            ManifestKind::Conv2d => {
+                let window = window_of(entry)?;
+                let weight = read_tensor(&tensors, &entry.name, "weight", 4, &mut expected_names)?;
+                let bias = read_tensor(&tensors, &entry.name, "bias", 1, &mut expected_names)?;
+                let weight = Array4::from_shape_vec(
+                    (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]),
+                    weight.values,
+                )
+                .map_err(|e| load_error(format!("tensor {}.weight: {e}", entry.name)))?;
+                let (_, _, kh, kw) = weight.dim();
+                if kh != window.kernel || kw != window.kernel {
+                    return Err(load_error(format!(
+                        "layer {} declares a {k}×{k} kernel but its weight tensor holds {kh}×{kw} kernels; make the manifest match the weights",
+                        entry.name,
+                        k = window.kernel
+                    )));
+                }
+                Layer::Conv2d(Conv2d {
+                    weight,
+                    bias: Array1::from_vec(bias.values),
+                    stride: window.stride,
+                    padding: window.padding,
+                })
+            }
+            ManifestKind::Linear => {
+                let weight = read_tensor(&tensors, &entry.name, "weight", 2, &mut expected_names)?;
+                let bias = read_tensor(&tensors, &entry.name, "bias", 1, &mut expected_names)?;
+                let weight = Array2::from_shape_vec((weight.shape[0], weight.shape[1]), weight.values)
+                    .map_err(|e| load_error(format!("tensor {}.weight: {e}", entry.name)))?;
+                Layer::Linear(Linear {
+                    weight,
+                    bias: Array1::from_vec(bias.values),
+                })
+            }
+            ManifestKind::Relu => Layer::ReLU,
+            ManifestKind::MaxPool2d => {
+                let window = window_of(entry)?;
+                Layer::MaxPool2d(MaxPool2d {
+                    kernel: window.kernel,
+                    stride: window.stride,
+                })
+            }
+            ManifestKind::Flatten => Layer::Flatten,
+            ManifestKind::Softmax => Layer::Softmax,
+        };
+        layers.push(NamedLayer {
+            name: entry.name.clone(),
+            layer,
+        });
+    }
+
+    let extra: Vec<&str> = tensors
+        .names()
+        .into_iter()
+        .filter(|name| !expected_names.contains(*name))
+        .collect();
+    if !extra.is_empty() {
+        return Err(load_error(format!(
+            "the weights file holds tensors no layer in the manifest uses: {}; remove them or add their layers to the manifest",
+            extra.join(", ")
+        )));
+    }
+    Network::new(manifest.input_shape, layers, manifest.class_names)
+}
+
+/// Checks the manifest's header and bounds every size, before any tensor is read.
+fn check_manifest(manifest: &Manifest) -> Result<(), ModelError> {
+    if manifest.format != MANIFEST_FORMAT {
+        return Err(load_error(format!(
+            "the manifest's format is {:?}, expected {MANIFEST_FORMAT:?}; is this a cnn-classroom model manifest?",
+            manifest.format
+        )));
+    }
+    if manifest.version != MANIFEST_VERSION {
+        return Err(load_error(format!(
+            "the manifest has version {}, but this program reads version {MANIFEST_VERSION}; export the model again",
+            manifest.version
+        )));
+    }
+    let [c, h, w] = manifest.input_shape;
+    if c == 0 || c > MAX_INPUT_CHANNELS || h == 0 || h > MAX_INPUT_SIDE || w == 0 || w > MAX_INPUT_SIDE {
+        return Err(load_error(format!(
+            "the input shape {:?} is not supported; use 1 to {MAX_INPUT_CHANNELS} channels and sides of 1 to {MAX_INPUT_SIDE} pixels",
+            manifest.input_shape
+        )));
+    }
+    if manifest.layers.is_empty() || manifest.layers.len() > MAX_LAYERS {
+        return Err(load_error(format!(
+            "the manifest lists {} layers; a model needs 1 to {MAX_LAYERS}",
+            manifest.layers.len()
+        )));
+    }
+    let mut seen = BTreeSet::new();
+    for layer in &manifest.layers {
+        if layer.name.is_empty() || !seen.insert(layer.name.as_str()) {
+            return Err(load_error(format!(
+                "layer name {:?} is empty or used twice; give every layer its own name",
+                layer.name
+            )));
+        }
+        window_of(layer)?;
+    }
+    Ok(())
+}
+
+/// Kernel, stride and padding of a windowed layer, defaults applied and bounds checked.
+struct Window {
+    kernel: usize,
+    stride: usize,
+    padding: usize,
+}
+
+/// Resolves a layer's window fields; a layer without a window must not carry any.
+fn window_of(layer: &ManifestLayer) -> Result<Window, ModelError> {
+    let name = &layer.name;
+    let windowed = matches!(layer.kind, ManifestKind::Conv2d | ManifestKind::MaxPool2d);
+    if !windowed {
+        if layer.kernel.is_some() || layer.stride.is_some() || layer.padding.is_some() {
+            return Err(load_error(format!(
+                "layer {name} cannot have a kernel, stride or padding; remove those fields"
+            )));
+        }
+        return Ok(Window {
+            kernel: 1,
+            stride: 1,
+            padding: 0,
+        });
+    }
+    let kernel = layer.kernel.ok_or_else(|| {
+        load_error(format!(
+            "layer {name} needs a \"kernel\" size; add it to the manifest"
+        ))
+    })?;
+    let (stride, padding) = match layer.kind {
+        ManifestKind::Conv2d => (layer.stride.unwrap_or(1), layer.padding.unwrap_or(0)),
+        _ if layer.padding.is_some() => {
+            return Err(load_error(format!(
+                "layer {name} is a max pool, which takes no padding; remove the \"padding\" field"
+            )));
+        }
+        _ => (layer.stride.unwrap_or(kernel), 0),
+    };
+    let in_range = |v: usize| (1..=MAX_WINDOW_PARAMETER).contains(&v);
+    if !in_range(kernel) || !in_range(stride) || padding >= MAX_WINDOW_PARAMETER {
+        return Err(load_error(format!(
+            "layer {name} has kernel {kernel}, stride {stride}, padding {padding}; kernel and stride must be 1 to {MAX_WINDOW_PARAMETER} and padding below {MAX_WINDOW_PARAMETER}"
+        )));
+    }
+    Ok(Window {
+        kernel,
+        stride,
+        padding,
+    })
+}
+
+/// A tensor's shape and little-endian `f32` values.
+struct RawTensor {
+    shape: Vec<usize>,
+    values: Vec<f32>,
+}
+
+/// Reads `<layer>.<part>`, requiring `F32` and `rank` axes; records the name as used.
+fn read_tensor(
+    tensors: &SafeTensors<'_>,
+    layer: &str,
+    part: &str,
+    rank: usize,
+    used: &mut BTreeSet<String>,
+) -> Result<RawTensor, ModelError> {
+    let name = format!("{layer}.{part}");
+    let view = tensors.tensor(&name).map_err(|_| {
+        load_error(format!(
+            "the weights file has no tensor {name}, which layer {layer} needs; export the matching weights"
+        ))
+    })?;
+    if view.dtype() != Dtype::F32 {
+        return Err(load_error(format!(
+            "tensor {name} is stored as {:?}, but only F32 is supported; convert it to float32 when exporting",
+            view.dtype()
+        )));
+    }
+    if view.shape().len() != rank {
+        return Err(load_error(format!(
+            "tensor {name} has shape {:?}, but a {part} here needs {rank} axes",
+            view.shape()
+        )));
+    }
+    let values = view
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect::<Vec<f32>>();
+    if values.iter().any(|v| !v.is_finite()) {
+        return Err(load_error(format!(
+            "tensor {name} contains NaN or infinite values; the model was not trained correctly"
+        )));
+    }
+    used.insert(name);
+    Ok(RawTensor {
+        shape: view.shape().to_vec(),
+        values,
+    })
+}
+
+/// The manifest describing `network`'s architecture.
+pub fn manifest_of(network: &Network) -> Manifest {
+    let layers = network
+        .layers()
+        .iter()
+        .map(|named| {
+            let (kind, kernel, stride, padding) = match &named.layer {
+                Layer::Conv2d(c) => (
+                    ManifestKind::Conv2d,
+                    Some(c.weight.dim().2),
+                    Some(c.stride),
+                    Some(c.padding),
+                ),
+                Layer::ReLU => (ManifestKind::Relu, None, None, None),
+                Layer::MaxPool2d(p) => (ManifestKind::MaxPool2d, Some(p.kernel), Some(p.stride), None),
+                Layer::Flatten => (ManifestKind::Flatten, None, None, None),
+                Layer::Linear(_) => (ManifestKind::Linear, None, None, None),
+                Layer::Softmax => (ManifestKind::Softmax, None, None, None),
+            };
+            ManifestLayer {
+                name: named.name.clone(),
+                kind,
+                kernel,
+                stride,
+                padding,
+            }
+        })
+        .collect();
+    Manifest {
+        format: MANIFEST_FORMAT.into(),
+        version: MANIFEST_VERSION,
+        input_shape: network.input_shape(),
+        class_names: network.class_names().to_vec(),
+        layers,
+    }
+}
+
+/// Serialises a network as `(manifest JSON, safetensors bytes)`, the pair [`load`] reads.
+///
+/// # Shapes
+/// Tensors are written in PyTorch layout, see the module docs.
+pub fn save(network: &Network) -> (String, Vec<u8>) {
+    let manifest = serde_json::to_string_pretty(&manifest_of(network))
+        .expect("a manifest of strings and numbers always serialises");
+    let mut buffers: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
+    let mut put = |name: String, shape: &[usize], values: Vec<f32>| {
+        let bytes = values.into_iter().flat_map(f32::to_le_bytes).collect();
+        buffers.insert(name, (shape.to_vec(), bytes));
+    };
+    for named in network.layers() {
+        let (weight_shape, weight, bias) = match &named.layer {
+            Layer::Conv2d(c) => (c.weight.shape(), c.weight.iter().copied().collect(), &c.bias),
+            Layer::Linear(l) => (l.weight.shape(), l.weight.iter().copied().collect(), &l.bias),
+            _ => continue,
+        };
+        put(format!("{}.weight", named.name), weight_shape, weight);
+        put(format!("{}.bias", named.name), bias.shape(), bias.to_vec());
+    }
+    let views = buffers.iter().map(|(name, (shape, bytes))| {
+        let view = safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), bytes)
+            .expect("length is shape product × 4 by construction");
+        (name.clone(), view)
+    });
+    let bytes = safetensors::serialize(views, None).expect("names are unique and sizes consistent");
+    (manifest, bytes)
+}
+
+/// Loads the one model in `dir`: a `<stem>.json` manifest with a `<stem>.safetensors` beside it.
+pub fn load_dir(dir: impl AsRef<Path>) -> Result<Network, ModelError> {
+    let dir = dir.as_ref();
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| load_error(format!("cannot read the model folder {}: {e}", dir.display())))?;
+    let mut pairs = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "json") && path.with_extension("safetensors").is_file() {
+            pairs.push(path);
+        }
+    }
+    match pairs.as_slice() {
+        [manifest] => load_files(manifest, manifest.with_extension("safetensors")),
+        [] => Err(load_error(format!(
+            "the folder {} holds no model: put a <name>.json manifest and a <name>.safetensors file in it",
+            dir.display()
+        ))),
+        _ => Err(load_error(format!(
+            "the folder {} holds {} models; keep exactly one <name>.json + <name>.safetensors pair",
+            dir.display(),
+            pairs.len()
+        ))),
+    }
+}
+
+/// Loads a model from a manifest file and a safetensors file.
+pub fn load_files(manifest: impl AsRef<Path>, safetensors: impl AsRef<Path>) -> Result<Network, ModelError> {
+    let read = |path: &Path| {
+        std::fs::read(path).map_err(|e| load_error(format!("cannot read {}: {e}", path.display())))
+    };
+    load(&read(manifest.as_ref())?, &read(safetensors.as_ref())?)
+}
