@@ -1,3 +1,33 @@
-//! The web client.
+//! The web client: a Yew app that shows a CNN's every activation and explains each operation
+//! with the real numbers, self-paced (the network runs in WebAssembly) or following a lecture.
+//!
+//! Map of the crate:
+//! - [`app`]: the root component; [`components`]: the views, one component per file.
+//! - [`state`]: the reducer (focus, input, lecture mode); [`live`]: the lecture connection.
+//! - Pure logic, unit-tested natively: [`layout`] (overview geometry), [`color`] (scales and
+//!   ranges), [`format`] (numbers), [`playback`] (stepping), [`navigation`] (levels and steps),
+//!   [`scene`] and [`heatmap`]/[`heatmap_set`] (what is drawn per input), [`spatial`].
+//! - [`model`] and [`samples`]: the network and the input images, via the `models` crate.
 #![forbid(unsafe_code)]
-fn main() {}
+
+mod app;
+mod color;
+mod components;
+mod format;
+mod heatmap;
+mod heatmap_set;
+mod hooks;
+mod layout;
+mod live;
+mod model;
+mod navigation;
+mod playback;
+mod samples;
+mod scene;
+mod shared_ref;
+mod spatial;
+mod state;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,185 @@
+//! The app root: holds the reducer, traces the input in WebAssembly, paints the maps once per
+//! input, runs the playback timer and the global keys, and shows the overview or the open
+//! explanation.
+
+use gloo::events::EventListener;
+use gloo::timers::callback::Interval;
+use shared::{Focus, View};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+use crate::components::breadcrumb::Breadcrumb;
+use crate::components::conv_view::ConvView;
+use crate::components::flatten_view::FlattenView;
+use crate::components::input_picker::InputPicker;
+use crate::components::overview::Overview;
+use crate::components::pool_view::PoolView;
+use crate::components::relu_view::ReluView;
+use crate::components::softmax_view::SoftmaxView;
+use crate::components::view_settings::ViewSettings;
+use crate::heatmap_set::HeatmapSet;
+use crate::live::LiveBar;
+use crate::model;
+use crate::navigation::{self, Screen};
+use crate::playback;
+use crate::samples;
+use crate::scene::Scene;
+use crate::shared_ref::Shared;
+use crate::state::{Action, AppState};
+
+/// The first state: the first sample in the overview.
+fn initial_state() -> AppState {
+    let (image, origin) = samples::initial();
+    AppState::with_input(image, origin)
+}
+
+/// What a key press means outside text fields and controls that use the key themselves.
+fn key_action(e: &KeyboardEvent, focus: &Focus, steps: u32) -> Option<Focus> {
+    let net = model::network();
+    let target = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
+    let tag = target.as_ref().map(|t| t.tag_name().to_ascii_lowercase()).unwrap_or_default();
+    let typing = matches!(tag.as_str(), "input" | "select" | "textarea");
+    match e.key().as_str() {
+        "Escape" if focus.view != View::Overview => Some(navigation::back(net, focus)),
+        " " if !typing && tag != "button" && steps > 0 => Some(Focus {
+            playing: !focus.playing,
+            step: if focus.playing { focus.step } else { playback::play_from(focus.step, steps) },
+            ..*focus
+        }),
+        "ArrowRight" if !typing && steps > 0 && focus.view != View::Overview => Some(Focus {
+            playing: false,
+            step: playback::forward(focus.step, steps),
+            ..*focus
+        }),
+        "ArrowLeft" if !typing && steps > 0 && focus.view != View::Overview => Some(Focus {
+            playing: false,
+            step: playback::back(focus.step, steps),
+            ..*focus
+        }),
+        _ => None,
+    }
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(initial_state);
+    let net = model::network();
+    let focus = state.focus;
+    let steps = navigation::steps(net, &focus);
+
+    let image = state.input.as_ref().map(|i| i.image.clone());
+    // Traced once per input (≈ a millisecond in WebAssembly), never per frame.
+    let traced = use_memo(image, |image| {
+        image.as_ref().map(|image| model::trace(image).map(|trace| Shared::new(Scene::new(net, trace))))
+    });
+    let (scene, trace_error): (Option<Shared<Scene>>, Option<String>) = match traced.as_ref() {
+        Some(Ok(scene)) => (Some(scene.clone()), None),
+        Some(Err(e)) => (None, Some(e.clone())),
+        None => (None, None),
+    };
+    let heatmaps = use_memo((scene.clone(), focus.color_range), |(scene, mode)| {
+        scene.as_ref().map(|s| Shared::new(HeatmapSet::paint(s, *mode)))
+    });
+    let heatmaps: Option<Shared<HeatmapSet>> = (*heatmaps).clone();
+
+    // Interactive once the first maps are painted (children's effects run before ours).
+    let ready = use_state_eq(|| false);
+    {
+        let ready = ready.clone();
+        use_effect_with(heatmaps.is_some(), move |painted| {
+            if *painted {
+                ready.set(true);
+            }
+        });
+    }
+
+    // The playback timer: one tick per step while playing.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((focus.playing, focus.step_ms, steps), move |&(playing, step_ms, steps)| {
+            let timer = (playing && steps > 0).then(|| {
+                Interval::new(u32::from(step_ms.max(1)), move || dispatcher.dispatch(Action::Tick { steps }))
+            });
+            move || drop(timer)
+        });
+    }
+
+    // Global keys: Escape goes back, Space plays/pauses, arrows step in explanation views.
+    let latest = use_mut_ref(|| (focus, steps));
+    *latest.borrow_mut() = (focus, steps);
+    {
+        let dispatcher = state.dispatcher();
+        let latest = latest.clone();
+        use_effect_with((), move |_| {
+            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |event| {
+                let Some(e) = event.dyn_ref::<KeyboardEvent>() else { return };
+                if e.default_prevented() {
+                    return;
+                }
+                let (focus, steps) = *latest.borrow();
+                if let Some(next) = key_action(e, &focus, steps) {
+                    e.prevent_default();
+                    dispatcher.dispatch(Action::Navigate(next));
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    let onnavigate = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |f: Focus| dispatcher.dispatch(Action::Navigate(f)))
+    };
+    let readout = use_state_eq(|| None::<String>);
+    let onreadout = {
+        let readout = readout.clone();
+        Callback::from(move |text: Option<String>| readout.set(text))
+    };
+
+    let body = match (scene.clone(), heatmaps.clone()) {
+        (Some(scene), Some(heatmaps)) => {
+            let onnavigate = onnavigate.clone();
+            match navigation::screen(net, &focus) {
+                Screen::Overview => html! { <Overview {scene} {heatmaps} {focus} {onnavigate} {onreadout} /> },
+                Screen::Conv => html! { <ConvView {scene} {heatmaps} {focus} {onnavigate} /> },
+                Screen::Relu => html! { <ReluView {scene} {heatmaps} {focus} {onnavigate} /> },
+                Screen::Pool => html! { <PoolView {scene} {heatmaps} {focus} {onnavigate} /> },
+                Screen::Flatten => html! { <FlattenView {scene} {heatmaps} {focus} {onnavigate} /> },
+                Screen::Softmax => html! { <SoftmaxView {scene} {focus} {onnavigate} /> },
+            }
+        }
+        _ => html! {
+            <p class="view-error" role="alert">
+                { trace_error.unwrap_or_else(|| "Loading the network…".to_owned()) }
+            </p>
+        },
+    };
+    let view_key = format!("{:?}-{}-{}", navigation::screen(net, &focus), focus.layer, focus.neuron);
+    let prediction = scene.as_ref().map(|s| {
+        let class = net.class_names().get(s.predicted).cloned().unwrap_or_default();
+        format!("Prediction: {class} ({})", crate::format::percent(s.probabilities[s.predicted]))
+    });
+
+    html! {
+        <div class="app" data-testid="app" data-ready={ready.to_string()}>
+            <header class="app-header">
+                <h1 class="app-title">{ "CNN Classroom" }</h1>
+                <span class="prediction" aria-live="polite">{ prediction.unwrap_or_default() }</span>
+                <LiveBar state={state.clone()} />
+            </header>
+            <div class="toolbar">
+                <InputPicker state={state.clone()} />
+                <ViewSettings {focus} onnavigate={onnavigate.clone()} />
+            </div>
+            <div class="navbar">
+                <Breadcrumb {focus} onnavigate={onnavigate.clone()} />
+                <span class="readout" aria-live="polite">{ (*readout).clone().unwrap_or_default() }</span>
+            </div>
+            <main class="app-main">
+                <div class="view-host" key={view_key}>{ body }</div>
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,228 @@
+//! The convolution explanation (the headline view): every input channel with its own kernel,
+//! the window sliding over each input in step with the output pixel it produces, the
+//! element-wise products and per-channel sums, plus the bias, equal to the overview's value.
+
+use models::explain;
+use shared::{Focus, View};
+use yew::prelude::*;
+
+use crate::components::map_frame::{MapFrame, Outline};
+use crate::components::number_grid::NumberGrid;
+use crate::components::playback_bar::PlaybackBar;
+use crate::format;
+use crate::heatmap_set::HeatmapSet;
+use crate::model;
+use crate::navigation;
+use crate::playback;
+use crate::scene::Scene;
+use crate::shared_ref::Shared;
+
+/// Props of [`ConvView`].
+#[derive(Properties, PartialEq)]
+pub struct ConvViewProps {
+    /// The traced input.
+    pub scene: Shared<Scene>,
+    /// Its painted maps.
+    pub heatmaps: Shared<HeatmapSet>,
+    /// Which conv neuron, channel and step.
+    pub focus: Focus,
+    /// Navigate to a new focus.
+    pub onnavigate: Callback<Focus>,
+}
+
+fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f32 {
+    values.into_iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::EPSILON)
+}
+
+/// The convolution view.
+#[component]
+pub fn ConvView(props: &ConvViewProps) -> Html {
+    let net = model::network();
+    let focus = props.focus;
+    let layer = usize::from(focus.layer);
+    let Some(shape) = net.output_shapes().get(layer).filter(|s| s.len() == 3) else {
+        return html! { <p class="view-error">{ "This layer has no maps to explain." }</p> };
+    };
+    let (channels_out, out_h, out_w) = (shape[0], shape[1], shape[2]);
+    let neuron = usize::from(focus.neuron).min(channels_out - 1);
+    let steps = navigation::steps(net, &focus);
+    let step = playback::clamp(focus.step, steps);
+    let (y, x) = playback::pixel(step, out_w);
+    let explanation = match explain::conv(net, &props.scene.trace, layer, neuron, y, x) {
+        Ok(e) => e,
+        Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this neuron: {e}") }</p> },
+    };
+    let source_layer = layer.checked_sub(1);
+    let (kh, kw) = explanation.channels.first().map(|c| c.kernel.dim()).unwrap_or((1, 1));
+    let (stride, padding) = match &net.layers()[layer].layer {
+        models::Layer::Conv2d(c) => (c.stride, c.padding),
+        _ => (1, 0),
+    };
+    let selected = usize::from(focus.channel).min(explanation.channels.len().saturating_sub(1));
+    let weight_range = max_abs(explanation.channels.iter().flat_map(|c| c.kernel.iter()));
+    let product_range = max_abs(explanation.channels.iter().flat_map(|c| c.products.iter()));
+    let input_range = max_abs(explanation.channels.iter().flat_map(|c| c.patch.iter()));
+
+    let go_step = {
+        let onnavigate = props.onnavigate.clone();
+        move |oy: usize, ox: usize| {
+            onnavigate.emit(Focus {
+                step: playback::step_of(oy.min(out_h - 1), ox.min(out_w - 1), out_w),
+                playing: false,
+                ..focus
+            })
+        }
+    };
+    // An input pixel picks the output pixel whose window is centred nearest to it.
+    let from_input = move |iy: usize, ix: usize| {
+        let to_out = |i: usize, k: usize, len: usize| {
+            let o = (i as isize + padding as isize - (k / 2) as isize).max(0) as usize / stride;
+            o.min(len - 1)
+        };
+        (to_out(iy, kh, out_h), to_out(ix, kw, out_w))
+    };
+
+    let window = Outline {
+        top: explanation.input_top,
+        left: explanation.input_left,
+        height: kh,
+        width: kw,
+        class: "window",
+    };
+    let cards = explanation.channels.iter().map(|term| {
+        let c = term.in_channel;
+        let Some(pixels) = props.heatmaps.get(source_layer, c).cloned() else {
+            return html! {};
+        };
+        let onpick = {
+            let go_step = go_step.clone();
+            Callback::from(move |(iy, ix): (usize, usize)| {
+                let (oy, ox) = from_input(iy, ix);
+                go_step(oy, ox)
+            })
+        };
+        let select = {
+            let onnavigate = props.onnavigate.clone();
+            move |_| {
+                onnavigate.emit(Focus {
+                    view: View::Operation,
+                    channel: c as u16,
+                    ..focus
+                })
+            }
+        };
+        let source_name = if source_layer.is_none() {
+            ["red", "green", "blue"].get(c).map_or(format!("input {c}"), |n| format!("{n} input"))
+        } else {
+            format!("{} #{c}", model::layer_name(source_layer))
+        };
+        html! {
+            <div key={c} class={classes!("channel-card", (c == selected).then_some("selected"))}>
+                <button class="channel-title" onclick={select} aria-pressed={(c == selected).to_string()}
+                        aria-label={format!("Show channel {c} ({source_name}) in detail")}>
+                    { source_name.clone() }
+                </button>
+                <div class="channel-row">
+                    <MapFrame pixels={pixels} outlines={vec![window.clone()]} onpick={onpick}
+                        label={format!("{source_name}, the {kh}×{kw} window at rows {} to {}, columns {} to {}",
+                            explanation.input_top, explanation.input_top + kh as isize - 1,
+                            explanation.input_left, explanation.input_left + kw as isize - 1)} />
+                    <span class="op">{ "⊙" }</span>
+                    <NumberGrid values={term.kernel.clone()} range={weight_range} decimals={2}
+                        class="kernel" label={format!("kernel for {source_name}")} />
+                    <span class="op">{ "→" }</span>
+                    <NumberGrid values={term.products.clone()} range={product_range}
+                        test_prefix={format!("conv-product-{c}")} class="products"
+                        label={format!("products for {source_name}")} />
+                    <span class="op">{ "Σ" }</span>
+                    <span class="channel-sum" data-testid={format!("conv-channel-sum-{c}")}
+                          data-value={format::exact(term.sum)}>{ format::value(term.sum) }</span>
+                </div>
+            </div>
+        }
+    });
+
+    let detail = explanation.channels.get(selected).map(|term| {
+        html! {
+            <div class="conv-detail" aria-live="polite">
+                <h3>{ format!("Channel {selected} at output pixel ({y}, {x})") }</h3>
+                <div class="formula">
+                    <NumberGrid values={term.patch.clone()} range={input_range.max(1.0)}
+                        padding={Some(term.in_padding.clone())} class="big" label="input window" />
+                    <span class="op">{ "×" }</span>
+                    <NumberGrid values={term.kernel.clone()} range={weight_range} class="big" label="kernel" />
+                    <span class="op">{ "=" }</span>
+                    <NumberGrid values={term.products.clone()} range={product_range} class="big" label="products" />
+                    <span class="op">{ "→ Σ =" }</span>
+                    <span class="big-number">{ format::value(term.sum) }</span>
+                </div>
+                <p class="hint">{ "Each cell of the window is multiplied by the kernel weight at the same place; the products are added up." }</p>
+            </div>
+        }
+    });
+
+    let sums = explanation.channels.iter().map(|t| {
+        html! { <span class="term">{ format::value(t.sum) }</span> }
+    });
+    let agrees = (explanation.total - explanation.traced).abs() <= 1e-4 * explanation.traced.abs().max(1.0);
+    let output_pixels = props.heatmaps.get(Some(layer), neuron).cloned();
+    let output = output_pixels.map(|pixels| {
+        let onpick = {
+            let go_step = go_step.clone();
+            Callback::from(move |(oy, ox): (usize, usize)| go_step(oy, ox))
+        };
+        let current = Outline {
+            top: y as isize,
+            left: x as isize,
+            height: 1,
+            width: 1,
+            class: "current",
+        };
+        html! {
+            <MapFrame pixels={pixels} outlines={vec![current]} onpick={onpick} class="output-map"
+                caption={AttrValue::from(format!("{} #{neuron}: pixel ({y}, {x})", model::layer_name(Some(layer))))}
+                label={format!("output map, current pixel row {y} column {x}")} />
+        }
+    });
+
+    html! {
+        <section class="view view-conv" data-testid="view-conv" data-step={step.to_string()}
+                 aria-label={format!("Convolution: {} neuron {neuron}", model::layer_name(Some(layer)))}>
+            <p class="lead">
+                { format!("Each of the {} input channels has its own {kh}×{kw} kernel. ", explanation.channels.len()) }
+                { "The window slides over every input in step with the output pixel it produces: multiply, add up each channel, then add all channel sums and the bias." }
+            </p>
+            <div class="conv-body">
+                <div class="channel-list">{ for cards }</div>
+                <div class="conv-result">
+                    { detail.unwrap_or_default() }
+                    <div class="conv-sum" aria-live="polite">
+                        <h3>{ "Sum of all channels plus bias" }</h3>
+                        <div class="terms">{ for sums }</div>
+                        <div class="equation">
+                            <span>{ "+ bias " }</span>
+                            <span class="bias" data-testid="conv-bias" data-value={format::exact(explanation.bias)}>
+                                { format::value(explanation.bias) }
+                            </span>
+                            <span>{ " = " }</span>
+                            <span class="total big-number" data-testid="conv-total" data-value={format::exact(explanation.total)}>
+                                { format::value(explanation.total) }
+                            </span>
+                        </div>
+                        <p class={classes!("check", (!agrees).then_some("mismatch"))}>
+                            { if agrees {
+                                format!("✓ the same value as in the overview ({})", format::value(explanation.traced))
+                              } else {
+                                format!("The overview shows {}", format::value(explanation.traced))
+                              } }
+                        </p>
+                    </div>
+                    { output.unwrap_or_default() }
+                </div>
+            </div>
+            <PlaybackBar focus={Focus { step, ..focus }} steps={steps}
+                position={AttrValue::from(format!("output pixel ({y}, {x})"))}
+                onnavigate={props.onnavigate.clone()} />
+        </section>
+    }
+}

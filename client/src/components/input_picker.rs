@@ -1,0 +1,140 @@
+//! Choosing the input: the shipped sample images by class, an upload of one's own picture
+//! (decoded and resized in WebAssembly exactly as the server would), and a drawing canvas.
+
+use std::rc::Rc;
+
+use gloo::file::File;
+use gloo::file::callbacks::FileReader;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::draw_canvas::DrawCanvas;
+use crate::components::heatmap_canvas::HeatmapCanvas;
+use crate::samples;
+use crate::state::{Action, AppState, Input, InputOrigin};
+
+/// Props of [`InputPicker`].
+#[derive(Properties, PartialEq)]
+pub struct InputPickerProps {
+    /// The app's state and dispatcher.
+    pub state: UseReducerHandle<AppState>,
+}
+
+/// The message for an upload that cannot be used.
+pub fn upload_error(file_name: &str, reason: &str) -> String {
+    format!(
+        "That file is not an image we can read (PNG, JPEG, GIF, WebP or BMP): “{file_name}” ({reason}). \
+         Choose another file, or pick a sample."
+    )
+}
+
+/// The input picker.
+#[component]
+pub fn InputPicker(props: &InputPickerProps) -> Html {
+    let reader = use_mut_ref(|| None::<FileReader>);
+    let drawing = use_state_eq(|| false);
+    let thumbnails = use_memo((), |_| samples::thumbnails());
+    let dispatcher = props.state.dispatcher();
+    let origin = props.state.input.as_ref().map(|i| i.origin.clone());
+
+    let choose = {
+        let dispatcher = dispatcher.clone();
+        move |index: usize| {
+            match samples::image(index) {
+                Ok(image) => dispatcher.dispatch(Action::SetInput(Input {
+                    image: Rc::new(image),
+                    origin: InputOrigin::Sample(index),
+                })),
+                Err(e) => dispatcher.dispatch(Action::InputFailed(e)),
+            }
+        }
+    };
+    let tiles = thumbnails.iter().map(|thumb| {
+        let index = thumb.index;
+        let selected = origin == Some(InputOrigin::Sample(index));
+        let onclick = {
+            let choose = choose.clone();
+            move |_| choose(index)
+        };
+        html! {
+            <button key={index} class={classes!("sample", selected.then_some("selected"))}
+                    data-testid={format!("sample-{index}")} aria-pressed={selected.to_string()}
+                    aria-label={format!("Sample: {}", thumb.label)} title={thumb.label.clone()} {onclick}>
+                <HeatmapCanvas pixels={thumb.pixels.clone()} />
+            </button>
+        }
+    });
+
+    let onchange = {
+        let dispatcher = dispatcher.clone();
+        let reader = reader.clone();
+        move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            let file = File::from(file);
+            let name = file.name();
+            let dispatcher = dispatcher.clone();
+            *reader.borrow_mut() = Some(gloo::file::callbacks::read_as_bytes(&file, move |bytes| {
+                let action = match bytes {
+                    Err(e) => Action::InputFailed(upload_error(&name, &e.to_string())),
+                    Ok(bytes) => match samples::decode(&bytes) {
+                        Ok(image) => Action::SetInput(Input {
+                            image: Rc::new(image),
+                            origin: InputOrigin::Upload(name.clone()),
+                        }),
+                        Err(reason) => Action::InputFailed(upload_error(&name, &reason)),
+                    },
+                };
+                dispatcher.dispatch(action);
+            }));
+            // Let the same file be chosen again after an error.
+            input.set_value("");
+        }
+    };
+    let toggle_draw = {
+        let drawing = drawing.clone();
+        move |_| drawing.set(!*drawing)
+    };
+    let ondrawn = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |result: Result<models::preprocess::CanonicalImage, String>| {
+            dispatcher.dispatch(match result {
+                Ok(image) => Action::SetInput(Input {
+                    image: Rc::new(image),
+                    origin: InputOrigin::Drawing,
+                }),
+                Err(e) => Action::InputFailed(e),
+            })
+        })
+    };
+    let source = match &origin {
+        Some(InputOrigin::Sample(i)) => thumbnails.get(*i).map(|t| t.label.clone()).unwrap_or_default(),
+        Some(InputOrigin::Upload(name)) => format!("your picture “{name}”"),
+        Some(InputOrigin::Drawing) => "your drawing".to_owned(),
+        Some(InputOrigin::Live) => "the instructor's picture".to_owned(),
+        None => String::new(),
+    };
+    html! {
+        <div class="input-picker" role="group" aria-label="Input image">
+            <span class="picker-label">{ "Input" }</span>
+            <div class="samples">{ for tiles }</div>
+            <label class="upload button">
+                { "Upload…" }
+                <input type="file" accept="image/png,image/jpeg,image/gif,image/webp,image/bmp,image/*"
+                       data-testid="upload-input" {onchange} aria-label="Upload your own picture" />
+            </label>
+            <button class={classes!("button", drawing.then_some("active"))} onclick={toggle_draw} aria-expanded={drawing.to_string()}>
+                { "Draw" }
+            </button>
+            <span class="current-input" aria-live="polite">{ source }</span>
+            if *drawing {
+                <DrawCanvas {ondrawn} />
+            }
+            if let Some(error) = &props.state.input_error {
+                <p class="input-error" data-testid="input-error" role="alert">{ error.clone() }</p>
+            }
+        </div>
+    }
+}

@@ -1,0 +1,18 @@
+//! The Yew components, one per file.
+
+pub mod breadcrumb;
+pub mod class_bars;
+pub mod conv_view;
+pub mod draw_canvas;
+pub mod flatten_view;
+pub mod heatmap_canvas;
+pub mod input_picker;
+pub mod map_frame;
+pub mod number_grid;
+pub mod overview;
+pub mod overview_edges;
+pub mod playback_bar;
+pub mod pool_view;
+pub mod relu_view;
+pub mod softmax_view;
+pub mod view_settings;

@@ -1,0 +1,122 @@
+//! Transport controls shared by every animation: step back, play/pause, step forward, speed,
+//! and a scrub bar over all steps.
+
+use shared::Focus;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::playback::{self, SPEEDS_MS};
+
+/// Props of [`PlaybackBar`].
+#[derive(Properties, PartialEq)]
+pub struct PlaybackBarProps {
+    /// The current focus (step, playing, speed).
+    pub focus: Focus,
+    /// Number of steps in the animation.
+    pub steps: u32,
+    /// What one step is, for the position text (e.g. "output pixel (3, 7)").
+    pub position: AttrValue,
+    /// Navigate to the changed focus.
+    pub onnavigate: Callback<Focus>,
+}
+
+/// The transport bar.
+#[component]
+pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
+    let focus = props.focus;
+    let steps = props.steps;
+    let go = {
+        let onnavigate = props.onnavigate.clone();
+        move |change: &dyn Fn(&mut Focus)| {
+            let mut next = focus;
+            change(&mut next);
+            onnavigate.emit(next);
+        }
+    };
+    let back = {
+        let go = go.clone();
+        move |_| {
+            go(&|f| {
+                f.playing = false;
+                f.step = playback::back(f.step, steps);
+            })
+        }
+    };
+    let forward = {
+        let go = go.clone();
+        move |_| {
+            go(&|f| {
+                f.playing = false;
+                f.step = playback::forward(f.step, steps);
+            })
+        }
+    };
+    let toggle = {
+        let go = go.clone();
+        move |_| {
+            go(&|f| {
+                if !f.playing {
+                    f.step = playback::play_from(f.step, steps);
+                }
+                f.playing = !f.playing;
+            })
+        }
+    };
+    let scrub = {
+        let go = go.clone();
+        move |e: InputEvent| {
+            let value = e.target_unchecked_into::<HtmlInputElement>().value();
+            if let Ok(step) = value.parse::<u32>() {
+                go(&|f| {
+                    f.playing = false;
+                    f.step = playback::clamp(step, steps);
+                })
+            }
+        }
+    };
+    let speed = {
+        let go = go.clone();
+        move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Ok(ms) = value.parse::<u16>() {
+                go(&|f| f.step_ms = ms)
+            }
+        }
+    };
+    let current = SPEEDS_MS[playback::speed_index(focus.step_ms)];
+    let speeds = SPEEDS_MS.iter().map(|&ms| {
+        let label = format!("{} steps/s", 1000 / u32::from(ms));
+        html! { <option value={ms.to_string()} selected={ms == current}>{ label }</option> }
+    });
+    let play_label = if focus.playing { "Pause (Space)" } else { "Play (Space)" };
+    html! {
+        <div class="playback" role="group" aria-label="Animation controls">
+            <button class="icon" data-testid="step-back" onclick={back} aria-label="Step back (Left arrow)" title="Step back (←)">{ "⏮" }</button>
+            <button class="icon play" data-testid="play" onclick={toggle} aria-label={play_label} aria-pressed={focus.playing.to_string()} title={play_label}>
+                { if focus.playing { "⏸" } else { "▶" } }
+            </button>
+            <button class="icon" data-testid="step-forward" onclick={forward} aria-label="Step forward (Right arrow)" title="Step forward (→)">{ "⏭" }</button>
+            <input
+                type="range"
+                class="scrub"
+                data-testid="scrub"
+                min="0"
+                max={steps.saturating_sub(1).to_string()}
+                value={focus.step.to_string()}
+                oninput={scrub}
+                aria-label="Animation position"
+                aria-valuetext={format!("Step {} of {}, {}", focus.step + 1, steps, props.position)}
+            />
+            <span class="position" aria-live="off">
+                { format!("step {} / {} · {}", focus.step + 1, steps, props.position) }
+            </span>
+            <label class="speed">
+                <span>{ "Speed" }</span>
+                <select data-testid="speed" onchange={speed} aria-label="Animation speed">{ for speeds }</select>
+            </label>
+            <span class="sweep" title="Time for the whole animation at this speed">
+                { format!("full sweep {}", playback::sweep_duration(steps, current)) }
+            </span>
+        </div>
+    }
+}

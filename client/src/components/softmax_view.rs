@@ -1,0 +1,98 @@
+//! The softmax explanation: logits → exponentials → their sum → probabilities, term by term;
+//! the step reveals the sum's terms one class at a time.
+
+use models::explain;
+use shared::Focus;
+use yew::prelude::*;
+
+use crate::components::playback_bar::PlaybackBar;
+use crate::format;
+use crate::model;
+use crate::navigation;
+use crate::playback;
+use crate::scene::Scene;
+use crate::shared_ref::Shared;
+
+/// Props of [`SoftmaxView`].
+#[derive(Properties, PartialEq)]
+pub struct SoftmaxViewProps {
+    /// The traced input.
+    pub scene: Shared<Scene>,
+    /// Which class and step.
+    pub focus: Focus,
+    /// Navigate to a new focus.
+    pub onnavigate: Callback<Focus>,
+}
+
+/// The softmax view.
+#[component]
+pub fn SoftmaxView(props: &SoftmaxViewProps) -> Html {
+    let net = model::network();
+    let focus = props.focus;
+    let layer = usize::from(focus.layer);
+    let softmax = match explain::softmax(net, &props.scene.trace, layer) {
+        Ok(s) => s,
+        Err(e) => return html! { <p class="view-error">{ format!("Cannot explain softmax: {e}") }</p> },
+    };
+    let steps = navigation::steps(net, &focus);
+    let step = playback::clamp(focus.step, steps) as usize;
+    let class = usize::from(focus.neuron).min(softmax.logits.len().saturating_sub(1));
+    let names = net.class_names();
+    let partial: f64 = softmax.exponentials.iter().take(step + 1).sum();
+    let rows = softmax.logits.iter().enumerate().map(|(i, &logit)| {
+        let shown = i <= step;
+        let select = {
+            let onnavigate = props.onnavigate.clone();
+            move |_| {
+                onnavigate.emit(Focus {
+                    neuron: i as u16,
+                    step: i as u32,
+                    playing: false,
+                    ..focus
+                })
+            }
+        };
+        let p = softmax.probabilities[i];
+        html! {
+            <tr key={i} class={classes!((i == class).then_some("selected"), (!shown).then_some("pending"), (i == step).then_some("current"))}
+                onclick={select.clone()}>
+                <th scope="row"><button class="link" onclick={select}>{ names.get(i).cloned().unwrap_or_default() }</button></th>
+                <td data-testid={format!("softmax-logit-{i}")} data-value={format::exact(logit)}>{ format::value(logit) }</td>
+                <td data-testid={format!("softmax-exp-{i}")} data-value={softmax.exponentials[i].to_string()}>{ format::wide(softmax.exponentials[i]) }</td>
+                <td data-testid={format!("softmax-prob-{i}")} data-value={format::exact(p)}>
+                    { if shown { format::percent(p) } else { "…".to_owned() } }
+                </td>
+            </tr>
+        }
+    });
+    let class_name = names.get(class).cloned().unwrap_or_default();
+    html! {
+        <section class="view view-softmax" data-testid="view-softmax" data-step={step.to_string()}
+                 aria-label={format!("Softmax for {class_name}")}>
+            <p class="lead">{ "Softmax turns the logits into probabilities: raise e to each logit, add the results, and divide each by the sum. Bigger logits win by much more." }</p>
+            <div class="softmax-body">
+                <table class="softmax-table">
+                    <thead><tr><th scope="col">{ "class" }</th><th scope="col">{ "logit" }</th><th scope="col">{ "e^logit" }</th><th scope="col">{ "probability" }</th></tr></thead>
+                    <tbody>{ for rows }</tbody>
+                </table>
+                <div class="formula big-formula softmax-formula" aria-live="polite">
+                    <div>{ format!("p(“{class_name}”) = e^{} ÷ Σ e^logit", format::value(softmax.logits[class])) }</div>
+                    <div>
+                        { format!("= {} ÷ ", format::wide(softmax.exponentials[class])) }
+                        <span data-testid="softmax-sum" data-value={softmax.sum.to_string()}>{ format::wide(softmax.sum) }</span>
+                    </div>
+                    <div>
+                        { "= " }
+                        <span class="big-number" data-testid="softmax-probability" data-value={format::exact(softmax.probabilities[class])}>
+                            { format::percent(softmax.probabilities[class]) }
+                        </span>
+                    </div>
+                    <p class="running">{ format!("Sum of the first {} terms: {}", step + 1, format::wide(partial)) }</p>
+                </div>
+            </div>
+            <PlaybackBar focus={Focus { step: step as u32, ..focus }} steps={steps}
+                position={AttrValue::from(format!("adding e^logit of {}", names.get(step).cloned().unwrap_or_default()))}
+                onnavigate={props.onnavigate.clone()} />
+        </section>
+    }
+}

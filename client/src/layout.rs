@@ -1,0 +1,390 @@
+//! Overview geometry: where each column, neuron tile and edge goes for a given container size.
+//! Recomputed whenever the container is resized (the reference computed it once at mount).
+
+/// What a column of the overview shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// The input image's colour channels.
+    Input,
+    /// A convolution: reads every neuron of the previous column.
+    Conv,
+    /// An element-wise activation (ReLU): reads the same neuron of the previous column.
+    Activation,
+    /// Pooling: reads the same neuron of the previous column.
+    Pool,
+    /// The output classes (bars), standing for flatten → dense → softmax.
+    Output,
+}
+
+/// One column before layout: its kind, the network layer it shows, and how many neurons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnSpec {
+    /// What it shows.
+    pub kind: ColumnKind,
+    /// Index into `Network::layers()` (the input column has none; the output column names the
+    /// last layer).
+    pub layer: Option<usize>,
+    /// Number of neurons (channels or classes).
+    pub neurons: usize,
+}
+
+/// A neuron's place in the overview: column and row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cell {
+    /// Column index.
+    pub column: usize,
+    /// Row (neuron) within the column.
+    pub row: usize,
+}
+
+/// A placed rectangle, in CSS pixels relative to the overview's top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    /// Left.
+    pub x: f32,
+    /// Top.
+    pub y: f32,
+    /// Width.
+    pub width: f32,
+    /// Height.
+    pub height: f32,
+}
+
+impl Rect {
+    /// Middle of the left side (where incoming edges end).
+    pub fn left_mid(&self) -> (f32, f32) {
+        (self.x, self.y + self.height / 2.0)
+    }
+
+    /// Middle of the right side (where outgoing edges start).
+    pub fn right_mid(&self) -> (f32, f32) {
+        (self.x + self.width, self.y + self.height / 2.0)
+    }
+}
+
+/// A placed column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedColumn {
+    /// The column as specified.
+    pub spec: ColumnSpec,
+    /// Left edge of the column.
+    pub x: f32,
+    /// Width of the column (tile size, or the wider output column).
+    pub width: f32,
+    /// One rectangle per neuron.
+    pub tiles: Vec<Rect>,
+}
+
+/// The laid-out overview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// Side of a neuron tile in CSS pixels.
+    pub tile: f32,
+    /// Total width used.
+    pub width: f32,
+    /// Total height used.
+    pub height: f32,
+    /// Height reserved at the top for column labels.
+    pub label_height: f32,
+    /// The columns, left to right.
+    pub columns: Vec<PlacedColumn>,
+}
+
+/// Vertical space between tiles, as a fraction of the tile size.
+const ROW_GAP: f32 = 0.25;
+/// Gap between columns within a block, in tiles.
+const NARROW_GAP: f32 = 0.5;
+/// Gap before a conv column or the output: 4× wider, so blocks read as groups.
+const WIDE_GAP: f32 = 2.0;
+/// Width of the output (class bar) column, in tiles.
+const OUTPUT_WIDTH: f32 = 4.0;
+/// Space for column labels above the tiles, in CSS pixels.
+const LABEL_HEIGHT: f32 = 40.0;
+/// Tiles never get smaller or larger than this, in CSS pixels.
+const TILE_MIN: f32 = 12.0;
+const TILE_MAX: f32 = 96.0;
+
+fn gap_before(index: usize, kind: ColumnKind) -> f32 {
+    match (index, kind) {
+        (0, _) => 0.0,
+        (_, ColumnKind::Conv | ColumnKind::Output) => WIDE_GAP,
+        _ => NARROW_GAP,
+    }
+}
+
+fn column_width(kind: ColumnKind) -> f32 {
+    if kind == ColumnKind::Output { OUTPUT_WIDTH } else { 1.0 }
+}
+
+/// Lays out `columns` in a container of `width` × `height` CSS pixels: the largest tile size
+/// that fits both ways, the whole centred horizontally, each column centred vertically.
+pub fn compute(columns: &[ColumnSpec], width: f32, height: f32) -> Layout {
+    let width_units: f32 = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| gap_before(i, c.kind) + column_width(c.kind))
+        .sum();
+    let max_rows = columns.iter().map(|c| c.neurons).max().unwrap_or(1).max(1) as f32;
+    let height_units = max_rows + (max_rows - 1.0) * ROW_GAP;
+    let tile = (width / width_units.max(1.0))
+        .min((height - LABEL_HEIGHT) / height_units)
+        .clamp(TILE_MIN, TILE_MAX);
+    let used_width = width_units * tile;
+    let mut x = ((width - used_width) / 2.0).max(0.0);
+    let body_height = height_units * tile;
+    let mut placed = Vec::with_capacity(columns.len());
+    for (i, spec) in columns.iter().enumerate() {
+        x += gap_before(i, spec.kind) * tile;
+        let col_width = column_width(spec.kind) * tile;
+        let n = spec.neurons as f32;
+        let col_height = n * tile + (n - 1.0).max(0.0) * ROW_GAP * tile;
+        let top = LABEL_HEIGHT + (body_height - col_height) / 2.0;
+        let tiles = (0..spec.neurons)
+            .map(|row| Rect {
+                x,
+                y: top + row as f32 * tile * (1.0 + ROW_GAP),
+                width: col_width,
+                height: tile,
+            })
+            .collect();
+        placed.push(PlacedColumn {
+            spec: *spec,
+            x,
+            width: col_width,
+            tiles,
+        });
+        x += col_width;
+    }
+    Layout {
+        tile,
+        width: width.max(used_width),
+        height: LABEL_HEIGHT + body_height,
+        label_height: LABEL_HEIGHT,
+        columns: placed,
+    }
+}
+
+/// The neurons `cell` reads from: the whole previous column for a conv or output neuron, the
+/// same row for an activation or pooling neuron, none for the input.
+pub fn sources(columns: &[ColumnSpec], cell: Cell) -> Vec<Cell> {
+    let Some(spec) = columns.get(cell.column) else {
+        return Vec::new();
+    };
+    if cell.column == 0 {
+        return Vec::new();
+    }
+    let prev = cell.column - 1;
+    match spec.kind {
+        ColumnKind::Input => Vec::new(),
+        ColumnKind::Conv | ColumnKind::Output => {
+            (0..columns[prev].neurons).map(|row| Cell { column: prev, row }).collect()
+        }
+        ColumnKind::Activation | ColumnKind::Pool => {
+            if cell.row < columns[prev].neurons {
+                vec![Cell { column: prev, row: cell.row }]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+/// Every edge of the overview as (source, target).
+pub fn edges(columns: &[ColumnSpec]) -> Vec<(Cell, Cell)> {
+    let mut out = Vec::new();
+    for (column, spec) in columns.iter().enumerate() {
+        for row in 0..spec.neurons {
+            let target = Cell { column, row };
+            out.extend(sources(columns, target).into_iter().map(|s| (s, target)));
+        }
+    }
+    out
+}
+
+/// A direction of keyboard movement between neurons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Previous column.
+    Left,
+    /// Next column.
+    Right,
+    /// Previous row.
+    Up,
+    /// Next row.
+    Down,
+}
+
+/// The neuron reached from `cell` by an arrow key: up/down within the column (stopping at the
+/// ends), left/right to the tile of the neighbouring column that is vertically closest.
+pub fn neighbor(layout: &Layout, cell: Cell, direction: Direction) -> Cell {
+    let columns = &layout.columns;
+    let Some(current) = columns.get(cell.column).and_then(|c| c.tiles.get(cell.row)) else {
+        return cell;
+    };
+    let column_rows = columns[cell.column].tiles.len();
+    let target_column = match direction {
+        Direction::Up => return Cell { row: cell.row.saturating_sub(1), ..cell },
+        Direction::Down => {
+            return Cell {
+                row: (cell.row + 1).min(column_rows.saturating_sub(1)),
+                ..cell
+            };
+        }
+        Direction::Left if cell.column > 0 => cell.column - 1,
+        Direction::Right if cell.column + 1 < columns.len() => cell.column + 1,
+        _ => return cell,
+    };
+    let centre = current.y + current.height / 2.0;
+    let row = columns[target_column]
+        .tiles
+        .iter()
+        .enumerate()
+        .min_by(|(_, a), (_, b)| {
+            let da = (a.y + a.height / 2.0 - centre).abs();
+            let db = (b.y + b.height / 2.0 - centre).abs();
+            da.total_cmp(&db)
+        })
+        .map(|(i, _)| i)
+        .unwrap_or(0);
+    Cell {
+        column: target_column,
+        row,
+    }
+}
+
+/// The map pixel `(y, x)` under a pointer at `(offset_x, offset_y)` inside a square tile of side
+/// `tile` showing a `map_height` × `map_width` map, or `None` outside it.
+pub fn pixel_at(
+    offset_x: f32,
+    offset_y: f32,
+    tile: f32,
+    map_height: usize,
+    map_width: usize,
+) -> Option<(usize, usize)> {
+    if tile <= 0.0 || offset_x < 0.0 || offset_y < 0.0 || offset_x >= tile || offset_y >= tile {
+        return None;
+    }
+    let y = ((offset_y / tile) * map_height as f32) as usize;
+    let x = ((offset_x / tile) * map_width as f32) as usize;
+    Some((y.min(map_height.saturating_sub(1)), x.min(map_width.saturating_sub(1))))
+}
+
+/// An SVG path for a smooth horizontal link from `from` to `to` (as d3's `linkHorizontal`).
+pub fn link_path(from: (f32, f32), to: (f32, f32)) -> String {
+    let mid = (from.0 + to.0) / 2.0;
+    format!(
+        "M{:.1} {:.1}C{:.1} {:.1} {:.1} {:.1} {:.1} {:.1}",
+        from.0, from.1, mid, from.1, mid, to.1, to.0, to.1
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tiny VGG's overview: input, 10 hidden layers, output.
+    fn tiny_vgg() -> Vec<ColumnSpec> {
+        use ColumnKind::*;
+        let mut columns = vec![ColumnSpec {
+            kind: Input,
+            layer: None,
+            neurons: 3,
+        }];
+        let kinds = [Conv, Activation, Conv, Activation, Pool, Conv, Activation, Conv, Activation, Pool];
+        for (layer, kind) in kinds.into_iter().enumerate() {
+            columns.push(ColumnSpec {
+                kind,
+                layer: Some(layer),
+                neurons: 10,
+            });
+        }
+        columns.push(ColumnSpec {
+            kind: Output,
+            layer: Some(12),
+            neurons: 10,
+        });
+        columns
+    }
+
+    #[test]
+    fn tiny_vgg_has_the_reference_edge_count() {
+        // 3×10 + 3×100 into conv layers, 6×10 one-to-one, 10×10 into the outputs.
+        assert_eq!(edges(&tiny_vgg()).len(), 490);
+    }
+
+    #[test]
+    fn sources_follow_the_layer_kind() {
+        let cols = tiny_vgg();
+        assert_eq!(sources(&cols, Cell { column: 1, row: 4 }).len(), 3);
+        assert_eq!(sources(&cols, Cell { column: 2, row: 4 }), vec![Cell { column: 1, row: 4 }]);
+        assert_eq!(sources(&cols, Cell { column: 11, row: 0 }).len(), 10);
+        assert!(sources(&cols, Cell { column: 0, row: 0 }).is_empty());
+        assert!(sources(&cols, Cell { column: 99, row: 0 }).is_empty());
+    }
+
+    #[test]
+    fn layout_fits_a_laptop_screen_and_nothing_overlaps() {
+        for (w, h) in [(1280.0, 560.0), (1920.0, 900.0), (800.0, 400.0)] {
+            let layout = compute(&tiny_vgg(), w, h);
+            assert!(layout.width <= w + 0.5, "width {} in {w}", layout.width);
+            assert!(layout.height <= h + 0.5, "height {} in {h}", layout.height);
+            for pair in layout.columns.windows(2) {
+                assert!(pair[0].x + pair[0].width <= pair[1].x, "columns overlap");
+            }
+            for col in &layout.columns {
+                for pair in col.tiles.windows(2) {
+                    assert!(pair[0].y + pair[0].height < pair[1].y, "tiles overlap");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn layout_grows_with_the_container() {
+        let small = compute(&tiny_vgg(), 1280.0, 560.0);
+        let large = compute(&tiny_vgg(), 2560.0, 1200.0);
+        assert!(large.tile > small.tile);
+        assert!(small.tile >= 30.0, "tiles stay readable at 1280 wide: {}", small.tile);
+    }
+
+    #[test]
+    fn conv_columns_get_a_wider_gap() {
+        let layout = compute(&tiny_vgg(), 1280.0, 560.0);
+        let gap = |i: usize| layout.columns[i].x - (layout.columns[i - 1].x + layout.columns[i - 1].width);
+        assert!(gap(3) > 3.0 * gap(2), "gap before conv_1_2 is wide, before relu narrow");
+    }
+
+    #[test]
+    fn arrows_move_between_neighbours() {
+        let layout = compute(&tiny_vgg(), 1280.0, 560.0);
+        let start = Cell { column: 1, row: 0 };
+        assert_eq!(neighbor(&layout, start, Direction::Up), start);
+        assert_eq!(neighbor(&layout, start, Direction::Down), Cell { column: 1, row: 1 });
+        assert_eq!(neighbor(&layout, start, Direction::Right), Cell { column: 2, row: 0 });
+        // From the top of a 10-row column into the 3-row input column: its closest tile.
+        assert_eq!(neighbor(&layout, start, Direction::Left), Cell { column: 0, row: 0 });
+        let middle = Cell { column: 1, row: 5 };
+        assert_eq!(neighbor(&layout, middle, Direction::Left).row, 1);
+        let first = Cell { column: 0, row: 2 };
+        assert_eq!(neighbor(&layout, first, Direction::Left), first);
+        assert_eq!(neighbor(&layout, first, Direction::Down), first);
+        let last = Cell { column: 11, row: 9 };
+        assert_eq!(neighbor(&layout, last, Direction::Right), last);
+    }
+
+    #[test]
+    fn pointer_maps_to_the_pixel_under_it() {
+        assert_eq!(pixel_at(0.0, 0.0, 40.0, 62, 62), Some((0, 0)));
+        assert_eq!(pixel_at(39.99, 39.99, 40.0, 62, 62), Some((61, 61)));
+        assert_eq!(pixel_at(20.0, 10.0, 40.0, 13, 13), Some((3, 6)));
+        assert_eq!(pixel_at(40.0, 0.0, 40.0, 62, 62), None);
+        assert_eq!(pixel_at(-1.0, 0.0, 40.0, 62, 62), None);
+    }
+
+    #[test]
+    fn link_path_starts_and_ends_at_the_points() {
+        let d = link_path((10.0, 20.0), (50.0, 80.0));
+        assert!(d.starts_with("M10.0 20.0"));
+        assert!(d.ends_with("50.0 80.0"));
+    }
+}

@@ -1,0 +1,150 @@
+//! The lecture bar in the app header: self-paced it offers to start or join a lecture; in a
+//! lecture it is the student's status or the instructor's console. It owns the connection
+//! ([`Controller`]) and feeds it every change of the app's focus, input and follow mode.
+
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::console::Console;
+use super::controller::{Controller, ControllerHandle};
+use super::join_screen::JoinScreen;
+use super::landing::Landing;
+use super::lecture::{LiveEvent, LiveView};
+use super::links::code_from_path;
+use super::saved_session;
+use super::student_status::StudentStatus;
+use crate::state::{Action, AppState, LiveMode};
+use shared::Role;
+
+/// The bar's own styles (kept beside the components that use the class names).
+const LIVE_CSS: &str = include_str!("style.css");
+
+/// Props of [`LiveBar`].
+#[derive(Properties, PartialEq)]
+pub struct LiveBarProps {
+    /// The app's state and dispatcher.
+    pub state: UseReducerHandle<AppState>,
+}
+
+/// The lecture bar.
+#[component]
+pub fn LiveBar(props: &LiveBarProps) -> Html {
+    let state = &props.state;
+    let view = use_reducer(LiveView::default);
+    let controller: std::rc::Rc<ControllerHandle> = {
+        let (app, bar) = (state.dispatcher(), view.dispatcher());
+        use_memo((), move |_| Controller::new(app, bar))
+    };
+
+    {
+        let controller = controller.clone();
+        use_effect_with(
+            (state.focus, state.input.clone(), state.live),
+            move |(focus, input, mode)| {
+                controller.borrow_mut().local_changed(*focus, input.clone(), *mode);
+            },
+        );
+    }
+    {
+        // Back to the lecture this browser was in before a reload, once the app has its first
+        // input (so the app's own start-up cannot count as the student breaking away).
+        let controller = controller.clone();
+        let resumed = use_mut_ref(|| false);
+        use_effect_with(state.input.is_some(), move |ready| {
+            if *ready && !std::mem::replace(&mut *resumed.borrow_mut(), true) {
+                let link_code = page_path().as_deref().and_then(code_from_path);
+                let saved = saved_session::load();
+                let same_room = match (&link_code, &saved) {
+                    (Some(link), Some(saved)) => saved.code() == link,
+                    _ => true,
+                };
+                if same_room {
+                    controller.borrow_mut().resume_saved();
+                }
+            }
+        });
+    }
+    {
+        // "L" returns to the live focus from anywhere (but not while typing).
+        let app = state.dispatcher();
+        let exploring = state.live == LiveMode::Exploring;
+        use_effect_with(exploring, move |exploring| {
+            let listener = (*exploring).then(|| {
+                let document = gloo::utils::document();
+                EventListener::new(&document, "keydown", move |event| {
+                    let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    let typing = key
+                        .target()
+                        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                        .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
+                    if !typing && !key.ctrl_key() && !key.meta_key() && !key.alt_key() && key.key().eq_ignore_ascii_case("l") {
+                        app.dispatch(Action::ReturnToLive);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let body = match &view.lecture {
+        None => {
+            let onstart = {
+                let controller = controller.clone();
+                Callback::from(move |()| controller.borrow_mut().start_lecture())
+            };
+            let onjoin = {
+                let controller = controller.clone();
+                Callback::from(move |(code, name)| controller.borrow_mut().join(code, name))
+            };
+            html! {
+                <Landing code={page_path().as_deref().and_then(code_from_path)}
+                    notice={view.notice.clone().map(AttrValue::from)} {onstart} {onjoin} />
+            }
+        }
+        Some(lecture) if lecture.role == Role::Student => {
+            let app = state.dispatcher();
+            let onreturn = Callback::from(move |()| app.dispatch(Action::ReturnToLive));
+            let onleave = {
+                let controller = controller.clone();
+                Callback::from(move |()| controller.borrow_mut().leave())
+            };
+            html! { <StudentStatus lecture={lecture.clone()} mode={state.live} {onreturn} {onleave} /> }
+        }
+        Some(lecture) => {
+            let call = |action: fn(&mut Controller)| {
+                let controller = controller.clone();
+                Callback::from(move |()| action(&mut controller.borrow_mut()))
+            };
+            let onlock = {
+                let controller = controller.clone();
+                Callback::from(move |locked| controller.borrow_mut().set_locked(locked))
+            };
+            let show_join = |show: bool| {
+                let bar = view.dispatcher();
+                Callback::from(move |()| bar.dispatch(LiveEvent::ShowJoinScreen(show)))
+            };
+            html! {
+                <>
+                    <Console lecture={lecture.clone()} onbringback={call(Controller::bring_everyone_back)}
+                        {onlock} onshowjoin={show_join(true)} onend={call(Controller::leave)} />
+                    if let (true, Some(code)) = (lecture.join_screen, &lecture.code) {
+                        <JoinScreen code={code.clone()} participants={lecture.participants()}
+                            onclose={show_join(false)} />
+                    }
+                </>
+            }
+        }
+    };
+    html! {
+        <div class="live-bar">
+            <style>{ LIVE_CSS }</style>
+            { body }
+        </div>
+    }
+}
+
+/// The page's path, e.g. `/join/KXMRTW`.
+fn page_path() -> Option<String> {
+    web_sys::window()?.location().pathname().ok()
+}

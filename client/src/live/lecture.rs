@@ -1,0 +1,230 @@
+//! What the lecture bar shows: this browser's role in a lecture, the connection's health, the
+//! roster and notices. A reducer, so the bar's logic is tested natively like the app's.
+
+use std::rc::Rc;
+
+use shared::{Mode, Role, RoomCode, RosterEntry};
+use yew::Reducible;
+
+/// The connection to the classroom server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// First connection attempt under way.
+    Connecting,
+    /// Joined and receiving the lecture.
+    Live,
+    /// Lost; retrying with backoff (`failures` attempts so far).
+    Reconnecting {
+        /// Failed attempts since the connection was last up.
+        failures: u32,
+    },
+}
+
+/// A lecture this browser is part of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lecture {
+    /// Instructor or student.
+    pub role: Role,
+    /// The room's code, once the server has answered.
+    pub code: Option<RoomCode>,
+    /// The student's accepted name.
+    pub name: Option<String>,
+    /// Connection health.
+    pub link: Link,
+    /// Instructor only: the students.
+    pub roster: Vec<RosterEntry>,
+    /// Whether new students are refused.
+    pub locked: bool,
+    /// This screen's numbers may differ from the server's (see `digest`).
+    pub warning: Option<String>,
+    /// The last refused request (e.g. an unreadable upload), until the next success.
+    pub error: Option<String>,
+    /// Whether the big join screen (code, link, QR) covers the page.
+    pub join_screen: bool,
+}
+
+impl Lecture {
+    fn new(role: Role) -> Self {
+        Self {
+            role,
+            code: None,
+            name: None,
+            link: Link::Connecting,
+            roster: Vec::new(),
+            locked: false,
+            warning: None,
+            error: None,
+            join_screen: false,
+        }
+    }
+
+    /// Students connected right now.
+    pub fn participants(&self) -> usize {
+        self.roster.iter().filter(|entry| entry.connected).count()
+    }
+
+    /// Connected students in `mode`.
+    pub fn count_in(&self, mode: Mode) -> usize {
+        self.roster
+            .iter()
+            .filter(|entry| entry.connected && entry.mode == mode)
+            .count()
+    }
+}
+
+/// The bar's whole state.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LiveView {
+    /// The lecture, or `None` when self-paced.
+    pub lecture: Option<Lecture>,
+    /// Why the last lecture ended or could not start, shown until the next one starts.
+    pub notice: Option<String>,
+}
+
+/// Every way the bar's state changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveEvent {
+    /// Starting or joining a lecture in `role`.
+    Begin(Role),
+    /// The server accepted us.
+    Welcomed {
+        /// The room.
+        code: RoomCode,
+        /// The student's accepted name (`None` for the instructor).
+        name: Option<String>,
+    },
+    /// The connection dropped; retrying.
+    Reconnecting {
+        /// Failed attempts so far.
+        failures: u32,
+    },
+    /// The new student list.
+    Roster(Vec<RosterEntry>),
+    /// The room was locked or unlocked.
+    Locked(bool),
+    /// Set or clear the digest warning.
+    Warning(Option<String>),
+    /// Set or clear the error line.
+    Error(Option<String>),
+    /// Show or hide the join screen.
+    ShowJoinScreen(bool),
+    /// The lecture is over for this browser, and why (`None`: the user left).
+    Ended(Option<String>),
+}
+
+impl LiveView {
+    /// The state after `event`.
+    pub fn apply(&self, event: LiveEvent) -> Self {
+        let mut next = self.clone();
+        if let LiveEvent::Begin(role) = event {
+            next.lecture = Some(Lecture::new(role));
+            next.notice = None;
+            return next;
+        }
+        if let LiveEvent::Ended(notice) = event {
+            next.lecture = None;
+            next.notice = notice;
+            return next;
+        }
+        let Some(lecture) = next.lecture.as_mut() else {
+            return next; // A late event from a lecture that is already over.
+        };
+        match event {
+            LiveEvent::Welcomed { code, name } => {
+                let first = lecture.code.is_none();
+                lecture.code = Some(code);
+                lecture.name = name;
+                lecture.link = Link::Live;
+                // A new room opens on the big join screen so the class can join at once.
+                lecture.join_screen |= first && lecture.role == Role::Instructor && lecture.roster.is_empty();
+            }
+            LiveEvent::Reconnecting { failures } => lecture.link = Link::Reconnecting { failures },
+            LiveEvent::Roster(roster) => lecture.roster = roster,
+            LiveEvent::Locked(locked) => lecture.locked = locked,
+            LiveEvent::Warning(warning) => lecture.warning = warning,
+            LiveEvent::Error(error) => lecture.error = error,
+            LiveEvent::ShowJoinScreen(show) => lecture.join_screen = show,
+            LiveEvent::Begin(_) | LiveEvent::Ended(_) => unreachable!("handled above"),
+        }
+        next
+    }
+}
+
+impl Reducible for LiveView {
+    type Action = LiveEvent;
+
+    fn reduce(self: Rc<Self>, event: LiveEvent) -> Rc<Self> {
+        Rc::new(self.apply(event))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shared::MemberId;
+
+    use super::*;
+
+    fn code() -> RoomCode {
+        RoomCode::parse("KXMRTW").unwrap()
+    }
+
+    fn student(id: u32, mode: Mode, connected: bool) -> RosterEntry {
+        RosterEntry {
+            member: MemberId(id),
+            name: format!("Student {id}"),
+            mode,
+            connected,
+        }
+    }
+
+    #[test]
+    fn a_new_room_opens_the_join_screen_once() {
+        let view = LiveView::default().apply(LiveEvent::Begin(Role::Instructor)).apply(LiveEvent::Welcomed {
+            code: code(),
+            name: None,
+        });
+        let lecture = view.lecture.as_ref().unwrap();
+        assert_eq!(lecture.link, Link::Live);
+        assert!(lecture.join_screen);
+        let closed = view.apply(LiveEvent::ShowJoinScreen(false)).apply(LiveEvent::Reconnecting { failures: 1 });
+        let again = closed.apply(LiveEvent::Welcomed { code: code(), name: None });
+        assert!(!again.lecture.unwrap().join_screen, "a reconnect does not cover the page again");
+    }
+
+    #[test]
+    fn students_never_see_the_join_screen() {
+        let view = LiveView::default().apply(LiveEvent::Begin(Role::Student)).apply(LiveEvent::Welcomed {
+            code: code(),
+            name: Some("Ada".into()),
+        });
+        assert!(!view.lecture.unwrap().join_screen);
+    }
+
+    #[test]
+    fn roster_counts_only_connected_students() {
+        let view = LiveView::default()
+            .apply(LiveEvent::Begin(Role::Instructor))
+            .apply(LiveEvent::Roster(vec![
+                student(1, Mode::Following, true),
+                student(2, Mode::Exploring, true),
+                student(3, Mode::Following, false),
+                student(4, Mode::Following, true),
+            ]));
+        let lecture = view.lecture.unwrap();
+        assert_eq!(lecture.participants(), 3);
+        assert_eq!(lecture.count_in(Mode::Following), 2);
+        assert_eq!(lecture.count_in(Mode::Exploring), 1);
+    }
+
+    #[test]
+    fn ending_keeps_the_reason_and_ignores_late_events() {
+        let view = LiveView::default()
+            .apply(LiveEvent::Begin(Role::Student))
+            .apply(LiveEvent::Ended(Some("The instructor ended this lecture.".into())))
+            .apply(LiveEvent::Locked(true));
+        assert_eq!(view.lecture, None);
+        assert_eq!(view.notice.as_deref(), Some("The instructor ended this lecture."));
+        let restarted = view.apply(LiveEvent::Begin(Role::Student));
+        assert_eq!(restarted.notice, None);
+    }
+}

@@ -1,0 +1,29 @@
+//! The live lecture in the browser: starting or joining a lecture, the instructor's console, the
+//! student's follow mode with break-away and return, and the connection behind them.
+//!
+//! Map of the module:
+//! - [`bar`]: [`LiveBar`], the component the app mounts in its header.
+//! - [`landing`], [`student_status`], [`console`], [`join_screen`]: what the bar shows.
+//! - [`controller`]: the connection: handshake, reconnects, server messages → app actions.
+//! - [`lecture`]: the bar's state as a reducer.
+//! - [`socket`]: one browser WebSocket; [`backoff`]: reconnect delays with jitter.
+//! - [`saved_session`]: tokens in `localStorage`; [`links`]: join links and the socket URL.
+//! - [`digest`]: checks the local trace against the server's; [`bmp`]: uploads as BMP;
+//!   [`qr`]: the join QR code as SVG.
+
+mod backoff;
+mod bar;
+mod bmp;
+mod console;
+mod controller;
+mod digest;
+mod join_screen;
+mod landing;
+mod lecture;
+mod links;
+mod qr;
+mod saved_session;
+mod socket;
+mod student_status;
+
+pub use bar::LiveBar;

@@ -1,0 +1,205 @@
+//! Which explanation a focus opens, how to go up one level, and how many animation steps each
+//! view has. Generic over the network's layers, so a user-loaded model works too.
+
+use models::{Layer, Network};
+use shared::{Focus, View};
+
+/// The screen a focus shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// The whole network.
+    Overview,
+    /// A convolution neuron: every input channel with its kernel, the products and the sum.
+    Conv,
+    /// An element-wise ReLU.
+    Relu,
+    /// Max pooling.
+    Pool,
+    /// Flatten and the dense layer's contributions to one class's logit.
+    Flatten,
+    /// Softmax: logits → exponentials → sum → probabilities.
+    Softmax,
+}
+
+/// What `focus` shows in `network` (an out-of-range layer shows the overview).
+pub fn screen(network: &Network, focus: &Focus) -> Screen {
+    if focus.view == View::Overview {
+        return Screen::Overview;
+    }
+    match network.layers().get(usize::from(focus.layer)).map(|l| &l.layer) {
+        Some(Layer::Conv2d(_)) => Screen::Conv,
+        Some(Layer::ReLU) if network.output_shapes()[usize::from(focus.layer)].len() == 3 => Screen::Relu,
+        Some(Layer::MaxPool2d(_)) => Screen::Pool,
+        Some(Layer::Linear(_)) => Screen::Flatten,
+        Some(Layer::Softmax) => Screen::Softmax,
+        _ => Screen::Overview,
+    }
+}
+
+/// Index of the last `Linear` layer (the one whose contributions the flatten view shows).
+pub fn last_linear(network: &Network) -> Option<usize> {
+    network.layers().iter().rposition(|l| matches!(l.layer, Layer::Linear(_)))
+}
+
+/// Index of the `Softmax` layer, if any.
+pub fn softmax_layer(network: &Network) -> Option<usize> {
+    network.layers().iter().rposition(|l| matches!(l.layer, Layer::Softmax))
+}
+
+/// The focus that opens neuron `neuron` of `layer` from the overview: a conv neuron opens its
+/// neuron view, ReLU and pooling their operation view, an output class the flatten view.
+pub fn open(network: &Network, from: &Focus, layer: usize, neuron: usize) -> Focus {
+    let is_output = layer + 1 == network.layers().len()
+        && network.output_shapes().last().is_some_and(|s| s.len() == 1);
+    let (view, layer) = match network.layers().get(layer).map(|l| &l.layer) {
+        _ if is_output => (View::Neuron, last_linear(network).unwrap_or(layer)),
+        Some(Layer::Conv2d(_)) => (View::Neuron, layer),
+        _ => (View::Operation, layer),
+    };
+    Focus {
+        view,
+        layer: layer as u16,
+        neuron: neuron as u16,
+        channel: 0,
+        step: 0,
+        playing: false,
+        ..*from
+    }
+}
+
+/// The focus one level up: a conv channel or softmax goes back to its neuron view, everything
+/// else to the overview (keeping layer and neuron, so the overview can highlight where we were).
+pub fn back(network: &Network, focus: &Focus) -> Focus {
+    let up = |view: View, layer: usize| Focus {
+        view,
+        layer: layer as u16,
+        step: 0,
+        playing: false,
+        ..*focus
+    };
+    match (focus.view, screen(network, focus)) {
+        (View::Overview, _) => *focus,
+        (View::Operation, Screen::Conv) => up(View::Neuron, usize::from(focus.layer)),
+        (View::Operation, Screen::Softmax) => match last_linear(network) {
+            Some(linear) => up(View::Neuron, linear),
+            None => up(View::Overview, usize::from(focus.layer)),
+        },
+        (_, Screen::Flatten | Screen::Softmax) => {
+            // Back in the overview the output column stands for the last layer.
+            up(View::Overview, network.layers().len() - 1)
+        }
+        _ => up(View::Overview, usize::from(focus.layer)),
+    }
+}
+
+/// Number of animation steps of `focus`'s view: one per output pixel for conv, ReLU and pooling;
+/// one per flattened input for the dense layer; one per class for softmax; none in the overview.
+pub fn steps(network: &Network, focus: &Focus) -> u32 {
+    let layer = usize::from(focus.layer);
+    let count = match screen(network, focus) {
+        Screen::Overview => 0,
+        Screen::Conv | Screen::Relu | Screen::Pool => {
+            let shape = &network.output_shapes()[layer];
+            shape[1] * shape[2]
+        }
+        Screen::Flatten => network.input_shape_of(layer).iter().product(),
+        Screen::Softmax => network.output_shapes()[layer][0],
+    };
+    count as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net() -> Network {
+        models::builtin::tiny_vgg_untrained(1)
+    }
+
+    #[test]
+    fn opening_each_kind_of_neuron() {
+        let net = net();
+        let home = Focus::default();
+        let conv = open(&net, &home, 2, 3);
+        assert_eq!((conv.view, conv.layer, conv.neuron), (View::Neuron, 2, 3));
+        assert_eq!(screen(&net, &conv), Screen::Conv);
+        let relu = open(&net, &home, 1, 0);
+        assert_eq!((relu.view, screen(&net, &relu)), (View::Operation, Screen::Relu));
+        let pool = open(&net, &home, 9, 0);
+        assert_eq!(screen(&net, &pool), Screen::Pool);
+        let class = open(&net, &home, 12, 7);
+        assert_eq!((class.view, class.layer, class.neuron), (View::Neuron, 11, 7));
+        assert_eq!(screen(&net, &class), Screen::Flatten);
+    }
+
+    #[test]
+    fn opening_keeps_display_settings_and_resets_the_animation() {
+        let net = net();
+        let from = Focus {
+            step: 40,
+            playing: true,
+            step_ms: 50,
+            show_detail: false,
+            ..Focus::default()
+        };
+        let conv = open(&net, &from, 0, 0);
+        assert_eq!((conv.step, conv.playing), (0, false));
+        assert_eq!((conv.step_ms, conv.show_detail), (50, false));
+    }
+
+    #[test]
+    fn back_goes_up_one_level() {
+        let net = net();
+        let conv_channel = Focus {
+            view: View::Operation,
+            layer: 2,
+            neuron: 3,
+            channel: 4,
+            step: 9,
+            ..Focus::default()
+        };
+        let neuron = back(&net, &conv_channel);
+        assert_eq!((neuron.view, neuron.layer, neuron.step), (View::Neuron, 2, 0));
+        let overview = back(&net, &neuron);
+        assert_eq!((overview.view, overview.layer, overview.neuron), (View::Overview, 2, 3));
+        assert_eq!(back(&net, &overview), overview);
+
+        let softmax = Focus {
+            view: View::Operation,
+            layer: 12,
+            neuron: 4,
+            ..Focus::default()
+        };
+        let flatten = back(&net, &softmax);
+        assert_eq!((flatten.view, flatten.layer), (View::Neuron, 11));
+        let home = back(&net, &flatten);
+        assert_eq!((home.view, home.layer, home.neuron), (View::Overview, 12, 4));
+    }
+
+    #[test]
+    fn steps_per_view() {
+        let net = net();
+        let at = |view, layer| Focus {
+            view,
+            layer,
+            ..Focus::default()
+        };
+        assert_eq!(steps(&net, &at(View::Neuron, 0)), 62 * 62);
+        assert_eq!(steps(&net, &at(View::Operation, 9)), 13 * 13);
+        assert_eq!(steps(&net, &at(View::Neuron, 11)), 1690);
+        assert_eq!(steps(&net, &at(View::Operation, 12)), 10);
+        assert_eq!(steps(&net, &at(View::Overview, 0)), 0);
+    }
+
+    #[test]
+    fn out_of_range_layers_show_the_overview() {
+        let net = net();
+        let bad = Focus {
+            view: View::Neuron,
+            layer: 500,
+            ..Focus::default()
+        };
+        assert_eq!(screen(&net, &bad), Screen::Overview);
+        assert_eq!(steps(&net, &bad), 0);
+    }
+}

@@ -1,0 +1,173 @@
+//! What the overview draws for one input: the network's columns, the trace of every
+//! activation, the class probabilities, and each layer's largest magnitude (for colour ranges).
+//! Computed once per input, never per frame.
+
+use models::{Layer, Network, Trace};
+use ndarray::{ArrayView2, Axis};
+use shared::ColorRange;
+
+use crate::color::{self, LayerRole};
+use crate::layout::{ColumnKind, ColumnSpec};
+
+/// One traced input, ready to draw.
+#[derive(Debug, Clone)]
+pub struct Scene {
+    /// The overview's columns (input, every conv/activation/pool layer, output classes).
+    pub columns: Vec<ColumnSpec>,
+    /// Every activation.
+    pub trace: Trace,
+    /// Class probabilities, in class order.
+    pub probabilities: Vec<f32>,
+    /// Index of the most probable class.
+    pub predicted: usize,
+    /// Largest `|value|` of each layer's output, by layer index.
+    pub max_abs: Vec<f32>,
+}
+
+/// The overview's columns for `network`: the input's channels, then every layer whose output
+/// is a stack of maps, then the classes if the network ends in a vector.
+pub fn columns_of(network: &Network) -> Vec<ColumnSpec> {
+    let mut columns = vec![ColumnSpec {
+        kind: ColumnKind::Input,
+        layer: None,
+        neurons: network.input_shape()[0],
+    }];
+    for (index, (named, shape)) in network.layers().iter().zip(network.output_shapes()).enumerate() {
+        if shape.len() != 3 {
+            continue;
+        }
+        let kind = match named.layer {
+            Layer::Conv2d(_) => ColumnKind::Conv,
+            Layer::MaxPool2d(_) => ColumnKind::Pool,
+            _ => ColumnKind::Activation,
+        };
+        columns.push(ColumnSpec {
+            kind,
+            layer: Some(index),
+            neurons: shape[0],
+        });
+    }
+    if let Some(last) = network.output_shapes().last().filter(|s| s.len() == 1) {
+        columns.push(ColumnSpec {
+            kind: ColumnKind::Output,
+            layer: Some(network.layers().len() - 1),
+            neurons: last[0],
+        });
+    }
+    columns
+}
+
+impl Scene {
+    /// Traces `input` (`[C, H, W]` in `[0, 1]`) through `network`.
+    pub fn new(network: &Network, trace: Trace) -> Self {
+        let probabilities = trace.final_output().to_vec();
+        let predicted = trace.predicted_class();
+        let max_abs = trace
+            .outputs
+            .iter()
+            .map(|o| o.iter().fold(0.0f32, |m, v| m.max(v.abs())))
+            .collect();
+        Self {
+            columns: columns_of(network),
+            trace,
+            probabilities,
+            predicted,
+            max_abs,
+        }
+    }
+
+    /// Map `channel` of the input (`layer == None`) or of a layer's `[C, H, W]` output.
+    pub fn map(&self, layer: Option<usize>, channel: usize) -> Option<ArrayView2<'_, f32>> {
+        match layer {
+            None => (channel < self.trace.input.dim().0).then(|| self.trace.input.index_axis(Axis(0), channel)),
+            Some(layer) => {
+                let output = self.trace.outputs.get(layer)?;
+                if output.ndim() != 3 || channel >= output.shape()[0] {
+                    return None;
+                }
+                output
+                    .index_axis(Axis(0), channel)
+                    .into_dimensionality()
+                    .ok()
+            }
+        }
+    }
+
+    /// The symmetric colour range of each layer (by layer index) under `mode`; layers that are
+    /// not drawn as maps get their own magnitude.
+    pub fn color_ranges(&self, mode: ColorRange) -> Vec<f32> {
+        let hidden: Vec<(usize, LayerRole)> = self
+            .columns
+            .iter()
+            .filter_map(|c| {
+                let role = match c.kind {
+                    ColumnKind::Conv => LayerRole::Conv,
+                    ColumnKind::Activation => LayerRole::Activation,
+                    ColumnKind::Pool => LayerRole::Pool,
+                    _ => return None,
+                };
+                Some((c.layer?, role))
+            })
+            .collect();
+        let roles: Vec<LayerRole> = hidden.iter().map(|(_, r)| *r).collect();
+        let max: Vec<f32> = hidden.iter().map(|(l, _)| self.max_abs[*l]).collect();
+        let mut out: Vec<f32> = self.max_abs.iter().map(|m| if *m > 0.0 { *m } else { 1.0 }).collect();
+        for ((layer, _), range) in hidden.iter().zip(color::ranges(&roles, &max, mode)) {
+            out[*layer] = range;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array3;
+
+    use super::*;
+
+    fn scene() -> Scene {
+        let network = models::builtin::tiny_vgg_untrained(7);
+        let input = Array3::from_shape_fn((3, 64, 64), |(c, y, x)| ((c + y * 3 + x * 5) % 17) as f32 / 16.0);
+        let trace = network.forward(&input).expect("the input has the network's shape");
+        Scene::new(&network, trace)
+    }
+
+    #[test]
+    fn tiny_vgg_overview_has_twelve_columns() {
+        let s = scene();
+        assert_eq!(s.columns.len(), 12);
+        assert_eq!(s.columns[0].kind, ColumnKind::Input);
+        assert_eq!(s.columns[1].layer, Some(0));
+        assert_eq!(s.columns[10].layer, Some(9));
+        assert_eq!(s.columns[10].kind, ColumnKind::Pool);
+        assert_eq!(s.columns[11].kind, ColumnKind::Output);
+        assert_eq!(s.columns[11].neurons, 10);
+    }
+
+    #[test]
+    fn probabilities_sum_to_one_and_predicted_is_the_largest() {
+        let s = scene();
+        let sum: f32 = s.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-4);
+        assert!(s.probabilities.iter().all(|&p| p <= s.probabilities[s.predicted]));
+    }
+
+    #[test]
+    fn maps_have_the_layer_shapes() {
+        let s = scene();
+        assert_eq!(s.map(None, 2).expect("input channel").dim(), (64, 64));
+        assert_eq!(s.map(Some(0), 9).expect("conv_1_1").dim(), (62, 62));
+        assert_eq!(s.map(Some(9), 0).expect("max_pool_2").dim(), (13, 13));
+        assert!(s.map(Some(0), 10).is_none());
+        assert!(s.map(Some(11), 0).is_none(), "the output is a vector, not maps");
+        assert!(s.map(Some(99), 0).is_none());
+    }
+
+    #[test]
+    fn network_range_covers_every_hidden_map() {
+        let s = scene();
+        let ranges = s.color_ranges(ColorRange::Network);
+        let largest = s.max_abs[..10].iter().copied().fold(0.0f32, f32::max);
+        assert!(ranges[..10].iter().all(|&r| r == largest));
+    }
+}
