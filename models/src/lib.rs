@@ -5,6 +5,7 @@
 //! - [`layers`]: `Conv2d`, `ReLU`, `MaxPool2d`, `Flatten`, `Linear`, `Softmax` (PyTorch spelling
 //!   and tensor layout: activations are `[channels, height, width]`).
 //! - [`network`]: a checked sequence of layers and its forward pass.
+//! - [`kernels`]: the fast, runtime-dispatched SIMD kernels the forward pass runs on.
 //! - [`trace`]: every layer's output from one forward pass, which the views read.
 //! - [`weights`]: the saved form (JSON manifest + safetensors) and its checked loader.
 //! - [`builtin`]: the shipped Tiny VGG, embedded in the binary, and its untrained twin.
@@ -19,13 +20,13 @@
 pub mod builtin;
 pub mod error;
 pub mod explain;
+pub mod kernels;
 pub mod layers;
 pub mod network;
 pub mod preprocess;
 pub mod splitmix;
 pub mod trace;
 pub mod weights;
-pub mod train;
 
 pub use error::ModelError;
 pub use layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};

@@ -1,9 +1,10 @@
 //! A sequential network whose shapes are checked once, when it is built, so that its forward
 //! pass cannot fail.
 
-use ndarray::{Array1, Array3, ArrayD, Ix1, Ix3};
+use ndarray::{Array1, Array3, ArrayD, ArrayViewD};
 
 use crate::error::ModelError;
+use crate::kernels::{self, ConvShape, Scratch};
 use crate::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 use crate::trace::Trace;
 
@@ -107,97 +108,107 @@ impl Network {
                 actual: input.shape().to_vec(),
             });
         }
+        let input = input.as_standard_layout().into_owned();
+        let mut scratch = Scratch::default();
         let mut outputs: Vec<ArrayD<f32>> = Vec::with_capacity(self.layers.len());
-        for named in &self.layers {
+        for (index, named) in self.layers.iter().enumerate() {
             let x = outputs
                 .last()
-                .cloned()
-                .unwrap_or_else(|| input.clone().into_dyn());
-            outputs.push(apply(&named.layer, x));
+                .map_or_else(|| input.view().into_dyn(), |last| last.view());
+            let output = apply(&named.layer, x, &self.output_shapes[index], &mut scratch);
+            outputs.push(output);
         }
-        Ok(Trace {
-            input: input.clone(),
-            outputs,
-        })
+        Ok(Trace { input, outputs })
     }
 }
 
-/// Applies one layer. Shapes were checked in [`Network::new`], so the conversions cannot fail.
-fn apply(layer: &Layer, x: ArrayD<f32>) -> ArrayD<f32> {
+/// Applies one layer to a standard-layout input. Shapes were checked in [`Network::new`], so
+/// nothing here can fail.
+fn apply(layer: &Layer, x: ArrayViewD<'_, f32>, out_shape: &[usize], scratch: &mut Scratch) -> ArrayD<f32> {
+    let input = x.as_slice().expect("layer outputs are standard layout");
     match layer {
-        Layer::Conv2d(c) => conv2d(c, &x.into_dimensionality::<Ix3>().expect("checked at build")).into_dyn(),
-        Layer::ReLU => x.mapv_into(|v| v.max(0.0)),
+        Layer::Conv2d(c) => {
+            let shape = ConvShape::new(c, x.shape()[1], x.shape()[2]);
+            let mut out = ArrayD::zeros(out_shape);
+            let out_slice = out.as_slice_mut().expect("a new array is standard layout");
+            kernels::conv2d_into(c, &shape, input, out_slice, scratch);
+            out
+        }
+        Layer::ReLU => x.mapv(|v| v.max(0.0)),
         Layer::MaxPool2d(p) => {
-            max_pool2d(p, &x.into_dimensionality::<Ix3>().expect("checked at build")).into_dyn()
+            let mut out = ArrayD::zeros(out_shape);
+            let dims = (x.shape()[0], x.shape()[1], x.shape()[2]);
+            let out_slice = out.as_slice_mut().expect("a new array is standard layout");
+            kernels::max_pool2d_into(dims, p.kernel, p.stride, input, out_slice);
+            out
         }
-        Layer::Flatten => {
-            let n = x.len();
-            Array1::from_iter(x.iter().copied())
-                .into_shape_with_order(n)
-                .expect("same length")
-                .into_dyn()
+        Layer::Flatten => ArrayD::from_shape_vec(out_shape, input.to_vec()).expect("same length"),
+        Layer::Linear(l) => {
+            let mut out = ArrayD::zeros(out_shape);
+            let weight = l.weight.as_standard_layout();
+            kernels::linear_into(
+                weight.as_slice().expect("standard layout"),
+                l.bias.as_slice().expect("a bias vector is contiguous"),
+                input,
+                out.as_slice_mut().expect("a new array is standard layout"),
+            );
+            out
         }
-        Layer::Linear(l) => linear(l, &x.into_dimensionality::<Ix1>().expect("checked at build")).into_dyn(),
-        Layer::Softmax => softmax(&x.into_dimensionality::<Ix1>().expect("checked at build")).into_dyn(),
+        Layer::Softmax => softmax(&Array1::from_vec(input.to_vec())).into_dyn(),
     }
 }
 
-/// Convolution, `[C_in, H, W]` → `[C_out, H', W']`.
+/// Convolution, `[C_in, H, W]` → `[C_out, H', W']`, with the fast kernel.
+///
+/// # Shapes
+/// `x`: `[C_in, H, W]` matching `c.weight`'s second axis; the kernel must fit the padded input.
 pub fn conv2d(c: &Conv2d, x: &Array3<f32>) -> Array3<f32> {
-    let (out_c, in_c, kh, kw) = c.weight.dim();
     let (_, h, w) = x.dim();
-    let p = c.padding as isize;
-    let oh = (h + 2 * c.padding - kh) / c.stride + 1;
-    let ow = (w + 2 * c.padding - kw) / c.stride + 1;
-    let mut out = Array3::<f32>::zeros((out_c, oh, ow));
-    for o in 0..out_c {
-        for y in 0..oh {
-            for xx in 0..ow {
-                let mut acc = c.bias[o];
-                for i in 0..in_c {
-                    for ky in 0..kh {
-                        let iy = (y * c.stride + ky) as isize - p;
-                        if iy < 0 || iy >= h as isize {
-                            continue;
-                        }
-                        for kx in 0..kw {
-                            let ix = (xx * c.stride + kx) as isize - p;
-                            if ix < 0 || ix >= w as isize {
-                                continue;
-                            }
-                            acc += c.weight[[o, i, ky, kx]] * x[[i, iy as usize, ix as usize]];
-                        }
-                    }
-                }
-                out[[o, y, xx]] = acc;
-            }
-        }
-    }
+    let shape = ConvShape::new(c, h, w);
+    let x = x.as_standard_layout();
+    let mut out = Array3::zeros((shape.out_c, shape.out_h, shape.out_w));
+    let out_slice = out.as_slice_mut().expect("a new array is standard layout");
+    kernels::conv2d_into(
+        c,
+        &shape,
+        x.as_slice().expect("standard layout"),
+        out_slice,
+        &mut Scratch::default(),
+    );
     out
 }
 
 /// Max pooling, `[C, H, W]` → `[C, H', W']`.
+///
+/// # Shapes
+/// `H' = (H − kernel) / stride + 1`, likewise `W'`.
 pub fn max_pool2d(p: &MaxPool2d, x: &Array3<f32>) -> Array3<f32> {
     let (c, h, w) = x.dim();
-    let oh = (h - p.kernel) / p.stride + 1;
-    let ow = (w - p.kernel) / p.stride + 1;
-    Array3::from_shape_fn((c, oh, ow), |(ch, y, xx)| {
-        let mut m = f32::NEG_INFINITY;
-        for ky in 0..p.kernel {
-            for kx in 0..p.kernel {
-                m = m.max(x[[ch, y * p.stride + ky, xx * p.stride + kx]]);
-            }
-        }
-        m
-    })
+    let x = x.as_standard_layout();
+    let mut out = Array3::zeros((c, (h - p.kernel) / p.stride + 1, (w - p.kernel) / p.stride + 1));
+    let out_slice = out.as_slice_mut().expect("a new array is standard layout");
+    kernels::max_pool2d_into(
+        (c, h, w),
+        p.kernel,
+        p.stride,
+        x.as_slice().expect("standard layout"),
+        out_slice,
+    );
+    out
 }
 
 /// Fully connected, `[in]` → `[out]`.
+///
+/// # Shapes
+/// `x`: `[in]` with `l.weight` `[out, in]`.
 pub fn linear(l: &Linear, x: &Array1<f32>) -> Array1<f32> {
     l.weight.dot(x) + &l.bias
 }
 
 /// Numerically stable softmax, `[n]` → `[n]`.
+///
+/// # Shapes
+/// Any vector; the result sums to 1.
 pub fn softmax(x: &Array1<f32>) -> Array1<f32> {
     let max = x.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
     let e = x.mapv(|v| (v - max).exp());

@@ -83,3 +83,4 @@ pub fn random_network(rng: &mut ChaCha8Rng, kernel: usize, stride: usize, paddin
     let names = (0..classes).map(|c| format!("class {c}")).collect();
     Network::new([in_c, side, side], layers, names).expect("random network fits")
 }
+pub mod reference;
