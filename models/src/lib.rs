@@ -27,6 +27,7 @@ pub mod preprocess;
 pub mod splitmix;
 pub mod trace;
 pub mod weights;
+pub mod train;
 
 pub use error::ModelError;
 pub use layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
