@@ -1,0 +1,101 @@
+//! Browser tests of a lecture surviving real trouble: a student reloads mid-lecture, a late
+//! joiner arrives (and is refused while the room is locked), the server is killed and started
+//! again on the same data dir while students wait, and the instructor reloads and still leads.
+
+#[allow(dead_code)]
+mod live_support;
+
+use anyhow::{Result, ensure};
+use live_support::{Classroom, ONE_CLASSROOM_AT_A_TIME, conv_numbers, assert_same_numbers, wait_conv_step, wait_status, wait_text};
+
+/// The sample image the instructor picks.
+const SAMPLE: usize = 7;
+/// The conv neuron the instructor opens (conv_2_1, neuron 5).
+const NEURON: &str = "neuron-5-5";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<()> {
+    let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
+    let mut classroom = Classroom::open(2).await?;
+    let expected = e2e::expected::for_sample(SAMPLE)?;
+    {
+        let instructor = &classroom.instructor;
+        instructor.click(&format!("sample-{SAMPLE}")).await?;
+        instructor.click(NEURON).await?;
+        instructor.wait_for("view-conv").await?;
+        for _ in 0..2 {
+            instructor.click("step-forward").await?;
+        }
+        wait_conv_step(instructor, 2).await?;
+        for student in &classroom.students {
+            wait_conv_step(student, 2).await?;
+        }
+    }
+
+    // A student reloads mid-lecture: same seat, current state.
+    let reloader = &classroom.students[0];
+    reloader.reload().await?;
+    reloader.wait_ready().await?;
+    wait_status(reloader, "following").await?;
+    wait_conv_step(reloader, 2).await?;
+    e2e::page::wait_for_prediction(reloader, &expected).await?;
+    classroom.wait_roster("student-0", "following").await?;
+    let students_before = classroom.students.len();
+
+    // Locked: a newcomer is refused with a sentence that says so; rejoins still work.
+    classroom.instructor.click("lock-room").await?;
+    wait_text(&classroom.instructor, "lock-room", "unlock").await?;
+    let newcomer = live_support::launch("newcomer").await?;
+    newcomer.goto(&format!("{}/join/{}", classroom.server.url(), classroom.code)).await?;
+    newcomer.wait_ready().await?;
+    newcomer.wait_for("join-name-input").await?.send_keys("newcomer").await?;
+    newcomer.click("join-submit").await?;
+    wait_text(&newcomer, "live-notice", "lock").await?;
+    newcomer.screenshot("live-join-refused-locked").await?;
+    newcomer.close().await?;
+    classroom.students[1].reload().await?;
+    wait_status(&classroom.students[1], "following").await?;
+
+    // Unlocked: a late joiner starts on the current state.
+    classroom.instructor.click("lock-room").await?;
+    wait_text(&classroom.instructor, "lock-room", "lock joins").await?;
+    let late = classroom.add_student().await?;
+    wait_conv_step(late, 2).await?;
+    e2e::page::wait_for_prediction(late, &expected).await?;
+    assert_same_numbers("late joiner", &conv_numbers(late).await?, &conv_numbers(&classroom.instructor).await?)?;
+    ensure!(classroom.students.len() == students_before + 1, "the late joiner was not added");
+    live_support::wait_text(&classroom.instructor, "participant-count", "3 joined").await?;
+
+    // The server dies without a goodbye; students say so and keep trying.
+    classroom.server.kill().await?;
+    for student in &classroom.students {
+        wait_status(student, "reconnecting").await?;
+    }
+    classroom.students[0].screenshot("live-student-reconnecting").await?;
+    // The page keeps showing the lecture as it was, not a broken page.
+    wait_conv_step(&classroom.students[1], 2).await?;
+
+    // Back on the same data dir: everyone reconnects on their own and the lecture continues.
+    classroom.server.restart().await?;
+    for student in &classroom.students {
+        wait_status(student, "following").await?;
+    }
+    wait_text(&classroom.instructor, "live-status", "live").await?;
+    classroom.instructor.click("step-forward").await?;
+    for student in &classroom.students {
+        wait_conv_step(student, 3).await?;
+    }
+
+    // The instructor's tab reloads: the token in localStorage brings back the console, the room
+    // and the lecture's state, and the instructor still leads.
+    classroom.instructor.reload().await?;
+    classroom.instructor.wait_ready().await?;
+    wait_text(&classroom.instructor, "join-code", &classroom.code).await?;
+    wait_conv_step(&classroom.instructor, 3).await?;
+    e2e::page::wait_for_prediction(&classroom.instructor, &expected).await?;
+    classroom.instructor.click("step-forward").await?;
+    for student in &classroom.students {
+        wait_conv_step(student, 4).await?;
+    }
+    classroom.close().await
+}
