@@ -72,7 +72,9 @@ mod tests {
 
     #[test]
     fn many_failures_never_overflow() {
-        let mut backoff = Backoff { failures: u32::MAX - 1 };
+        let mut backoff = Backoff {
+            failures: u32::MAX - 1,
+        };
         assert!(backoff.next_delay_ms(1.0) <= MAX_DELAY_MS);
         assert!(backoff.next_delay_ms(1.0) <= MAX_DELAY_MS);
     }

@@ -42,7 +42,9 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
         use_effect_with(
             (state.focus, state.input.clone(), state.live),
             move |(focus, input, mode)| {
-                controller.borrow_mut().local_changed(*focus, input.clone(), *mode);
+                controller
+                    .borrow_mut()
+                    .local_changed(*focus, input.clone(), *mode);
             },
         );
     }
@@ -73,12 +75,21 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
             let listener = (*exploring).then(|| {
                 let document = gloo::utils::document();
                 EventListener::new(&document, "keydown", move |event| {
-                    let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
                     let typing = key
                         .target()
                         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-                        .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"));
-                    if !typing && !key.ctrl_key() && !key.meta_key() && !key.alt_key() && key.key().eq_ignore_ascii_case("l") {
+                        .is_some_and(|element| {
+                            matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                        });
+                    if !typing
+                        && !key.ctrl_key()
+                        && !key.meta_key()
+                        && !key.alt_key()
+                        && key.key().eq_ignore_ascii_case("l")
+                    {
                         app.dispatch(Action::ReturnToLive);
                     }
                 })

@@ -38,7 +38,11 @@ pub fn Console(props: &ConsoleProps) -> Html {
         let onend = props.onend.clone();
         Callback::from(move |_: MouseEvent| {
             let sure = web_sys::window()
-                .and_then(|window| window.confirm_with_message("End the lecture for every student?").ok())
+                .and_then(|window| {
+                    window
+                        .confirm_with_message("End the lecture for every student?")
+                        .ok()
+                })
                 .unwrap_or(true);
             if sure {
                 onend.emit(());

@@ -8,18 +8,18 @@ use std::rc::{Rc, Weak};
 use gloo::timers::callback::{Interval, Timeout};
 use shared::codec::{decode_server, encode_client};
 use shared::{
-    ClientMsg, CloseReason, Control, Credentials, ErrorKind, ErrorMsg, Focus, Hello, InputImage,
-    InputSource, Join, Mode, PROTOCOL_VERSION, Role, RoomCode, RoomEvent, RoomSnapshot,
-    RosterEvent, ServerMsg, SessionEvent, SessionMsg, StateVersion, StudentMsg, Welcome,
+    ClientMsg, CloseReason, Control, Credentials, ErrorKind, ErrorMsg, Focus, Hello, InputImage, InputSource,
+    Join, Mode, PROTOCOL_VERSION, Role, RoomCode, RoomEvent, RoomSnapshot, RosterEvent, ServerMsg,
+    SessionEvent, SessionMsg, StateVersion, StudentMsg, Welcome,
 };
 use yew::{Callback, UseReducerDispatcher};
 
+use super::backoff::Backoff;
 use super::bmp::encode_bmp;
 use super::digest::check_digest;
 use super::lecture::{LiveEvent, LiveView};
 use super::links::socket_url;
 use super::saved_session::{self, SavedSession};
-use super::backoff::Backoff;
 use super::socket::{Socket, SocketEvent};
 use crate::state::{Action, AppState, CanonicalImage, Input, InputOrigin, LiveMode};
 
@@ -301,7 +301,9 @@ impl Controller {
         self.welcomed = true;
         self.backoff.reset();
         self.version = None;
-        let Welcome { code, credentials, .. } = welcome;
+        let Welcome {
+            code, credentials, ..
+        } = welcome;
         let (saved, join, name) = match credentials {
             Credentials::Instructor(token) => (
                 SavedSession::Instructor {
@@ -475,7 +477,8 @@ impl Controller {
         self.live_input_hash = Some(input.hash);
         match canonical(input) {
             Ok(image) => {
-                self.bar.dispatch(LiveEvent::Warning(verify_locally(&image, input)));
+                self.bar
+                    .dispatch(LiveEvent::Warning(verify_locally(&image, input)));
                 self.app.dispatch(Action::RemoteInput(image));
             }
             Err(warning) => self.bar.dispatch(LiveEvent::Warning(Some(warning))),
@@ -489,7 +492,9 @@ impl Controller {
                 self.sent_focus = Some(focus);
             }
         }
-        let Some(input) = self.local_input.clone() else { return };
+        let Some(input) = self.local_input.clone() else {
+            return;
+        };
         let hash = input.image.hash();
         if self.sent_input == Some(hash) {
             return;
@@ -538,7 +543,11 @@ fn verify_locally(image: &CanonicalImage, input: &InputImage) -> Option<String> 
     }
     let trace = match models::builtin::tiny_vgg().forward(&image.to_tensor()) {
         Ok(trace) => trace,
-        Err(error) => return Some(format!("This screen could not run the network on the lecture's image ({error}). Reload the page.")),
+        Err(error) => {
+            return Some(format!(
+                "This screen could not run the network on the lecture's image ({error}). Reload the page."
+            ));
+        }
     };
     let local_class = u16::try_from(trace.predicted_class()).unwrap_or(u16::MAX);
     check_digest(

@@ -37,7 +37,8 @@ pub enum Disagreement {
 
 impl fmt::Display for Disagreement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        const CONSEQUENCE: &str = "the numbers you see may differ from the instructor's. Reload the page to update.";
+        const CONSEQUENCE: &str =
+            "the numbers you see may differ from the instructor's. Reload the page to update.";
         match self {
             Self::Prediction { server, local } => write!(
                 f,
@@ -73,11 +74,7 @@ pub fn check_digest(
     for (layer, (&server, &local)) in server_sums.iter().zip(local_sums).enumerate() {
         let scale = server.abs().max(local.abs()).max(1.0);
         if !((server - local).abs() <= RELATIVE_TOLERANCE * scale) {
-            return Err(Disagreement::LayerSum {
-                layer,
-                server,
-                local,
-            });
+            return Err(Disagreement::LayerSum { layer, server, local });
         }
     }
     if server_prediction != local_prediction {
@@ -95,7 +92,10 @@ mod tests {
 
     #[test]
     fn equal_digests_agree() {
-        assert_eq!(check_digest(3, &[1.0, -250.5, 0.0], 3, &[1.0, -250.5, 0.0]), Ok(()));
+        assert_eq!(
+            check_digest(3, &[1.0, -250.5, 0.0], 3, &[1.0, -250.5, 0.0]),
+            Ok(())
+        );
     }
 
     #[test]
@@ -108,7 +108,11 @@ mod tests {
         let result = check_digest(1, &[10.0, 20.0], 1, &[10.0, 21.0]);
         assert_eq!(
             result,
-            Err(Disagreement::LayerSum { layer: 1, server: 20.0, local: 21.0 })
+            Err(Disagreement::LayerSum {
+                layer: 1,
+                server: 20.0,
+                local: 21.0
+            })
         );
         assert!(result.unwrap_err().to_string().contains("Reload the page"));
     }

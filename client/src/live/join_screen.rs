@@ -70,5 +70,9 @@ pub fn JoinScreen(props: &JoinScreenProps) -> Html {
 
 /// "K X M R T W": screen readers read the code letter by letter.
 fn spaced(code: &RoomCode) -> String {
-    code.as_str().chars().map(String::from).collect::<Vec<_>>().join(" ")
+    code.as_str()
+        .chars()
+        .map(String::from)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1,8 +1,8 @@
 //! The bar when no lecture is running: start one as instructor, or join one with its code and a
 //! name (the code is filled in when the page was opened from a join link).
 
-use shared::room::validate_name;
 use shared::RoomCode;
+use shared::room::validate_name;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -37,11 +37,19 @@ pub fn Landing(props: &LandingProps) -> Html {
     }
 
     let onsubmit = {
-        let (code_input, name_input, problem, onjoin) =
-            (code_input.clone(), name_input.clone(), problem.clone(), props.onjoin.clone());
+        let (code_input, name_input, problem, onjoin) = (
+            code_input.clone(),
+            name_input.clone(),
+            problem.clone(),
+            props.onjoin.clone(),
+        );
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let read = |node: &NodeRef| node.cast::<HtmlInputElement>().map(|input| input.value()).unwrap_or_default();
+            let read = |node: &NodeRef| {
+                node.cast::<HtmlInputElement>()
+                    .map(|input| input.value())
+                    .unwrap_or_default()
+            };
             let code = match RoomCode::parse(&read(&code_input)) {
                 Ok(code) => code,
                 Err(error) => return problem.set(Some(error.to_string())),

@@ -179,24 +179,36 @@ mod tests {
 
     #[test]
     fn a_new_room_opens_the_join_screen_once() {
-        let view = LiveView::default().apply(LiveEvent::Begin(Role::Instructor)).apply(LiveEvent::Welcomed {
-            code: code(),
-            name: None,
-        });
+        let view = LiveView::default()
+            .apply(LiveEvent::Begin(Role::Instructor))
+            .apply(LiveEvent::Welcomed {
+                code: code(),
+                name: None,
+            });
         let lecture = view.lecture.as_ref().unwrap();
         assert_eq!(lecture.link, Link::Live);
         assert!(lecture.join_screen);
-        let closed = view.apply(LiveEvent::ShowJoinScreen(false)).apply(LiveEvent::Reconnecting { failures: 1 });
-        let again = closed.apply(LiveEvent::Welcomed { code: code(), name: None });
-        assert!(!again.lecture.unwrap().join_screen, "a reconnect does not cover the page again");
+        let closed = view
+            .apply(LiveEvent::ShowJoinScreen(false))
+            .apply(LiveEvent::Reconnecting { failures: 1 });
+        let again = closed.apply(LiveEvent::Welcomed {
+            code: code(),
+            name: None,
+        });
+        assert!(
+            !again.lecture.unwrap().join_screen,
+            "a reconnect does not cover the page again"
+        );
     }
 
     #[test]
     fn students_never_see_the_join_screen() {
-        let view = LiveView::default().apply(LiveEvent::Begin(Role::Student)).apply(LiveEvent::Welcomed {
-            code: code(),
-            name: Some("Ada".into()),
-        });
+        let view = LiveView::default()
+            .apply(LiveEvent::Begin(Role::Student))
+            .apply(LiveEvent::Welcomed {
+                code: code(),
+                name: Some("Ada".into()),
+            });
         assert!(!view.lecture.unwrap().join_screen);
     }
 
@@ -220,7 +232,9 @@ mod tests {
     fn ending_keeps_the_reason_and_ignores_late_events() {
         let view = LiveView::default()
             .apply(LiveEvent::Begin(Role::Student))
-            .apply(LiveEvent::Ended(Some("The instructor ended this lecture.".into())))
+            .apply(LiveEvent::Ended(Some(
+                "The instructor ended this lecture.".into(),
+            )))
             .apply(LiveEvent::Locked(true));
         assert_eq!(view.lecture, None);
         assert_eq!(view.notice.as_deref(), Some("The instructor ended this lecture."));

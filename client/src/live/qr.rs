@@ -44,7 +44,10 @@ mod tests {
     fn renders_a_square_svg_with_dark_modules() {
         let svg = qr_svg("http://192.168.1.20:8080/join/KXMRTW", "QR code").expect("fits");
         assert!(svg.starts_with("<svg"));
-        assert!(svg.contains(r#"viewBox="0 0 37 37""#), "version 3 (29 modules) + 2 × 4 quiet zone: {svg}");
+        assert!(
+            svg.contains(r#"viewBox="0 0 37 37""#),
+            "version 3 (29 modules) + 2 × 4 quiet zone: {svg}"
+        );
         assert!(svg.matches('M').count() > 100, "has dark modules");
     }
 
