@@ -1,0 +1,180 @@
+//! Every open room, the database and the inference engine, behind one cheap `Clone` handle.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rand::Rng;
+use shared::ids::{CODE_ALPHABET, CODE_LEN};
+use shared::{CloseReason, Focus, InstructorToken, RoomCode, StateVersion};
+use tokio::sync::watch;
+
+use crate::config::Config;
+use crate::inference::Inference;
+use crate::room::Room;
+use crate::store::{Store, StoreError, StoredRoom, Write, unix_now};
+
+/// Shared server state; clone freely.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    /// std mutex: only held to look up, insert or remove, never across an await.
+    rooms: Mutex<HashMap<RoomCode, Arc<Room>>>,
+    store: Arc<Store>,
+    inference: Arc<Inference>,
+    config: Config,
+    /// `true` once the server is shutting down.
+    shutdown: watch::Sender<bool>,
+    /// Number of open WebSocket connections, so shutdown can wait for their goodbyes.
+    connections: watch::Sender<usize>,
+}
+
+impl Hub {
+    /// A hub over `store` with its stored rooms restored.
+    pub fn new(config: Config, store: Arc<Store>, stored: Vec<StoredRoom>, inference: Arc<Inference>) -> Self {
+        let rooms = stored
+            .into_iter()
+            .map(|room| (room.code.clone(), Room::new(room, Arc::clone(&store))))
+            .collect();
+        Self {
+            inner: Arc::new(HubInner {
+                rooms: Mutex::new(rooms),
+                store,
+                inference,
+                config,
+                shutdown: watch::Sender::new(false),
+                connections: watch::Sender::new(0),
+            }),
+        }
+    }
+
+    fn rooms(&self) -> MutexGuard<'_, HashMap<RoomCode, Arc<Room>>> {
+        self.inner.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// The inference engine.
+    pub fn inference(&self) -> &Arc<Inference> {
+        &self.inner.inference
+    }
+
+    /// The open room with this code.
+    pub fn room(&self, code: &RoomCode) -> Option<Arc<Room>> {
+        self.rooms().get(code).cloned()
+    }
+
+    /// Number of open rooms.
+    pub fn room_count(&self) -> usize {
+        self.rooms().len()
+    }
+
+    /// Creates a room with a fresh code and instructor token, saved before returning.
+    pub async fn create_room(&self) -> Result<Arc<Room>, StoreError> {
+        let stored = {
+            let mut rng = rand::rng();
+            let mut rooms = self.rooms();
+            let code = loop {
+                let indices = std::array::from_fn::<u8, CODE_LEN, _>(|_| {
+                    rng.random_range(0..CODE_ALPHABET.len() as u8)
+                });
+                let code = RoomCode::from_indices(indices);
+                if !rooms.contains_key(&code) {
+                    break code;
+                }
+            };
+            let stored = StoredRoom {
+                code: code.clone(),
+                instructor_token: InstructorToken(rng.random()),
+                version: StateVersion { epoch: 1, seq: 0 },
+                focus: Focus::default(),
+                input: None,
+                locked: false,
+                recall: 0,
+                next_member: 1,
+                last_active_unix: unix_now(),
+                students: Vec::new(),
+            };
+            // Reserve the code before saving, so two creations cannot pick the same one.
+            rooms.insert(code, Room::new(stored.clone(), Arc::clone(&self.inner.store)));
+            stored
+        };
+        let code = stored.code.clone();
+        if let Err(e) = self.inner.store.write(Write::CreateRoom(Box::new(stored))).await {
+            self.rooms().remove(&code);
+            return Err(e);
+        }
+        tracing::info!(%code, "room created");
+        // The entry was inserted above and only `close_room` removes it.
+        self.room(&code).ok_or(StoreError::Closed)
+    }
+
+    /// Closes a room: deleted from disk, then every member is told `reason`.
+    pub async fn close_room(&self, room: &Room, reason: CloseReason) -> Result<(), StoreError> {
+        self.inner.store.write(Write::DeleteRoom(room.code().clone())).await?;
+        self.rooms().remove(room.code());
+        room.mark_closed(reason);
+        tracing::info!(code = %room.code(), ?reason, "room closed");
+        Ok(())
+    }
+
+    /// Closes every room idle for longer than the configured expiry.
+    pub async fn expire_idle_rooms(&self) {
+        let expiry = self.inner.config.room_expiry.as_secs();
+        let now = unix_now();
+        let idle: Vec<Arc<Room>> = self.rooms().values().filter(|r| r.is_idle(now, expiry)).cloned().collect();
+        for room in idle {
+            if let Err(e) = self.close_room(&room, CloseReason::RoomExpired).await {
+                tracing::warn!(code = %room.code(), error = %e, "could not expire room");
+            }
+        }
+    }
+
+    /// Receiver that turns `true` when the server shuts down.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
+    /// Tells every connection to say goodbye and close.
+    pub fn begin_shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+    }
+
+    /// Counts an open connection until the returned guard is dropped.
+    pub fn track_connection(&self) -> ConnectionGuard {
+        self.inner.connections.send_modify(|n| *n += 1);
+        ConnectionGuard { hub: self.clone() }
+    }
+
+    /// Waits until every connection has closed.
+    pub async fn connections_closed(&self) {
+        let mut count = self.inner.connections.subscribe();
+        let _ = count.wait_for(|n| *n == 0).await;
+    }
+
+    /// Number of open WebSocket connections.
+    pub fn connection_count(&self) -> usize {
+        *self.inner.connections.borrow()
+    }
+
+    /// The database (for shutdown).
+    pub fn store(&self) -> &Arc<Store> {
+        &self.inner.store
+    }
+}
+
+/// Keeps a connection counted while alive.
+pub struct ConnectionGuard {
+    hub: Hub,
+}
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.hub.inner.connections.send_modify(|n| *n -= 1);
+    }
+}

@@ -1,0 +1,226 @@
+//! The broadcast side of a room: its latest state with every part already encoded, held in a
+//! `watch` slot. Each change replaces the slot (latest wins); every connection sends the parts
+//! whose version it has not sent yet, as the same shared bytes, so a burst of scrubbing
+//! collapses to the newest focus and a slow student never holds anyone else up.
+
+use std::sync::{Arc, OnceLock};
+
+use axum::body::Bytes;
+use shared::codec::encode_server;
+use shared::{
+    CloseReason, Focus, InputImage, RoomCode, RoomEvent, RoomSnapshot, ServerMsg, StateVersion,
+};
+
+/// One independently updated part of the room state: its version and its encoded event.
+#[derive(Debug, Clone)]
+pub struct Part {
+    /// Version of the change that last set this part.
+    pub version: StateVersion,
+    /// The encoded `ServerMsg::Room(..)` announcing it.
+    pub frame: Bytes,
+}
+
+/// The latest room state as members receive it.
+#[derive(Debug)]
+pub struct Published {
+    /// The room's code.
+    pub code: RoomCode,
+    /// Current focus.
+    pub focus: Focus,
+    /// Current input image.
+    pub input: Option<Arc<InputImage>>,
+    /// Whether new students are refused.
+    pub locked: bool,
+    /// Number of recalls so far.
+    pub recall: u32,
+    /// `RoomEvent::Focus`.
+    pub focus_part: Part,
+    /// `RoomEvent::Input`, once there is an input.
+    pub input_part: Option<Part>,
+    /// `RoomEvent::Locked`.
+    pub locked_part: Part,
+    /// `RoomEvent::Recall`.
+    pub recall_part: Part,
+    /// Set when the room is gone; every member is disconnected with this reason.
+    pub closed: Option<CloseReason>,
+    /// `RoomEvent::Snapshot`, encoded on first use and shared by all joiners of this version.
+    snapshot: OnceLock<Bytes>,
+}
+
+fn frame(event: RoomEvent) -> Bytes {
+    Bytes::from(encode_server(&ServerMsg::Room(event)))
+}
+
+/// The versions of each part a connection has already sent.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SentParts {
+    focus: StateVersion,
+    input: Option<StateVersion>,
+    locked: StateVersion,
+    recall: StateVersion,
+}
+
+impl Published {
+    /// The initial state of a room (new or restored).
+    pub fn new(
+        code: RoomCode,
+        version: StateVersion,
+        focus: Focus,
+        input: Option<Arc<InputImage>>,
+        locked: bool,
+        recall: u32,
+    ) -> Self {
+        let input_part = input.as_ref().map(|input| Part {
+            version,
+            frame: frame(RoomEvent::Input { version, input: Box::new(InputImage::clone(input)) }),
+        });
+        Self {
+            code,
+            focus,
+            input,
+            locked,
+            recall,
+            focus_part: Part { version, frame: frame(RoomEvent::Focus { version, focus }) },
+            input_part,
+            locked_part: Part { version, frame: frame(RoomEvent::Locked { version, locked }) },
+            recall_part: Part { version, frame: frame(RoomEvent::Recall { version, recall }) },
+            closed: None,
+            snapshot: OnceLock::new(),
+        }
+    }
+
+    /// A copy sharing every encoded part, to change one part of.
+    fn next(&self) -> Self {
+        Self {
+            code: self.code.clone(),
+            focus: self.focus,
+            input: self.input.clone(),
+            locked: self.locked,
+            recall: self.recall,
+            focus_part: self.focus_part.clone(),
+            input_part: self.input_part.clone(),
+            locked_part: self.locked_part.clone(),
+            recall_part: self.recall_part.clone(),
+            closed: self.closed,
+            snapshot: OnceLock::new(),
+        }
+    }
+
+    /// With a new focus.
+    pub fn with_focus(&self, version: StateVersion, focus: Focus) -> Self {
+        let mut next = self.next();
+        next.focus = focus;
+        next.focus_part = Part { version, frame: frame(RoomEvent::Focus { version, focus }) };
+        next
+    }
+
+    /// With a new input image.
+    pub fn with_input(&self, version: StateVersion, input: Arc<InputImage>) -> Self {
+        let mut next = self.next();
+        next.input_part = Some(Part {
+            version,
+            frame: frame(RoomEvent::Input { version, input: Box::new(InputImage::clone(&input)) }),
+        });
+        next.input = Some(input);
+        next
+    }
+
+    /// Locked or unlocked.
+    pub fn with_locked(&self, version: StateVersion, locked: bool) -> Self {
+        let mut next = self.next();
+        next.locked = locked;
+        next.locked_part = Part { version, frame: frame(RoomEvent::Locked { version, locked }) };
+        next
+    }
+
+    /// After one more recall.
+    pub fn with_recall(&self, version: StateVersion, recall: u32) -> Self {
+        let mut next = self.next();
+        next.recall = recall;
+        next.recall_part = Part { version, frame: frame(RoomEvent::Recall { version, recall }) };
+        next
+    }
+
+    /// Marked as gone.
+    pub fn with_closed(&self, reason: CloseReason) -> Self {
+        let mut next = self.next();
+        next.closed = Some(reason);
+        next
+    }
+
+    /// The newest version of any part.
+    pub fn version(&self) -> StateVersion {
+        let parts = [&self.focus_part, &self.locked_part, &self.recall_part];
+        let newest = parts.iter().map(|p| p.version).max().unwrap_or_default();
+        self.input_part.as_ref().map_or(newest, |p| newest.max(p.version))
+    }
+
+    /// The encoded snapshot of this state, and the parts it covers.
+    pub fn snapshot(&self) -> (Bytes, SentParts) {
+        let bytes = self.snapshot.get_or_init(|| {
+            frame(RoomEvent::Snapshot(Box::new(RoomSnapshot {
+                code: self.code.clone(),
+                version: self.version(),
+                focus: self.focus,
+                input: self.input.as_deref().cloned(),
+                locked: self.locked,
+                recall: self.recall,
+            })))
+        });
+        let sent = SentParts {
+            focus: self.focus_part.version,
+            input: self.input_part.as_ref().map(|p| p.version),
+            locked: self.locked_part.version,
+            recall: self.recall_part.version,
+        };
+        (bytes.clone(), sent)
+    }
+
+    /// The frames not yet sent according to `sent`, in the order a client should apply them
+    /// (input before focus, recall last so students return to the newest focus); updates `sent`.
+    pub fn unsent(&self, sent: &mut SentParts) -> Vec<Bytes> {
+        let mut frames = Vec::new();
+        if let Some(input) = &self.input_part
+            && sent.input != Some(input.version)
+        {
+            sent.input = Some(input.version);
+            frames.push(input.frame.clone());
+        }
+        if sent.locked != self.locked_part.version {
+            sent.locked = self.locked_part.version;
+            frames.push(self.locked_part.frame.clone());
+        }
+        if sent.focus != self.focus_part.version {
+            sent.focus = self.focus_part.version;
+            frames.push(self.focus_part.frame.clone());
+        }
+        if sent.recall != self.recall_part.version {
+            sent.recall = self.recall_part.version;
+            frames.push(self.recall_part.frame.clone());
+        }
+        frames
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_collapses_to_the_newest_focus_and_other_parts_stay_sent() {
+        let code = RoomCode::parse("ABCDEF").unwrap();
+        let v = |seq| StateVersion { epoch: 1, seq };
+        let start = Published::new(code, v(0), Focus::default(), None, false, 0);
+        let (_, mut sent) = start.snapshot();
+        assert!(start.unsent(&mut sent).is_empty());
+
+        let mut state = start.with_focus(v(1), Focus { step: 1, ..Focus::default() });
+        state = state.with_focus(v(2), Focus { step: 2, ..Focus::default() });
+        state = state.with_locked(v(3), true);
+        let frames = state.unsent(&mut sent);
+        assert_eq!(frames.len(), 2, "one locked and one (the newest) focus frame");
+        assert_eq!(frames[1], state.focus_part.frame);
+        assert!(state.unsent(&mut sent).is_empty());
+        assert_eq!(state.version(), v(3));
+    }
+}

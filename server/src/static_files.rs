@@ -1,0 +1,65 @@
+//! The client bundle over HTTP: files from the bundle directory with their content types
+//! (`application/wasm` included), `index.html` for app paths such as `/join/KQXWTB`, and a page
+//! saying how to build the bundle when it is missing.
+
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::body::Body;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::{HeaderValue, Response, StatusCode, Uri, header};
+use axum::response::IntoResponse;
+use tower_http::services::ServeDir;
+
+/// The service for every path that is not an API route.
+pub fn router(dir: PathBuf) -> Router {
+    let index = dir.join("index.html");
+    let app_page = move |uri: Uri| async move { fallback(&index, uri.path()).await };
+    Router::new().fallback_service(ServeDir::new(&dir).fallback(app_page.into_service()))
+}
+
+/// Whether the last path segment looks like a file (`app-3f2a.wasm`), not an app route.
+fn is_asset_path(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+async fn fallback(index: &Path, path: &str) -> Response<Body> {
+    if is_asset_path(path) {
+        return (StatusCode::NOT_FOUND, format!("{path} is not part of the client bundle.\n"))
+            .into_response();
+    }
+    match tokio::fs::read(index).await {
+        Ok(html) => {
+            let mut response = Response::new(Body::from(html));
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            // The page names content-hashed assets; always revalidate it so a new bundle shows.
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+            response
+        }
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!(
+                "The classroom server is running, but the web client is not built: {} is missing.\n\
+                 Build it with `scripts/build-client.sh` (after `scripts/setup.sh`), or point the \
+                 server at a built bundle with --client-dir.\n",
+                index.display()
+            ),
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn app_routes_are_not_assets() {
+        assert!(is_asset_path("/client-3f2a.wasm"));
+        assert!(is_asset_path("/assets/style.css"));
+        assert!(!is_asset_path("/join/KQXWTB"));
+        assert!(!is_asset_path("/"));
+    }
+}

@@ -1,0 +1,446 @@
+//! Room state on disk (SQLite, in WAL mode): one writer thread commits batches of writes
+//! ("group commit"), so a burst of joins costs one disk flush instead of one each.
+//!
+//! What "acknowledged" means: a structural change (room created, student joined or left, input
+//! image, lock, recall, room closed) is committed to disk before the server answers or broadcasts
+//! it. Focus changes are broadcast at once and written by the writer thread shortly after, only
+//! the newest per room (a burst of scrubbing costs one write); when a focus is on disk the
+//! instructor receives `SessionEvent::Saved(version)`. A crash can lose focus changes that were
+//! broadcast but not yet `Saved`; it cannot lose anything acknowledged.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread::JoinHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, params};
+use shared::codec;
+use shared::{Focus, InputImage, InstructorToken, MemberId, ResumeToken, RoomCode, StateVersion};
+use tokio::sync::{oneshot, watch};
+
+/// Name of the database file inside the data directory.
+pub const DB_FILE: &str = "classroom.sqlite3";
+
+/// A database failure.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    /// Opening or reading the database failed.
+    #[error("Could not open the room database {path}: {message}. Check the --data-dir permissions.")]
+    Open {
+        /// Database file.
+        path: String,
+        /// What SQLite said.
+        message: String,
+    },
+    /// A write failed; the change was not made.
+    #[error("Could not save the change ({0}); please try again.")]
+    Write(String),
+    /// The writer thread is gone (the server is stopping).
+    #[error("The server is shutting down; the change was not saved.")]
+    Closed,
+}
+
+/// A student as stored.
+#[derive(Debug, Clone)]
+pub struct StoredStudent {
+    /// Member id in the room.
+    pub member: MemberId,
+    /// Display name.
+    pub name: String,
+    /// Rejoin secret.
+    pub resume: ResumeToken,
+}
+
+/// A room as stored.
+#[derive(Debug, Clone)]
+pub struct StoredRoom {
+    /// Join code.
+    pub code: RoomCode,
+    /// Instructor secret.
+    pub instructor_token: InstructorToken,
+    /// Version of the newest stored change (the epoch already raised for this start).
+    pub version: StateVersion,
+    /// Last stored focus.
+    pub focus: Focus,
+    /// Current input image.
+    pub input: Option<InputImage>,
+    /// Whether new students are refused.
+    pub locked: bool,
+    /// Number of recalls so far.
+    pub recall: u32,
+    /// Next member id to hand out.
+    pub next_member: u32,
+    /// Unix seconds of the last stored change.
+    pub last_active_unix: u64,
+    /// The room's students.
+    pub students: Vec<StoredStudent>,
+}
+
+/// One structural change, committed before it is acknowledged.
+#[derive(Debug)]
+pub enum Write {
+    /// A new room (without students).
+    CreateRoom(Box<StoredRoom>),
+    /// A student joined.
+    AddStudent {
+        /// Room.
+        code: RoomCode,
+        /// The student.
+        student: StoredStudent,
+    },
+    /// A student left for good.
+    RemoveStudent {
+        /// Room.
+        code: RoomCode,
+        /// The student.
+        member: MemberId,
+    },
+    /// New input image.
+    Input {
+        /// Room.
+        code: RoomCode,
+        /// Version of the change.
+        version: StateVersion,
+        /// The image.
+        input: Box<InputImage>,
+    },
+    /// Locked or unlocked.
+    Locked {
+        /// Room.
+        code: RoomCode,
+        /// Version of the change.
+        version: StateVersion,
+        /// New value.
+        locked: bool,
+    },
+    /// Everyone brought back.
+    Recall {
+        /// Room.
+        code: RoomCode,
+        /// Version of the change.
+        version: StateVersion,
+        /// New recall count.
+        recall: u32,
+    },
+    /// Room closed or expired.
+    DeleteRoom(RoomCode),
+}
+
+/// The newest not-yet-written focus of a room.
+struct PendingFocus {
+    version: StateVersion,
+    focus: Focus,
+    saved: Arc<watch::Sender<StateVersion>>,
+}
+
+enum Job {
+    Write(Write, oneshot::Sender<Result<(), StoreError>>),
+    FocusDirty,
+    Stop,
+}
+
+/// Handle to the database writer; cheap to share behind an `Arc`.
+pub struct Store {
+    jobs: mpsc::Sender<Job>,
+    /// std mutex: held only to insert or drain entries, never across an await.
+    pending_focus: Arc<Mutex<HashMap<RoomCode, PendingFocus>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// Seconds since 1970, for `last_active`.
+pub fn unix_now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, or an in-memory one for `None`; raises
+    /// every room's epoch (a new server incarnation) and returns all stored rooms.
+    pub fn open(dir: Option<&Path>) -> Result<(Self, Vec<StoredRoom>), StoreError> {
+        let path = dir.map(|d| d.join(DB_FILE));
+        let shown = path.as_ref().map_or("(in memory)".to_owned(), |p| p.display().to_string());
+        let open_err = |e: rusqlite::Error| StoreError::Open { path: shown.clone(), message: e.to_string() };
+        let mut conn = match &path {
+            Some(p) => Connection::open(p),
+            None => Connection::open_in_memory(),
+        }
+        .map_err(open_err)?;
+        conn.execute_batch(SCHEMA).map_err(open_err)?;
+        let rooms = load_rooms(&mut conn).map_err(open_err)?;
+        let pending_focus = Arc::new(Mutex::new(HashMap::new()));
+        let (jobs, rx) = mpsc::channel();
+        let pending = Arc::clone(&pending_focus);
+        let writer = std::thread::Builder::new()
+            .name("room-store".into())
+            .spawn(move || writer_loop(conn, rx, pending))
+            .map_err(|e| StoreError::Open { path: shown.clone(), message: e.to_string() })?;
+        Ok((Self { jobs, pending_focus, writer: Mutex::new(Some(writer)) }, rooms))
+    }
+
+    /// Commits `write`; returns once it is on disk.
+    pub async fn write(&self, write: Write) -> Result<(), StoreError> {
+        let (done, wait) = oneshot::channel();
+        self.jobs.send(Job::Write(write, done)).map_err(|_| StoreError::Closed)?;
+        wait.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Records the room's newest focus to be written soon; `saved` is raised to `version` once
+    /// it is on disk.
+    pub fn focus_changed(
+        &self,
+        code: &RoomCode,
+        version: StateVersion,
+        focus: Focus,
+        saved: &Arc<watch::Sender<StateVersion>>,
+    ) {
+        let entry = PendingFocus { version, focus, saved: Arc::clone(saved) };
+        // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+        let mut pending = self.pending_focus.lock().unwrap_or_else(|e| e.into_inner());
+        let first = pending.insert(code.clone(), entry).is_none();
+        drop(pending);
+        if first {
+            let _ = self.jobs.send(Job::FocusDirty);
+        }
+    }
+
+    /// Writes what is pending and stops the writer thread (blocking; call off the runtime).
+    pub fn close(&self) {
+        let _ = self.jobs.send(Job::Stop);
+        let handle = self.writer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = FULL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS rooms (
+    code TEXT PRIMARY KEY,
+    instructor_token BLOB NOT NULL,
+    epoch INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    focus BLOB NOT NULL,
+    input BLOB,
+    locked INTEGER NOT NULL,
+    recall INTEGER NOT NULL,
+    next_member INTEGER NOT NULL,
+    last_active_unix INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS students (
+    code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+    member INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    resume_token BLOB NOT NULL,
+    PRIMARY KEY (code, member)
+);
+";
+
+fn blob16(bytes: Vec<u8>) -> rusqlite::Result<[u8; 16]> {
+    bytes.try_into().map_err(|_| rusqlite::Error::InvalidQuery)
+}
+
+fn decode_column<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> rusqlite::Result<T> {
+    codec::decode(bytes).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
+    })
+}
+
+fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
+    let tx = conn.transaction()?;
+    tx.execute("UPDATE rooms SET epoch = epoch + 1", [])?;
+    let mut rooms = Vec::new();
+    {
+        let mut stmt = tx.prepare(
+            "SELECT code, instructor_token, epoch, seq, focus, input, locked, recall, next_member,
+                    last_active_unix FROM rooms",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let code: String = row.get(0)?;
+            let Ok(code) = RoomCode::parse(&code) else {
+                tracing::warn!(%code, "skipping a stored room with an invalid code");
+                continue;
+            };
+            let input: Option<Vec<u8>> = row.get(5)?;
+            rooms.push(StoredRoom {
+                code,
+                instructor_token: InstructorToken(blob16(row.get(1)?)?),
+                version: StateVersion { epoch: row.get(2)?, seq: row.get::<_, i64>(3)? as u64 },
+                focus: decode_column(&row.get::<_, Vec<u8>>(4)?)?,
+                input: input.map(|b| decode_column(&b)).transpose()?,
+                locked: row.get(6)?,
+                recall: row.get(7)?,
+                next_member: row.get(8)?,
+                last_active_unix: row.get::<_, i64>(9)? as u64,
+                students: Vec::new(),
+            });
+        }
+        let mut stmt = tx.prepare(
+            "SELECT member, name, resume_token FROM students WHERE code = ?1 ORDER BY member",
+        )?;
+        for room in &mut rooms {
+            let students = stmt.query_map([room.code.as_str()], |row| {
+                Ok(StoredStudent {
+                    member: MemberId(row.get(0)?),
+                    name: row.get(1)?,
+                    resume: ResumeToken(blob16(row.get(2)?)?),
+                })
+            })?;
+            room.students = students.collect::<rusqlite::Result<_>>()?;
+        }
+    }
+    tx.commit()?;
+    Ok(rooms)
+}
+
+fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
+    let now = unix_now() as i64;
+    let bump = "UPDATE rooms SET seq = MAX(seq, ?2), last_active_unix = ?3";
+    match write {
+        Write::CreateRoom(room) => {
+            tx.execute(
+                "INSERT INTO rooms (code, instructor_token, epoch, seq, focus, input, locked, recall,
+                                    next_member, last_active_unix)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    room.code.as_str(),
+                    &room.instructor_token.0[..],
+                    room.version.epoch,
+                    room.version.seq as i64,
+                    codec::encode(&room.focus),
+                    room.input.as_ref().map(codec::encode),
+                    room.locked,
+                    room.recall,
+                    room.next_member,
+                    now,
+                ],
+            )?;
+        }
+        Write::AddStudent { code, student } => {
+            tx.execute(
+                "INSERT INTO students (code, member, name, resume_token) VALUES (?1, ?2, ?3, ?4)",
+                params![code.as_str(), student.member.0, student.name, &student.resume.0[..]],
+            )?;
+            tx.execute(
+                "UPDATE rooms SET next_member = MAX(next_member, ?2), last_active_unix = ?3
+                 WHERE code = ?1",
+                params![code.as_str(), student.member.0 + 1, now],
+            )?;
+        }
+        Write::RemoveStudent { code, member } => {
+            tx.execute(
+                "DELETE FROM students WHERE code = ?1 AND member = ?2",
+                params![code.as_str(), member.0],
+            )?;
+        }
+        Write::Input { code, version, input } => {
+            tx.execute(
+                &format!("{bump}, input = ?4 WHERE code = ?1"),
+                params![code.as_str(), version.seq as i64, now, codec::encode(input.as_ref())],
+            )?;
+        }
+        Write::Locked { code, version, locked } => {
+            tx.execute(
+                &format!("{bump}, locked = ?4 WHERE code = ?1"),
+                params![code.as_str(), version.seq as i64, now, locked],
+            )?;
+        }
+        Write::Recall { code, version, recall } => {
+            tx.execute(
+                &format!("{bump}, recall = ?4 WHERE code = ?1"),
+                params![code.as_str(), version.seq as i64, now, recall],
+            )?;
+        }
+        Write::DeleteRoom(code) => {
+            tx.execute("DELETE FROM rooms WHERE code = ?1", [code.as_str()])?;
+        }
+    }
+    Ok(())
+}
+
+fn write_focus(tx: &Connection, code: &RoomCode, f: &PendingFocus) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE rooms SET seq = MAX(seq, ?2), last_active_unix = ?3, focus = ?4 WHERE code = ?1",
+        params![code.as_str(), f.version.seq as i64, unix_now() as i64, codec::encode(&f.focus)],
+    )?;
+    Ok(())
+}
+
+/// Upper bound of jobs committed in one transaction, so acknowledgements keep flowing under load.
+const MAX_BATCH: usize = 4096;
+
+fn writer_loop(
+    mut conn: Connection,
+    jobs: mpsc::Receiver<Job>,
+    pending: Arc<Mutex<HashMap<RoomCode, PendingFocus>>>,
+) {
+    let mut stopping = false;
+    while !stopping {
+        let Ok(first) = jobs.recv() else { break };
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut writes = Vec::new();
+        for job in batch {
+            match job {
+                Job::Write(write, done) => writes.push((write, done)),
+                Job::FocusDirty => {}
+                Job::Stop => stopping = true,
+            }
+        }
+        let focus: Vec<(RoomCode, PendingFocus)> =
+            pending.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        commit_batch(&mut conn, writes, focus);
+    }
+}
+
+fn commit_batch(
+    conn: &mut Connection,
+    writes: Vec<(Write, oneshot::Sender<Result<(), StoreError>>)>,
+    focus: Vec<(RoomCode, PendingFocus)>,
+) {
+    let outcome = (|| -> rusqlite::Result<Vec<Result<(), StoreError>>> {
+        let mut tx = conn.transaction()?;
+        let mut results = Vec::with_capacity(writes.len());
+        for (write, _) in &writes {
+            // One savepoint per write: a failing write is rolled back alone and reported to its
+            // sender, the rest of the batch still commits.
+            let sp = tx.savepoint()?;
+            match apply(&sp, write) {
+                Ok(()) => {
+                    sp.commit()?;
+                    results.push(Ok(()));
+                }
+                Err(e) => results.push(Err(StoreError::Write(e.to_string()))),
+            }
+        }
+        for (code, f) in &focus {
+            write_focus(&tx, code, f)?;
+        }
+        tx.commit()?;
+        Ok(results)
+    })();
+    match outcome {
+        Ok(results) => {
+            for ((_, done), result) in writes.into_iter().zip(results) {
+                let _ = done.send(result);
+            }
+            for (_, f) in focus {
+                crate::room::raise_saved(&f.saved, f.version);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not commit room changes");
+            for (_, done) in writes {
+                let _ = done.send(Err(StoreError::Write(e.to_string())));
+            }
+        }
+    }
+}

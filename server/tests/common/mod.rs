@@ -1,0 +1,224 @@
+//! Test helpers: a real server on 127.0.0.1:0 and a WebSocket client that speaks the protocol.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use server::Config;
+use shared::codec::{decode_server, encode_client};
+use shared::*;
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long any single expected message may take before the test fails.
+pub const RECV_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A server running inside the test process.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), server::ServerError>>,
+    _client_dir: tempfile::TempDir,
+}
+
+/// Settings for tests: in-memory store, an empty client directory.
+pub fn test_config(client_dir: PathBuf) -> Config {
+    Config::new(None, client_dir)
+}
+
+impl TestServer {
+    /// Starts with the default test settings.
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with settings adjusted by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let client_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(client_dir.path().to_path_buf());
+        adjust(&mut config);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(server::run(listener, config, async {
+            let _ = stopped.await;
+        }));
+        Self { addr, stop: Some(stop), task, _client_dir: client_dir }
+    }
+
+    /// The directory the server serves the client bundle from.
+    pub fn client_dir(&self) -> &std::path::Path {
+        self._client_dir.path()
+    }
+
+    /// Graceful shutdown; returns the server's result.
+    pub async fn stop(mut self) -> Result<(), server::ServerError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(20), &mut self.task)
+            .await
+            .expect("server stops in time")
+            .expect("server task does not panic")
+    }
+}
+
+/// One protocol client over a real WebSocket.
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// What a successful handshake returned.
+pub struct Joined {
+    pub client: Client,
+    pub welcome: Welcome,
+    pub snapshot: RoomSnapshot,
+}
+
+impl Client {
+    /// Opens a WebSocket to the server's `/ws`.
+    pub async fn connect(addr: SocketAddr) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+            .await
+            .expect("websocket connects");
+        Self { ws }
+    }
+
+    /// Sends a protocol message.
+    pub async fn send(&mut self, msg: &ClientMsg) {
+        self.ws.send(Message::binary(encode_client(msg))).await.expect("send");
+    }
+
+    /// Sends raw bytes as one binary frame.
+    pub async fn send_bytes(&mut self, bytes: Vec<u8>) {
+        self.ws.send(Message::binary(bytes)).await.expect("send");
+    }
+
+    /// The next protocol message, or `None` once the server closed the connection.
+    pub async fn next(&mut self) -> Option<ServerMsg> {
+        loop {
+            let frame = tokio::time::timeout(RECV_TIMEOUT, self.ws.next())
+                .await
+                .expect("a message arrives in time");
+            match frame {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return None,
+                Some(Ok(Message::Binary(bytes))) => {
+                    return Some(decode_server(&bytes).expect("server frames decode"));
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    /// The next protocol message; fails the test if the connection closed.
+    pub async fn recv(&mut self) -> ServerMsg {
+        self.next().await.expect("connection still open")
+    }
+
+    /// Receives until `pick` returns `Some`, skipping other messages.
+    pub async fn recv_until<T>(&mut self, mut pick: impl FnMut(&ServerMsg) -> Option<T>) -> T {
+        loop {
+            let msg = self.recv().await;
+            if let Some(found) = pick(&msg) {
+                return found;
+            }
+        }
+    }
+
+    /// Receives the next error message, skipping others.
+    pub async fn recv_error(&mut self) -> ErrorMsg {
+        self.recv_until(|m| match m {
+            ServerMsg::Error(e) => Some(e.clone()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Completes a handshake and reads `Welcome` and the snapshot.
+    pub async fn hello(addr: SocketAddr, join: Join) -> Result<Joined, ErrorMsg> {
+        let mut client = Self::connect(addr).await;
+        client.send(&ClientMsg::Hello(Hello { version: PROTOCOL_VERSION, join })).await;
+        let welcome = match client.recv().await {
+            ServerMsg::Session(SessionEvent::Welcome(w)) => w,
+            ServerMsg::Error(e) => return Err(e),
+            other => panic!("expected Welcome, got {other:?}"),
+        };
+        let snapshot = match client.recv().await {
+            ServerMsg::Room(RoomEvent::Snapshot(s)) => *s,
+            other => panic!("expected Snapshot, got {other:?}"),
+        };
+        Ok(Joined { client, welcome, snapshot })
+    }
+
+    /// Creates a room; returns the instructor's client, code and token.
+    pub async fn create_room(addr: SocketAddr) -> (Client, RoomCode, InstructorToken) {
+        let joined = Self::hello(addr, Join::CreateRoom).await.expect("room created");
+        let Credentials::Instructor(token) = joined.welcome.credentials else {
+            panic!("creator is the instructor")
+        };
+        (joined.client, joined.welcome.code, token)
+    }
+
+    /// Joins as a student; returns the client, resume token and snapshot.
+    pub async fn join(addr: SocketAddr, code: &RoomCode, name: &str) -> (Client, ResumeToken, RoomSnapshot) {
+        let joined = Self::hello(addr, Join::Student { code: code.clone(), name: name.into() })
+            .await
+            .expect("student joins");
+        let Credentials::Student { resume, .. } = joined.welcome.credentials else {
+            panic!("a joining student gets student credentials")
+        };
+        (joined.client, resume, joined.snapshot)
+    }
+
+    /// Sends a focus change.
+    pub async fn set_focus(&mut self, focus: Focus) {
+        self.send(&ClientMsg::Control(Control::SetFocus(focus))).await;
+    }
+
+    /// Waits for a focus update with this animation step; returns its version.
+    pub async fn recv_focus_step(&mut self, step: u32) -> StateVersion {
+        self.recv_until(|m| match m {
+            ServerMsg::Room(RoomEvent::Focus { version, focus }) if focus.step == step => Some(*version),
+            _ => None,
+        })
+        .await
+    }
+}
+
+/// A focus that differs from the default by its animation step.
+pub fn step_focus(step: u32) -> Focus {
+    Focus { view: View::Operation, layer: 2, step, ..Focus::default() }
+}
+
+/// A `side × side` 24-bit BMP file of one colour (a real image file the server decodes).
+pub fn bmp(side: u32, rgb: [u8; 3]) -> Vec<u8> {
+    let row = (side * 3).div_ceil(4) * 4;
+    let pixels = row * side;
+    let mut file = Vec::new();
+    file.extend_from_slice(b"BM");
+    file.extend_from_slice(&(54 + pixels).to_le_bytes());
+    file.extend_from_slice(&[0, 0, 0, 0]);
+    file.extend_from_slice(&54u32.to_le_bytes());
+    file.extend_from_slice(&40u32.to_le_bytes());
+    file.extend_from_slice(&(side as i32).to_le_bytes());
+    file.extend_from_slice(&(side as i32).to_le_bytes());
+    file.extend_from_slice(&1u16.to_le_bytes());
+    file.extend_from_slice(&24u16.to_le_bytes());
+    file.extend_from_slice(&[0; 4]);
+    file.extend_from_slice(&pixels.to_le_bytes());
+    file.extend_from_slice(&[0; 16]);
+    for _ in 0..side {
+        let mut written = 0;
+        for _ in 0..side {
+            file.extend_from_slice(&[rgb[2], rgb[1], rgb[0]]);
+            written += 3;
+        }
+        file.resize(file.len() + (row - written) as usize, 0);
+    }
+    file
+}
