@@ -38,7 +38,10 @@ enum End {
 }
 
 fn error_msg(kind: ErrorKind, message: impl Into<String>) -> ServerMsg {
-    ServerMsg::Error(ErrorMsg { kind, message: message.into() })
+    ServerMsg::Error(ErrorMsg {
+        kind,
+        message: message.into(),
+    })
 }
 
 fn codec_error_kind(error: &CodecError) -> ErrorKind {
@@ -70,7 +73,11 @@ struct Connection {
 /// Serves one upgraded WebSocket until it closes; never panics on what the client sends.
 pub async fn serve(socket: WebSocket, hub: Hub) {
     let _counted = hub.track_connection();
-    let mut conn = Connection { socket, hub, last_heard: Instant::now() };
+    let mut conn = Connection {
+        socket,
+        hub,
+        last_heard: Instant::now(),
+    };
     let end = match conn.handshake().await {
         Ok(seat) => {
             let (room, member, connection_id) = (Arc::clone(&seat.room), seat.member, seat.conn);
@@ -85,7 +92,12 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
 
 impl Connection {
     async fn send(&mut self, frame: Bytes) -> Result<(), End> {
-        match timeout(self.hub.config().send_timeout, self.socket.send(Message::Binary(frame))).await {
+        match timeout(
+            self.hub.config().send_timeout,
+            self.socket.send(Message::Binary(frame)),
+        )
+        .await
+        {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(End::Gone),
             Err(_) => Err(End::TooSlow),
@@ -99,14 +111,22 @@ impl Connection {
     /// Sends a last message and a close frame, best effort.
     async fn close_with(&mut self, last: &ServerMsg, code: u16, reason: &str) {
         if self.send_msg(last).await.is_ok() {
-            let frame = CloseFrame { code, reason: reason.into() };
-            let _ = timeout(Duration::from_secs(1), self.socket.send(Message::Close(Some(frame)))).await;
+            let frame = CloseFrame {
+                code,
+                reason: reason.into(),
+            };
+            let _ = timeout(
+                Duration::from_secs(1),
+                self.socket.send(Message::Close(Some(frame))),
+            )
+            .await;
         }
     }
 
     async fn refuse(&mut self, kind: ErrorKind, message: String) -> End {
         tracing::debug!(?kind, %message, "handshake refused");
-        self.close_with(&error_msg(kind, message), CLOSE_POLICY, "handshake refused").await;
+        self.close_with(&error_msg(kind, message), CLOSE_POLICY, "handshake refused")
+            .await;
         End::Refused
     }
 
@@ -148,7 +168,10 @@ impl Connection {
         if let Some(version) = peek_hello_version(&bytes)
             && version != PROTOCOL_VERSION
         {
-            let kind = ErrorKind::VersionMismatch { server: PROTOCOL_VERSION, client: version };
+            let kind = ErrorKind::VersionMismatch {
+                server: PROTOCOL_VERSION,
+                client: version,
+            };
             let text = format!(
                 "This page is out of date (protocol {version}, server speaks {PROTOCOL_VERSION}); reload the page."
             );
@@ -182,7 +205,12 @@ impl Connection {
             Join::CreateRoom => {
                 let room = self.hub.create_room().await.map_err(|e| internal(&e))?;
                 let token = room.instructor_token().clone();
-                (room, Role::Instructor, INSTRUCTOR_MEMBER, Credentials::Instructor(token))
+                (
+                    room,
+                    Role::Instructor,
+                    INSTRUCTOR_MEMBER,
+                    Credentials::Instructor(token),
+                )
             }
             Join::Instruct { code, token } => {
                 let room = self.hub.room(&code).ok_or_else(|| not_found(&code))?;
@@ -192,12 +220,17 @@ impl Connection {
                         "This instructor link is not valid for the room; open the link you got when you created it.".into(),
                     ));
                 }
-                (room, Role::Instructor, INSTRUCTOR_MEMBER, Credentials::Instructor(token))
+                (
+                    room,
+                    Role::Instructor,
+                    INSTRUCTOR_MEMBER,
+                    Credentials::Instructor(token),
+                )
             }
             Join::Student { code, name } => {
                 let room = self.hub.room(&code).ok_or_else(|| not_found(&code))?;
-                let name = shared::room::validate_name(&name)
-                    .map_err(|e| (ErrorKind::BadName, e.to_string()))?;
+                let name =
+                    shared::room::validate_name(&name).map_err(|e| (ErrorKind::BadName, e.to_string()))?;
                 let (member, resume) = room.join_student(name.clone()).await.map_err(|e| match e {
                     JoinError::Locked => (ErrorKind::RoomLocked, e.to_string()),
                     JoinError::Store(e) => internal(&e),
@@ -215,15 +248,28 @@ impl Connection {
         };
         let (conn, kicked) = match role {
             Role::Instructor => room.seat_instructor(),
-            Role::Student => room
-                .seat_student(member)
-                .ok_or((ErrorKind::BadToken, "Your place in this lecture is gone; join again.".to_owned()))?,
+            Role::Student => room.seat_student(member).ok_or((
+                ErrorKind::BadToken,
+                "Your place in this lecture is gone; join again.".to_owned(),
+            ))?,
         };
-        let welcome = Welcome { code: room.code().clone(), member, credentials };
+        let welcome = Welcome {
+            code: room.code().clone(),
+            member,
+            credentials,
+        };
         tracing::debug!(code = %room.code(), ?role, member = member.0, "joined");
-        let seat = Seat { room, role, member, conn, kicked };
+        let seat = Seat {
+            room,
+            role,
+            member,
+            conn,
+            kicked,
+        };
         // A failed send ends the session at its first send; the seat is released by the caller.
-        let _ = self.send_msg(&ServerMsg::Session(SessionEvent::Welcome(welcome))).await;
+        let _ = self
+            .send_msg(&ServerMsg::Session(SessionEvent::Welcome(welcome)))
+            .await;
         Ok(seat)
     }
 
@@ -246,8 +292,7 @@ impl Connection {
             roster.mark_changed();
         }
         let mut shutdown = hub.shutdown_signal();
-        let mut heartbeat =
-            tokio::time::interval_at(Instant::now() + config.heartbeat, config.heartbeat);
+        let mut heartbeat = tokio::time::interval_at(Instant::now() + config.heartbeat, config.heartbeat);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut next_roster_at = Instant::now();
 
@@ -283,7 +328,8 @@ impl Connection {
                 }
                 Step::Saved => {
                     let version = *saved.borrow_and_update();
-                    self.send_msg(&ServerMsg::Session(SessionEvent::Saved(version))).await
+                    self.send_msg(&ServerMsg::Session(SessionEvent::Saved(version)))
+                        .await
                 }
                 Step::RosterChanged => {
                     // Coalesce: at most one roster per `roster_interval`.
@@ -294,7 +340,8 @@ impl Connection {
                     roster_due = None;
                     next_roster_at = Instant::now() + config.roster_interval;
                     let entries = room.roster();
-                    self.send_msg(&ServerMsg::Roster(RosterEvent::Full(entries))).await
+                    self.send_msg(&ServerMsg::Roster(RosterEvent::Full(entries)))
+                        .await
                 }
                 Step::Heartbeat => {
                     if self.last_heard.elapsed() > config.heartbeat * 2 {
@@ -338,7 +385,9 @@ impl Connection {
         };
         if let Err(refusal) = verify(ConnState::Member(seat.role), &msg) {
             tracing::debug!(code = %seat.room.code(), member = seat.member.0, %refusal, "refused");
-            return self.send_msg(&error_msg(ErrorKind::NotAllowed, refusal.to_string())).await;
+            return self
+                .send_msg(&error_msg(ErrorKind::NotAllowed, refusal.to_string()))
+                .await;
         }
         let room = &seat.room;
         let outcome: Result<(), ServerMsg> = match msg {
@@ -352,7 +401,9 @@ impl Connection {
                 Ok(())
             }
             ClientMsg::Session(SessionMsg::Ping(nonce)) => {
-                return self.send_msg(&ServerMsg::Session(SessionEvent::Pong(nonce))).await;
+                return self
+                    .send_msg(&ServerMsg::Session(SessionEvent::Pong(nonce)))
+                    .await;
             }
             ClientMsg::Session(SessionMsg::Leave) => match room.leave(seat.member).await {
                 Ok(()) => return Err(End::Closed(CloseReason::Left)),
@@ -373,24 +424,41 @@ impl Connection {
                 if usize::from(focus.layer) >= layers {
                     return Err(error_msg(
                         ErrorKind::BadFocus,
-                        format!("The network has {layers} layers; layer {} does not exist.", focus.layer),
+                        format!(
+                            "The network has {layers} layers; layer {} does not exist.",
+                            focus.layer
+                        ),
                     ));
                 }
                 room.set_focus(focus).await;
                 Ok(())
             }
             Control::PickSample(index) => {
-                let input = self.hub.inference().sample(index).await.map_err(inference_error)?;
+                let input = self
+                    .hub
+                    .inference()
+                    .sample(index)
+                    .await
+                    .map_err(inference_error)?;
                 room.set_input(input).await.map(drop).map_err(internal)
             }
             Control::UploadImage(bytes) => {
-                let input = self.hub.inference().upload(bytes).await.map_err(inference_error)?;
+                let input = self
+                    .hub
+                    .inference()
+                    .upload(bytes)
+                    .await
+                    .map_err(inference_error)?;
                 room.set_input(input).await.map(drop).map_err(internal)
             }
             Control::BringEveryoneBack => room.recall().await.map(drop).map_err(internal),
             Control::SetLocked(locked) => room.set_locked(locked).await.map(drop).map_err(internal),
             // Members (this connection included) learn of it through the room's published state.
-            Control::CloseRoom => self.hub.close_room(room, CloseReason::RoomClosed).await.map_err(internal),
+            Control::CloseRoom => self
+                .hub
+                .close_room(room, CloseReason::RoomClosed)
+                .await
+                .map_err(internal),
         }
     }
 }

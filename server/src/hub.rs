@@ -33,7 +33,12 @@ struct HubInner {
 
 impl Hub {
     /// A hub over `store` with its stored rooms restored.
-    pub fn new(config: Config, store: Arc<Store>, stored: Vec<StoredRoom>, inference: Arc<Inference>) -> Self {
+    pub fn new(
+        config: Config,
+        store: Arc<Store>,
+        stored: Vec<StoredRoom>,
+        inference: Arc<Inference>,
+    ) -> Self {
         let rooms = stored
             .into_iter()
             .map(|room| (room.code.clone(), Room::new(room, Arc::clone(&store))))
@@ -116,7 +121,10 @@ impl Hub {
 
     /// Closes a room: deleted from disk, then every member is told `reason`.
     pub async fn close_room(&self, room: &Room, reason: CloseReason) -> Result<(), StoreError> {
-        self.inner.store.write(Write::DeleteRoom(room.code().clone())).await?;
+        self.inner
+            .store
+            .write(Write::DeleteRoom(room.code().clone()))
+            .await?;
         self.rooms().remove(room.code());
         room.mark_closed(reason);
         tracing::info!(code = %room.code(), ?reason, "room closed");
@@ -127,7 +135,12 @@ impl Hub {
     pub async fn expire_idle_rooms(&self) {
         let expiry = self.inner.config.room_expiry.as_secs();
         let now = unix_now();
-        let idle: Vec<Arc<Room>> = self.rooms().values().filter(|r| r.is_idle(now, expiry)).cloned().collect();
+        let idle: Vec<Arc<Room>> = self
+            .rooms()
+            .values()
+            .filter(|r| r.is_idle(now, expiry))
+            .cloned()
+            .collect();
         for room in idle {
             if let Err(e) = self.close_room(&room, CloseReason::RoomExpired).await {
                 tracing::warn!(code = %room.code(), error = %e, "could not expire room");

@@ -30,7 +30,9 @@ pub enum InferenceError {
         len: usize,
     },
     /// Not a readable picture.
-    #[error("That file is not a picture the server can read ({0}). Upload a PNG, JPEG, GIF, WebP or BMP image.")]
+    #[error(
+        "That file is not a picture the server can read ({0}). Upload a PNG, JPEG, GIF, WebP or BMP image."
+    )]
     BadImage(String),
     /// The model failed (should not happen with a checked network).
     #[error("The network could not process the image ({0}); please try another picture.")]
@@ -70,13 +72,19 @@ fn sample_png(index: u16) -> Result<&'static [u8], InferenceError> {
     samples
         .get(usize::from(index))
         .copied()
-        .ok_or(InferenceError::UnknownSample { index, count: samples.len() })
+        .ok_or(InferenceError::UnknownSample {
+            index,
+            count: samples.len(),
+        })
 }
 
 impl Inference {
     /// Inference with `network` (its input must be `[3, 64, 64]`).
     pub fn new(network: &'static Network) -> Self {
-        Self { network, cache: Mutex::new(PredictionCache::default()) }
+        Self {
+            network,
+            cache: Mutex::new(PredictionCache::default()),
+        }
     }
 
     /// Inference with the shipped trained Tiny VGG.
@@ -103,7 +111,11 @@ impl Inference {
         self.run(bytes, InputSource::Upload).await
     }
 
-    async fn run(self: &Arc<Self>, bytes: Vec<u8>, source: InputSource) -> Result<InputImage, InferenceError> {
+    async fn run(
+        self: &Arc<Self>,
+        bytes: Vec<u8>,
+        source: InputSource,
+    ) -> Result<InputImage, InferenceError> {
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || this.run_blocking(&bytes, source))
             .await
@@ -115,7 +127,13 @@ impl Inference {
         let image = CanonicalImage::decode(bytes, u32::from(INPUT_SIDE))
             .map_err(|e| InferenceError::BadImage(e.to_string()))?;
         let hash = image.hash();
-        let cached = self.cache.lock().unwrap_or_else(|e| e.into_inner()).by_hash.get(&hash).cloned();
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_hash
+            .get(&hash)
+            .cloned();
         let prediction = match cached {
             Some(prediction) => prediction,
             None => {
@@ -128,10 +146,19 @@ impl Inference {
                     probabilities: trace.final_output().to_vec(),
                     layer_sums: trace.layer_sums(),
                 };
-                self.cache.lock().unwrap_or_else(|e| e.into_inner()).insert(hash, prediction.clone());
+                self.cache
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(hash, prediction.clone());
                 prediction
             }
         };
-        Ok(InputImage { source, side: INPUT_SIDE, rgb: image.rgb, hash, prediction })
+        Ok(InputImage {
+            source,
+            side: INPUT_SIDE,
+            rgb: image.rgb,
+            hash,
+            prediction,
+        })
     }
 }

@@ -48,8 +48,10 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     if let Some(dir) = &config.data_dir {
-        std::fs::create_dir_all(dir)
-            .map_err(|source| ServerError::DataDir { path: dir.clone(), source })?;
+        std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
     }
     let data_dir = config.data_dir.clone();
     let (store, rooms) = tokio::task::spawn_blocking(move || Store::open(data_dir.as_deref()))

@@ -50,7 +50,11 @@ async fn main() -> anyhow::Result<()> {
         cli.client_dir.unwrap_or_else(Config::default_client_dir),
     );
     config.room_expiry = Duration::from_secs(cli.room_expiry_minutes.max(1) * 60);
-    println!("cnn-classroom: open http://{} (data in {})", cli.bind, cli.data_dir.display());
+    println!(
+        "cnn-classroom: open http://{} (data in {})",
+        cli.bind,
+        cli.data_dir.display()
+    );
     server::run(listener, config, shutdown_signal())
         .await
         .context("the classroom server stopped with an error")

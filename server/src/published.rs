@@ -7,9 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use shared::codec::encode_server;
-use shared::{
-    CloseReason, Focus, InputImage, RoomCode, RoomEvent, RoomSnapshot, ServerMsg, StateVersion,
-};
+use shared::{CloseReason, Focus, InputImage, RoomCode, RoomEvent, RoomSnapshot, ServerMsg, StateVersion};
 
 /// One independently updated part of the room state: its version and its encoded event.
 #[derive(Debug, Clone)]
@@ -72,7 +70,10 @@ impl Published {
     ) -> Self {
         let input_part = input.as_ref().map(|input| Part {
             version,
-            frame: frame(RoomEvent::Input { version, input: Box::new(InputImage::clone(input)) }),
+            frame: frame(RoomEvent::Input {
+                version,
+                input: Box::new(InputImage::clone(input)),
+            }),
         });
         Self {
             code,
@@ -80,10 +81,19 @@ impl Published {
             input,
             locked,
             recall,
-            focus_part: Part { version, frame: frame(RoomEvent::Focus { version, focus }) },
+            focus_part: Part {
+                version,
+                frame: frame(RoomEvent::Focus { version, focus }),
+            },
             input_part,
-            locked_part: Part { version, frame: frame(RoomEvent::Locked { version, locked }) },
-            recall_part: Part { version, frame: frame(RoomEvent::Recall { version, recall }) },
+            locked_part: Part {
+                version,
+                frame: frame(RoomEvent::Locked { version, locked }),
+            },
+            recall_part: Part {
+                version,
+                frame: frame(RoomEvent::Recall { version, recall }),
+            },
             closed: None,
             snapshot: OnceLock::new(),
         }
@@ -110,7 +120,10 @@ impl Published {
     pub fn with_focus(&self, version: StateVersion, focus: Focus) -> Self {
         let mut next = self.next();
         next.focus = focus;
-        next.focus_part = Part { version, frame: frame(RoomEvent::Focus { version, focus }) };
+        next.focus_part = Part {
+            version,
+            frame: frame(RoomEvent::Focus { version, focus }),
+        };
         next
     }
 
@@ -119,7 +132,10 @@ impl Published {
         let mut next = self.next();
         next.input_part = Some(Part {
             version,
-            frame: frame(RoomEvent::Input { version, input: Box::new(InputImage::clone(&input)) }),
+            frame: frame(RoomEvent::Input {
+                version,
+                input: Box::new(InputImage::clone(&input)),
+            }),
         });
         next.input = Some(input);
         next
@@ -129,7 +145,10 @@ impl Published {
     pub fn with_locked(&self, version: StateVersion, locked: bool) -> Self {
         let mut next = self.next();
         next.locked = locked;
-        next.locked_part = Part { version, frame: frame(RoomEvent::Locked { version, locked }) };
+        next.locked_part = Part {
+            version,
+            frame: frame(RoomEvent::Locked { version, locked }),
+        };
         next
     }
 
@@ -137,7 +156,10 @@ impl Published {
     pub fn with_recall(&self, version: StateVersion, recall: u32) -> Self {
         let mut next = self.next();
         next.recall = recall;
-        next.recall_part = Part { version, frame: frame(RoomEvent::Recall { version, recall }) };
+        next.recall_part = Part {
+            version,
+            frame: frame(RoomEvent::Recall { version, recall }),
+        };
         next
     }
 
@@ -214,8 +236,20 @@ mod tests {
         let (_, mut sent) = start.snapshot();
         assert!(start.unsent(&mut sent).is_empty());
 
-        let mut state = start.with_focus(v(1), Focus { step: 1, ..Focus::default() });
-        state = state.with_focus(v(2), Focus { step: 2, ..Focus::default() });
+        let mut state = start.with_focus(
+            v(1),
+            Focus {
+                step: 1,
+                ..Focus::default()
+            },
+        );
+        state = state.with_focus(
+            v(2),
+            Focus {
+                step: 2,
+                ..Focus::default()
+            },
+        );
         state = state.with_locked(v(3), true);
         let frames = state.unsent(&mut sent);
         assert_eq!(frames.len(), 2, "one locked and one (the newest) focus frame");

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use shared::{
-    CloseReason, Focus, InputImage, InstructorToken, MemberId, Mode, ResumeToken, RoomCode,
-    RosterEntry, StateVersion,
+    CloseReason, Focus, InputImage, InstructorToken, MemberId, Mode, ResumeToken, RoomCode, RosterEntry,
+    StateVersion,
 };
 use tokio::sync::{oneshot, watch};
 
@@ -73,7 +73,15 @@ impl Room {
         let mut by_resume = HashMap::new();
         for StoredStudent { member, name, resume } in stored.students {
             by_resume.insert(resume.0, member);
-            students.insert(member, Student { name, resume, mode: Mode::Following, seat: None });
+            students.insert(
+                member,
+                Student {
+                    name,
+                    resume,
+                    mode: Mode::Following,
+                    seat: None,
+                },
+            );
         }
         let published = Published::new(
             stored.code.clone(),
@@ -207,11 +215,28 @@ impl Room {
             state.next_member += 1;
             member
         };
-        let student = StoredStudent { member, name: name.clone(), resume: resume.clone() };
-        self.store.write(Write::AddStudent { code: self.code.clone(), student }).await?;
+        let student = StoredStudent {
+            member,
+            name: name.clone(),
+            resume: resume.clone(),
+        };
+        self.store
+            .write(Write::AddStudent {
+                code: self.code.clone(),
+                student,
+            })
+            .await?;
         let mut state = self.lock();
         state.by_resume.insert(resume.0, member);
-        state.students.insert(member, Student { name, resume: resume.clone(), mode: Mode::Following, seat: None });
+        state.students.insert(
+            member,
+            Student {
+                name,
+                resume: resume.clone(),
+                mode: Mode::Following,
+                seat: None,
+            },
+        );
         state.last_active_unix = unix_now();
         Ok((member, resume))
     }
@@ -221,12 +246,20 @@ impl Room {
         let state = self.lock();
         let member = *state.by_resume.get(&resume.0)?;
         let student = state.students.get(&member)?;
-        student.resume.matches(resume).then(|| (member, student.name.clone()))
+        student
+            .resume
+            .matches(resume)
+            .then(|| (member, student.name.clone()))
     }
 
     /// A student leaves for good: its seat and resume token are removed.
     pub async fn leave(&self, member: MemberId) -> Result<(), StoreError> {
-        self.store.write(Write::RemoveStudent { code: self.code.clone(), member }).await?;
+        self.store
+            .write(Write::RemoveStudent {
+                code: self.code.clone(),
+                member,
+            })
+            .await?;
         let mut state = self.lock();
         if let Some(student) = state.students.remove(&member) {
             state.by_resume.remove(&student.resume.0);
@@ -243,7 +276,10 @@ impl Room {
     pub fn set_mode(&self, member: MemberId, mode: Mode) {
         let changed = {
             let mut state = self.lock();
-            state.students.get_mut(&member).is_some_and(|s| std::mem::replace(&mut s.mode, mode) != mode)
+            state
+                .students
+                .get_mut(&member)
+                .is_some_and(|s| std::mem::replace(&mut s.mode, mode) != mode)
         };
         if changed {
             self.roster_changed.send_replace(());
@@ -273,7 +309,8 @@ impl Room {
         let version = {
             let mut state = self.lock();
             let version = state.bump();
-            self.published.send_modify(|p| *p = Arc::new(p.with_focus(version, focus)));
+            self.published
+                .send_modify(|p| *p = Arc::new(p.with_focus(version, focus)));
             version
         };
         self.store.focus_changed(&self.code, version, focus, &self.saved);
@@ -304,7 +341,11 @@ impl Room {
         let code = self.code.clone();
         let stored = Box::new(InputImage::clone(&input));
         self.change(
-            |version| Write::Input { code, version, input: stored },
+            |version| Write::Input {
+                code,
+                version,
+                input: stored,
+            },
             |p, version| p.with_input(version, input),
         )
         .await
@@ -313,21 +354,36 @@ impl Room {
     /// Locks or unlocks the room against new students.
     pub async fn set_locked(&self, locked: bool) -> Result<StateVersion, StoreError> {
         let code = self.code.clone();
-        self.change(|version| Write::Locked { code, version, locked }, |p, version| p.with_locked(version, locked))
-            .await
+        self.change(
+            |version| Write::Locked {
+                code,
+                version,
+                locked,
+            },
+            |p, version| p.with_locked(version, locked),
+        )
+        .await
     }
 
     /// Brings every student back to the live focus.
     pub async fn recall(&self) -> Result<StateVersion, StoreError> {
         let code = self.code.clone();
         let recall = self.published.borrow().recall + 1;
-        self.change(|version| Write::Recall { code, version, recall }, |p, version| p.with_recall(version, recall))
-            .await
+        self.change(
+            |version| Write::Recall {
+                code,
+                version,
+                recall,
+            },
+            |p, version| p.with_recall(version, recall),
+        )
+        .await
     }
 
     /// Tells every member the room is gone (the caller removes it from the hub and the disk).
     pub fn mark_closed(&self, reason: CloseReason) {
-        self.published.send_modify(|p| *p = Arc::new(p.with_closed(reason)));
+        self.published
+            .send_modify(|p| *p = Arc::new(p.with_closed(reason)));
     }
 
     /// Whether nobody is connected and nothing happened for `expiry_secs`.
@@ -354,7 +410,10 @@ impl RoomState {
     }
 
     fn peek_next(&self) -> StateVersion {
-        StateVersion { epoch: self.version.epoch, seq: self.version.seq + 1 }
+        StateVersion {
+            epoch: self.version.epoch,
+            seq: self.version.seq + 1,
+        }
     }
 
     fn bump(&mut self) -> StateVersion {

@@ -25,14 +25,20 @@ fn is_asset_path(path: &str) -> bool {
 
 async fn fallback(index: &Path, path: &str) -> Response<Body> {
     if is_asset_path(path) {
-        return (StatusCode::NOT_FOUND, format!("{path} is not part of the client bundle.\n"))
+        return (
+            StatusCode::NOT_FOUND,
+            format!("{path} is not part of the client bundle.\n"),
+        )
             .into_response();
     }
     match tokio::fs::read(index).await {
         Ok(html) => {
             let mut response = Response::new(Body::from(html));
             let headers = response.headers_mut();
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             // The page names content-hashed assets; always revalidate it so a new bundle shows.
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             response

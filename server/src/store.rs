@@ -150,7 +150,9 @@ pub struct Store {
 
 /// Seconds since 1970, for `last_active`.
 pub fn unix_now() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl Store {
@@ -158,8 +160,13 @@ impl Store {
     /// every room's epoch (a new server incarnation) and returns all stored rooms.
     pub fn open(dir: Option<&Path>) -> Result<(Self, Vec<StoredRoom>), StoreError> {
         let path = dir.map(|d| d.join(DB_FILE));
-        let shown = path.as_ref().map_or("(in memory)".to_owned(), |p| p.display().to_string());
-        let open_err = |e: rusqlite::Error| StoreError::Open { path: shown.clone(), message: e.to_string() };
+        let shown = path
+            .as_ref()
+            .map_or("(in memory)".to_owned(), |p| p.display().to_string());
+        let open_err = |e: rusqlite::Error| StoreError::Open {
+            path: shown.clone(),
+            message: e.to_string(),
+        };
         let mut conn = match &path {
             Some(p) => Connection::open(p),
             None => Connection::open_in_memory(),
@@ -173,14 +180,26 @@ impl Store {
         let writer = std::thread::Builder::new()
             .name("room-store".into())
             .spawn(move || writer_loop(conn, rx, pending))
-            .map_err(|e| StoreError::Open { path: shown.clone(), message: e.to_string() })?;
-        Ok((Self { jobs, pending_focus, writer: Mutex::new(Some(writer)) }, rooms))
+            .map_err(|e| StoreError::Open {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?;
+        Ok((
+            Self {
+                jobs,
+                pending_focus,
+                writer: Mutex::new(Some(writer)),
+            },
+            rooms,
+        ))
     }
 
     /// Commits `write`; returns once it is on disk.
     pub async fn write(&self, write: Write) -> Result<(), StoreError> {
         let (done, wait) = oneshot::channel();
-        self.jobs.send(Job::Write(write, done)).map_err(|_| StoreError::Closed)?;
+        self.jobs
+            .send(Job::Write(write, done))
+            .map_err(|_| StoreError::Closed)?;
         wait.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -193,7 +212,11 @@ impl Store {
         focus: Focus,
         saved: &Arc<watch::Sender<StateVersion>>,
     ) {
-        let entry = PendingFocus { version, focus, saved: Arc::clone(saved) };
+        let entry = PendingFocus {
+            version,
+            focus,
+            saved: Arc::clone(saved),
+        };
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
         let mut pending = self.pending_focus.lock().unwrap_or_else(|e| e.into_inner());
         let first = pending.insert(code.clone(), entry).is_none();
@@ -243,9 +266,8 @@ fn blob16(bytes: Vec<u8>) -> rusqlite::Result<[u8; 16]> {
 }
 
 fn decode_column<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> rusqlite::Result<T> {
-    codec::decode(bytes).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
-    })
+    codec::decode(bytes)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e)))
 }
 
 fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
@@ -268,7 +290,10 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
             rooms.push(StoredRoom {
                 code,
                 instructor_token: InstructorToken(blob16(row.get(1)?)?),
-                version: StateVersion { epoch: row.get(2)?, seq: row.get::<_, i64>(3)? as u64 },
+                version: StateVersion {
+                    epoch: row.get(2)?,
+                    seq: row.get::<_, i64>(3)? as u64,
+                },
                 focus: decode_column(&row.get::<_, Vec<u8>>(4)?)?,
                 input: input.map(|b| decode_column(&b)).transpose()?,
                 locked: row.get(6)?,
@@ -278,9 +303,8 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
                 students: Vec::new(),
             });
         }
-        let mut stmt = tx.prepare(
-            "SELECT member, name, resume_token FROM students WHERE code = ?1 ORDER BY member",
-        )?;
+        let mut stmt =
+            tx.prepare("SELECT member, name, resume_token FROM students WHERE code = ?1 ORDER BY member")?;
         for room in &mut rooms {
             let students = stmt.query_map([room.code.as_str()], |row| {
                 Ok(StoredStudent {
@@ -322,7 +346,12 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
         Write::AddStudent { code, student } => {
             tx.execute(
                 "INSERT INTO students (code, member, name, resume_token) VALUES (?1, ?2, ?3, ?4)",
-                params![code.as_str(), student.member.0, student.name, &student.resume.0[..]],
+                params![
+                    code.as_str(),
+                    student.member.0,
+                    student.name,
+                    &student.resume.0[..]
+                ],
             )?;
             tx.execute(
                 "UPDATE rooms SET next_member = MAX(next_member, ?2), last_active_unix = ?3
@@ -339,16 +368,29 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
         Write::Input { code, version, input } => {
             tx.execute(
                 &format!("{bump}, input = ?4 WHERE code = ?1"),
-                params![code.as_str(), version.seq as i64, now, codec::encode(input.as_ref())],
+                params![
+                    code.as_str(),
+                    version.seq as i64,
+                    now,
+                    codec::encode(input.as_ref())
+                ],
             )?;
         }
-        Write::Locked { code, version, locked } => {
+        Write::Locked {
+            code,
+            version,
+            locked,
+        } => {
             tx.execute(
                 &format!("{bump}, locked = ?4 WHERE code = ?1"),
                 params![code.as_str(), version.seq as i64, now, locked],
             )?;
         }
-        Write::Recall { code, version, recall } => {
+        Write::Recall {
+            code,
+            version,
+            recall,
+        } => {
             tx.execute(
                 &format!("{bump}, recall = ?4 WHERE code = ?1"),
                 params![code.as_str(), version.seq as i64, now, recall],
@@ -364,7 +406,12 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
 fn write_focus(tx: &Connection, code: &RoomCode, f: &PendingFocus) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE rooms SET seq = MAX(seq, ?2), last_active_unix = ?3, focus = ?4 WHERE code = ?1",
-        params![code.as_str(), f.version.seq as i64, unix_now() as i64, codec::encode(&f.focus)],
+        params![
+            code.as_str(),
+            f.version.seq as i64,
+            unix_now() as i64,
+            codec::encode(&f.focus)
+        ],
     )?;
     Ok(())
 }
@@ -395,8 +442,11 @@ fn writer_loop(
                 Job::Stop => stopping = true,
             }
         }
-        let focus: Vec<(RoomCode, PendingFocus)> =
-            pending.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
+        let focus: Vec<(RoomCode, PendingFocus)> = pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect();
         commit_batch(&mut conn, writes, focus);
     }
 }

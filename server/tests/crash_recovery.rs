@@ -46,14 +46,18 @@ async fn a_killed_server_resumes_every_acknowledged_state() {
 
     let (mut instructor, code, token) = Client::create_room(addr).await;
     let (_student, resume, _) = Client::join(addr, &code, "Ada").await;
-    instructor.send(&ClientMsg::Control(Control::UploadImage(bmp(64, [1, 2, 3])))).await;
+    instructor
+        .send(&ClientMsg::Control(Control::UploadImage(bmp(64, [1, 2, 3]))))
+        .await;
     let input_hash = instructor
         .recv_until(|m| match m {
             ServerMsg::Room(RoomEvent::Input { input, .. }) => Some(input.hash),
             _ => None,
         })
         .await;
-    instructor.send(&ClientMsg::Control(Control::SetLocked(true))).await;
+    instructor
+        .send(&ClientMsg::Control(Control::SetLocked(true)))
+        .await;
     for step in 1..=50 {
         instructor.set_focus(step_focus(step)).await;
     }
@@ -70,18 +74,33 @@ async fn a_killed_server_resumes_every_acknowledged_state() {
     child.wait().unwrap();
     let mut child = start(data.path(), addr);
 
-    let again = Client::hello(addr, Join::Instruct { code: code.clone(), token: token.clone() })
-        .await
-        .expect("the same code and token work after the crash");
+    let again = Client::hello(
+        addr,
+        Join::Instruct {
+            code: code.clone(),
+            token: token.clone(),
+        },
+    )
+    .await
+    .expect("the same code and token work after the crash");
     let snapshot = again.snapshot;
     assert_eq!(snapshot.code, code);
     assert_eq!(snapshot.focus, step_focus(50));
     assert!(snapshot.locked);
     assert_eq!(snapshot.input.map(|i| i.hash), Some(input_hash));
-    assert!(snapshot.version > last, "a new epoch orders after everything before the crash");
-    let rejoined = Client::hello(addr, Join::Rejoin { code: code.clone(), resume })
-        .await
-        .expect("students keep their seats");
+    assert!(
+        snapshot.version > last,
+        "a new epoch orders after everything before the crash"
+    );
+    let rejoined = Client::hello(
+        addr,
+        Join::Rejoin {
+            code: code.clone(),
+            resume,
+        },
+    )
+    .await
+    .expect("students keep their seats");
     assert_eq!(rejoined.snapshot.focus, step_focus(50));
 
     let mut instructor = again.client;

@@ -42,11 +42,20 @@ async fn the_bundle_is_served_with_content_types_and_app_routes() {
     assert!(index.starts_with("HTTP/1.1 200"), "{index}");
     assert!(index.contains("<title>cnn</title>"));
     let wasm = get(server.addr, "/client-1a2b.wasm").await;
-    assert!(wasm.to_lowercase().contains("content-type: application/wasm"), "{wasm}");
+    assert!(
+        wasm.to_lowercase().contains("content-type: application/wasm"),
+        "{wasm}"
+    );
     let js = get(server.addr, "/client-1a2b.js").await.to_lowercase();
-    assert!(js.contains("content-type: text/javascript") || js.contains("application/javascript"), "{js}");
+    assert!(
+        js.contains("content-type: text/javascript") || js.contains("application/javascript"),
+        "{js}"
+    );
     let join = get(server.addr, "/join/KQXWTB").await;
-    assert!(join.starts_with("HTTP/1.1 200") && join.contains("<title>cnn</title>"), "{join}");
+    assert!(
+        join.starts_with("HTTP/1.1 200") && join.contains("<title>cnn</title>"),
+        "{join}"
+    );
     let missing = get(server.addr, "/client-old.wasm").await;
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
     server.stop().await.unwrap();

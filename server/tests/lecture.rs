@@ -46,15 +46,25 @@ async fn students_follow_the_instructor_in_order_and_end_on_the_last_state() {
             let ServerMsg::Room(RoomEvent::Focus { version, focus }) = msg else {
                 panic!("expected only focus updates, got {msg:?}");
             };
-            assert!(version > last_version, "version went backwards: {version:?} after {last_version:?}");
-            assert!(focus.step > last_step, "step went backwards: {} after {last_step}", focus.step);
+            assert!(
+                version > last_version,
+                "version went backwards: {version:?} after {last_version:?}"
+            );
+            assert!(
+                focus.step > last_step,
+                "step went backwards: {} after {last_step}",
+                focus.step
+            );
             last_version = version;
             last_step = focus.step;
             seen += 1;
         }
         seen_counts.push(seen);
     }
-    eprintln!("focus updates seen per student for a burst of {} steps: {seen_counts:?}", LAST - 5);
+    eprintln!(
+        "focus updates seen per student for a burst of {} steps: {seen_counts:?}",
+        LAST - 5
+    );
 
     // A late joiner starts from the current state.
     let (_late, _, snapshot) = Client::join(server.addr, &code, "late").await;
@@ -74,7 +84,9 @@ async fn a_reconnecting_student_keeps_its_seat_and_gets_the_current_state() {
         })
         .await;
 
-    student.send(&ClientMsg::Student(StudentMsg::SetMode(Mode::Exploring))).await;
+    student
+        .send(&ClientMsg::Student(StudentMsg::SetMode(Mode::Exploring)))
+        .await;
     instructor
         .recv_until(|m| match m {
             ServerMsg::Roster(RosterEvent::Full(r)) if r[0].mode == Mode::Exploring => Some(()),
@@ -92,22 +104,37 @@ async fn a_reconnecting_student_keeps_its_seat_and_gets_the_current_state() {
     instructor.set_focus(step_focus(42)).await;
     instructor.recv_focus_step(42).await;
 
-    let rejoined = Client::hello(server.addr, Join::Rejoin { code: code.clone(), resume: resume.clone() })
-        .await
-        .expect("rejoin works");
+    let rejoined = Client::hello(
+        server.addr,
+        Join::Rejoin {
+            code: code.clone(),
+            resume: resume.clone(),
+        },
+    )
+    .await
+    .expect("rejoin works");
     assert_eq!(rejoined.welcome.member, member, "same seat");
     assert_eq!(
         rejoined.welcome.credentials,
-        Credentials::Student { resume, name: "Ada".into() },
+        Credentials::Student {
+            resume,
+            name: "Ada".into()
+        },
         "same name and token"
     );
     assert_eq!(rejoined.snapshot.focus.step, 42, "resynced from the snapshot");
 
     // The instructor reconnects with its token and keeps control.
     drop(instructor);
-    let again = Client::hello(server.addr, Join::Instruct { code: code.clone(), token })
-        .await
-        .expect("instructor reconnects");
+    let again = Client::hello(
+        server.addr,
+        Join::Instruct {
+            code: code.clone(),
+            token,
+        },
+    )
+    .await
+    .expect("instructor reconnects");
     let mut instructor = again.client;
     assert_eq!(again.snapshot.focus.step, 42);
     instructor.set_focus(step_focus(43)).await;
@@ -122,23 +149,39 @@ async fn lock_recall_and_close_reach_members() {
     let (mut instructor, code, _) = Client::create_room(server.addr).await;
     let (mut student, resume, _) = Client::join(server.addr, &code, "Ada").await;
 
-    instructor.send(&ClientMsg::Control(Control::SetLocked(true))).await;
+    instructor
+        .send(&ClientMsg::Control(Control::SetLocked(true)))
+        .await;
     student
         .recv_until(|m| matches!(m, ServerMsg::Room(RoomEvent::Locked { locked: true, .. })).then_some(()))
         .await;
-    let refused = Client::hello(server.addr, Join::Student { code: code.clone(), name: "Bob".into() })
-        .await
-        .err()
-        .expect("locked room refuses new students");
+    let refused = Client::hello(
+        server.addr,
+        Join::Student {
+            code: code.clone(),
+            name: "Bob".into(),
+        },
+    )
+    .await
+    .err()
+    .expect("locked room refuses new students");
     assert_eq!(refused.kind, ErrorKind::RoomLocked);
     drop(student);
-    let rejoined = Client::hello(server.addr, Join::Rejoin { code: code.clone(), resume })
-        .await
-        .expect("a rejoin works while locked");
+    let rejoined = Client::hello(
+        server.addr,
+        Join::Rejoin {
+            code: code.clone(),
+            resume,
+        },
+    )
+    .await
+    .expect("a rejoin works while locked");
     assert!(rejoined.snapshot.locked);
     let mut student = rejoined.client;
 
-    instructor.send(&ClientMsg::Control(Control::BringEveryoneBack)).await;
+    instructor
+        .send(&ClientMsg::Control(Control::BringEveryoneBack))
+        .await;
     let recall = student
         .recv_until(|m| match m {
             ServerMsg::Room(RoomEvent::Recall { recall, .. }) => Some(*recall),
@@ -155,7 +198,15 @@ async fn lock_recall_and_close_reach_members() {
         })
         .await;
     assert_eq!(reason, CloseReason::RoomClosed);
-    let gone = Client::hello(server.addr, Join::Student { code, name: "Cy".into() }).await.err();
+    let gone = Client::hello(
+        server.addr,
+        Join::Student {
+            code,
+            name: "Cy".into(),
+        },
+    )
+    .await
+    .err();
     assert_eq!(gone.map(|e| e.kind), Some(ErrorKind::RoomNotFound));
     server.stop().await.expect("clean shutdown");
 }

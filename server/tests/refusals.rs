@@ -45,10 +45,16 @@ async fn a_wrong_instructor_token_is_refused() {
     let (mut instructor, code, token) = Client::create_room(server.addr).await;
     let mut wrong = token.clone();
     wrong.0[0] ^= 1;
-    let error = Client::hello(server.addr, Join::Instruct { code: code.clone(), token: wrong })
-        .await
-        .err()
-        .expect("refused");
+    let error = Client::hello(
+        server.addr,
+        Join::Instruct {
+            code: code.clone(),
+            token: wrong,
+        },
+    )
+    .await
+    .err()
+    .expect("refused");
     assert_eq!(error.kind, ErrorKind::BadToken);
     // The real instructor still has control.
     instructor.set_focus(step_focus(3)).await;
@@ -63,11 +69,18 @@ async fn malformed_frames_versions_sizes_and_uploads_get_clear_errors() {
 
     // An unknown protocol version: "reload the page", then the connection closes.
     let mut old = Client::connect(server.addr).await;
-    old.send(&ClientMsg::Hello(Hello { version: PROTOCOL_VERSION + 1, join: Join::CreateRoom })).await;
+    old.send(&ClientMsg::Hello(Hello {
+        version: PROTOCOL_VERSION + 1,
+        join: Join::CreateRoom,
+    }))
+    .await;
     let error = old.recv_error().await;
     assert_eq!(
         error.kind,
-        ErrorKind::VersionMismatch { server: PROTOCOL_VERSION, client: PROTOCOL_VERSION + 1 }
+        ErrorKind::VersionMismatch {
+            server: PROTOCOL_VERSION,
+            client: PROTOCOL_VERSION + 1
+        }
     );
     assert!(error.message.contains("reload the page"), "{}", error.message);
     assert!(old.next().await.is_none());
@@ -87,35 +100,59 @@ async fn malformed_frames_versions_sizes_and_uploads_get_clear_errors() {
     assert_eq!(instructor.recv_error().await.kind, ErrorKind::Malformed);
     instructor.ws.send(Message::text("hello?")).await.unwrap();
     assert_eq!(instructor.recv_error().await.kind, ErrorKind::Malformed);
-    instructor.send_bytes(vec![0; MAX_CLIENT_FRAME_BYTES as usize + 10]).await;
+    instructor
+        .send_bytes(vec![0; MAX_CLIENT_FRAME_BYTES as usize + 10])
+        .await;
     assert_eq!(instructor.recv_error().await.kind, ErrorKind::TooLarge);
 
     // An upload over the limit, a non-image upload and an unknown sample.
     let too_big = vec![0u8; MAX_UPLOAD_BYTES as usize + 1];
     let frame = encode_client(&ClientMsg::Control(Control::UploadImage(too_big)));
-    assert!(frame.len() <= MAX_CLIENT_FRAME_BYTES as usize, "fits the frame, not the upload limit");
+    assert!(
+        frame.len() <= MAX_CLIENT_FRAME_BYTES as usize,
+        "fits the frame, not the upload limit"
+    );
     instructor.send_bytes(frame).await;
     assert_eq!(instructor.recv_error().await.kind, ErrorKind::TooLarge);
-    instructor.send(&ClientMsg::Control(Control::UploadImage(b"%PDF-1.7 not a picture".to_vec()))).await;
+    instructor
+        .send(&ClientMsg::Control(Control::UploadImage(
+            b"%PDF-1.7 not a picture".to_vec(),
+        )))
+        .await;
     let error = instructor.recv_error().await;
     assert_eq!(error.kind, ErrorKind::BadImage);
     assert!(error.message.contains("Upload a PNG, JPEG"), "{}", error.message);
-    instructor.send(&ClientMsg::Control(Control::PickSample(u16::MAX))).await;
+    instructor
+        .send(&ClientMsg::Control(Control::PickSample(u16::MAX)))
+        .await;
     assert_eq!(instructor.recv_error().await.kind, ErrorKind::UnknownSample);
-    instructor.set_focus(Focus { layer: 999, ..step_focus(1) }).await;
+    instructor
+        .set_focus(Focus {
+            layer: 999,
+            ..step_focus(1)
+        })
+        .await;
     assert_eq!(instructor.recv_error().await.kind, ErrorKind::BadFocus);
 
     // A bad name.
-    let error = Client::hello(server.addr, Join::Student { code: code.clone(), name: "  ".into() })
-        .await
-        .err()
-        .expect("empty names are refused");
+    let error = Client::hello(
+        server.addr,
+        Join::Student {
+            code: code.clone(),
+            name: "  ".into(),
+        },
+    )
+    .await
+    .err()
+    .expect("empty names are refused");
     assert_eq!(error.kind, ErrorKind::BadName);
 
     // Everything still works: a real image upload reaches a student with the prediction.
     let (mut student, _, snapshot) = Client::join(server.addr, &code, "Ada").await;
     assert!(snapshot.input.is_none());
-    instructor.send(&ClientMsg::Control(Control::UploadImage(bmp(80, [200, 30, 30])))).await;
+    instructor
+        .send(&ClientMsg::Control(Control::UploadImage(bmp(80, [200, 30, 30]))))
+        .await;
     let input = student
         .recv_until(|m| match m {
             ServerMsg::Room(RoomEvent::Input { input, .. }) => Some(input.clone()),

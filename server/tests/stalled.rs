@@ -25,18 +25,23 @@ async fn a_stalled_student_does_not_delay_the_others() {
         format!("ws://{}/ws", server.addr),
         tokio_tungstenite::MaybeTlsStream::Plain(stream),
     )
-        .await
-        .unwrap();
+    .await
+    .unwrap();
     let mut stalled = Client { ws };
     stalled
         .send(&ClientMsg::Hello(Hello {
             version: PROTOCOL_VERSION,
-            join: Join::Student { code: code.clone(), name: "stalled".into() },
+            join: Join::Student {
+                code: code.clone(),
+                name: "stalled".into(),
+            },
         }))
         .await;
     instructor
         .recv_until(|m| match m {
-            ServerMsg::Roster(RosterEvent::Full(r)) if r.iter().filter(|s| s.connected).count() == 2 => Some(()),
+            ServerMsg::Roster(RosterEvent::Full(r)) if r.iter().filter(|s| s.connected).count() == 2 => {
+                Some(())
+            }
             _ => None,
         })
         .await;
@@ -47,7 +52,9 @@ async fn a_stalled_student_does_not_delay_the_others() {
     let mut slowest = Duration::ZERO;
     let mut dropped = false;
     for round in 0..400u32 {
-        instructor.send(&ClientMsg::Control(Control::UploadImage(picture.clone()))).await;
+        instructor
+            .send(&ClientMsg::Control(Control::UploadImage(picture.clone())))
+            .await;
         let sent = Instant::now();
         instructor.set_focus(step_focus(round)).await;
         healthy.recv_focus_step(round).await;
@@ -66,7 +73,10 @@ async fn a_stalled_student_does_not_delay_the_others() {
     }
     eprintln!("slowest focus delivery to the healthy student: {slowest:?}");
     assert!(dropped, "the stalled student was never dropped");
-    assert!(slowest < Duration::from_secs(2), "the healthy student waited {slowest:?}");
+    assert!(
+        slowest < Duration::from_secs(2),
+        "the healthy student waited {slowest:?}"
+    );
     drop(stalled);
     server.stop().await.expect("clean shutdown");
 }

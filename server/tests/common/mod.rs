@@ -48,7 +48,12 @@ impl TestServer {
         let task = tokio::spawn(server::run(listener, config, async {
             let _ = stopped.await;
         }));
-        Self { addr, stop: Some(stop), task, _client_dir: client_dir }
+        Self {
+            addr,
+            stop: Some(stop),
+            task,
+            _client_dir: client_dir,
+        }
     }
 
     /// The directory the server serves the client bundle from.
@@ -91,7 +96,10 @@ impl Client {
 
     /// Sends a protocol message.
     pub async fn send(&mut self, msg: &ClientMsg) {
-        self.ws.send(Message::binary(encode_client(msg))).await.expect("send");
+        self.ws
+            .send(Message::binary(encode_client(msg)))
+            .await
+            .expect("send");
     }
 
     /// Sends raw bytes as one binary frame.
@@ -142,7 +150,12 @@ impl Client {
     /// Completes a handshake and reads `Welcome` and the snapshot.
     pub async fn hello(addr: SocketAddr, join: Join) -> Result<Joined, ErrorMsg> {
         let mut client = Self::connect(addr).await;
-        client.send(&ClientMsg::Hello(Hello { version: PROTOCOL_VERSION, join })).await;
+        client
+            .send(&ClientMsg::Hello(Hello {
+                version: PROTOCOL_VERSION,
+                join,
+            }))
+            .await;
         let welcome = match client.recv().await {
             ServerMsg::Session(SessionEvent::Welcome(w)) => w,
             ServerMsg::Error(e) => return Err(e),
@@ -152,7 +165,11 @@ impl Client {
             ServerMsg::Room(RoomEvent::Snapshot(s)) => *s,
             other => panic!("expected Snapshot, got {other:?}"),
         };
-        Ok(Joined { client, welcome, snapshot })
+        Ok(Joined {
+            client,
+            welcome,
+            snapshot,
+        })
     }
 
     /// Creates a room; returns the instructor's client, code and token.
@@ -166,9 +183,15 @@ impl Client {
 
     /// Joins as a student; returns the client, resume token and snapshot.
     pub async fn join(addr: SocketAddr, code: &RoomCode, name: &str) -> (Client, ResumeToken, RoomSnapshot) {
-        let joined = Self::hello(addr, Join::Student { code: code.clone(), name: name.into() })
-            .await
-            .expect("student joins");
+        let joined = Self::hello(
+            addr,
+            Join::Student {
+                code: code.clone(),
+                name: name.into(),
+            },
+        )
+        .await
+        .expect("student joins");
         let Credentials::Student { resume, .. } = joined.welcome.credentials else {
             panic!("a joining student gets student credentials")
         };
@@ -192,7 +215,12 @@ impl Client {
 
 /// A focus that differs from the default by its animation step.
 pub fn step_focus(step: u32) -> Focus {
-    Focus { view: View::Operation, layer: 2, step, ..Focus::default() }
+    Focus {
+        view: View::Operation,
+        layer: 2,
+        step,
+        ..Focus::default()
+    }
 }
 
 /// A `side × side` 24-bit BMP file of one colour (a real image file the server decodes).
