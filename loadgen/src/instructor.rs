@@ -172,7 +172,8 @@ async fn drive(
         return Ok(()); // the run ended before sending began
     }
     let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    // A late tick is followed by prompt catch-up sends, so the run keeps the requested rate.
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Burst);
     let mut first_send = None;
     for step in 1..=total_steps {
         ticker.tick().await;

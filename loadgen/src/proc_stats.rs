@@ -62,9 +62,32 @@ fn parse_vm_rss_kib(status: &str) -> anyhow::Result<u64> {
     bail!("VmRSS missing")
 }
 
-/// CPU use of one process over an interval, started by [`CpuMeter::start`].
+/// CPU time the whole machine spent busy (every process, kernel included), in clock ticks: the
+/// first `cpu` line of `/proc/stat`, user + nice + system + irq + softirq + steal.
+pub fn machine_busy_ticks() -> anyhow::Result<u64> {
+    let stat = fs::read_to_string("/proc/stat").context("could not read /proc/stat")?;
+    parse_machine_busy_ticks(&stat).context("unexpected format of /proc/stat")
+}
+
+fn parse_machine_busy_ticks(stat: &str) -> anyhow::Result<u64> {
+    let line = stat
+        .lines()
+        .find(|line| line.starts_with("cpu "))
+        .context("no cpu line")?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    // Fields: user nice system idle iowait irq softirq steal ...; idle and iowait are not busy.
+    anyhow::ensure!(ticks.len() >= 8, "too few cpu fields");
+    Ok(ticks[0] + ticks[1] + ticks[2] + ticks[5] + ticks[6] + ticks[7])
+}
+
+/// CPU use of one process, or of the whole machine, over an interval.
 pub struct CpuMeter {
-    pid: u32,
+    /// The process measured; `None` for the whole machine.
+    pid: Option<u32>,
     ticks_at_start: u64,
     started: Instant,
 }
@@ -73,15 +96,28 @@ impl CpuMeter {
     /// Starts measuring `pid` now.
     pub fn start(pid: u32) -> anyhow::Result<Self> {
         Ok(Self {
-            pid,
+            pid: Some(pid),
             ticks_at_start: cpu_ticks(pid)?,
+            started: Instant::now(),
+        })
+    }
+
+    /// Starts measuring the whole machine now.
+    pub fn machine() -> anyhow::Result<Self> {
+        Ok(Self {
+            pid: None,
+            ticks_at_start: machine_busy_ticks()?,
             started: Instant::now(),
         })
     }
 
     /// CPU time used since the start, as a percentage of one core over the elapsed wall time.
     pub fn percent_of_one_core(&self, ticks_per_second: u64) -> anyhow::Result<f64> {
-        let used = cpu_ticks(self.pid)?.saturating_sub(self.ticks_at_start);
+        let now = match self.pid {
+            Some(pid) => cpu_ticks(pid)?,
+            None => machine_busy_ticks()?,
+        };
+        let used = now.saturating_sub(self.ticks_at_start);
         let wall = self.started.elapsed().max(Duration::from_millis(1));
         Ok(100.0 * used as f64 / ticks_per_second as f64 / wall.as_secs_f64())
     }
@@ -107,6 +143,13 @@ mod tests {
         let status = "Name:\tx\nVmPeak:\t  9000 kB\nVmRSS:\t   4242 kB\nThreads:\t3\n";
         assert_eq!(parse_vm_rss_kib(status).unwrap(), 4242);
         assert!(parse_vm_rss_kib("Name:\tx\n").is_err());
+    }
+
+    #[test]
+    fn machine_busy_time_leaves_out_idle_and_iowait() {
+        let stat = "cpu  10 1 5 1000 50 2 3 4 0 0\ncpu0 5 0 2 500 25 1 1 2 0 0\n";
+        assert_eq!(parse_machine_busy_ticks(stat).unwrap(), 10 + 1 + 5 + 2 + 3 + 4);
+        assert!(parse_machine_busy_ticks("intr 1 2 3\n").is_err());
     }
 
     #[test]

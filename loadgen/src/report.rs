@@ -86,6 +86,9 @@ pub struct RunReport {
     pub server_cpu_percent: f64,
     /// The load generator's own CPU over the same time, percent of one core.
     pub loadgen_cpu_percent: f64,
+    /// CPU every other process on the machine used over the same time, percent of one core
+    /// (high values mean the run competed with other work and its latency says little).
+    pub other_cpu_percent: f64,
     /// Server resident memory with the room created and no students, KiB.
     pub server_rss_before_kib: u64,
     /// Server resident memory with every student joined, KiB.
@@ -167,8 +170,8 @@ impl fmt::Display for RunReport {
         }
         writeln!(
             f,
-            "server CPU        {:.0}% of one core (load generator itself: {:.0}%)",
-            self.server_cpu_percent, self.loadgen_cpu_percent
+            "server CPU        {:.0}% of one core (load generator itself: {:.0}%, other processes: {:.0}%)",
+            self.server_cpu_percent, self.loadgen_cpu_percent, self.other_cpu_percent
         )?;
         writeln!(
             f,
@@ -204,8 +207,8 @@ pub fn seconds(duration: Duration) -> f64 {
 /// One line per run and the largest student count that met the target.
 pub fn sweep_summary(reports: &[RunReport], target: Target) -> String {
     let mut out = format!(
-        "{:>8} {:>9} {:>9} {:>9} {:>10} {:>11} {:>6}  verdict\n",
-        "students", "p50 ms", "p99 ms", "max ms", "server CPU", "KiB/conn", "lost"
+        "{:>8} {:>9} {:>9} {:>9} {:>10} {:>10} {:>11} {:>6}  verdict\n",
+        "students", "p50 ms", "p99 ms", "max ms", "server CPU", "other CPU", "KiB/conn", "lost"
     );
     for report in reports {
         let (p50, p99, max) = report
@@ -218,12 +221,13 @@ pub fn sweep_summary(reports: &[RunReport], target: Target) -> String {
             format!("misses: {}", misses.join("; "))
         };
         out += &format!(
-            "{:>8} {:>9.1} {:>9.1} {:>9.1} {:>9.0}% {:>11.1} {:>6}  {verdict}\n",
+            "{:>8} {:>9.1} {:>9.1} {:>9.1} {:>9.0}% {:>9.0}% {:>11.1} {:>6}  {verdict}\n",
             report.students,
             p50,
             p99,
             max,
             report.server_cpu_percent,
+            report.other_cpu_percent,
             report.server_kib_per_connection,
             report.lost + report.dropped + report.failed_to_join
         );
@@ -264,6 +268,7 @@ mod tests {
             latency: LatencySummary::from_micros([[1_000u32, 2_000, 50_000].as_slice()]),
             server_cpu_percent: 5.0,
             loadgen_cpu_percent: 5.0,
+            other_cpu_percent: 0.0,
             server_rss_before_kib: 10_000,
             server_rss_connected_kib: 10_100,
             server_rss_end_kib: 10_200,

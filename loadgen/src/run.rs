@@ -76,11 +76,13 @@ pub async fn run_once(cli: &Cli, server_bin: &Path, students: u32) -> anyhow::Re
     // Focus phase: CPU is measured from the first to the last send.
     let server_cpu = CpuMeter::start(pid)?;
     let loadgen_cpu = CpuMeter::start(std::process::id())?;
+    let machine_cpu = CpuMeter::machine()?;
     let sent = instructor.start_sending().await;
     let server_cpu_percent = server_cpu
         .percent_of_one_core(ticks_per_second)
         .unwrap_or(f64::NAN);
     let loadgen_cpu_percent = loadgen_cpu.percent_of_one_core(ticks_per_second)?;
+    let machine_cpu_percent = machine_cpu.percent_of_one_core(ticks_per_second)?;
     let server_rss_end_kib = proc_stats::resident_kib(pid).unwrap_or(0);
 
     // Drain: wait for every connected student to reach the last step, then stop everyone.
@@ -123,6 +125,7 @@ pub async fn run_once(cli: &Cli, server_bin: &Path, students: u32) -> anyhow::Re
             achieved_rate,
             server_cpu_percent,
             loadgen_cpu_percent,
+            other_cpu_percent: (machine_cpu_percent - server_cpu_percent - loadgen_cpu_percent).max(0.0),
             server_rss_before_kib,
             server_rss_connected_kib,
             server_rss_end_kib,
