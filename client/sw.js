@@ -16,8 +16,9 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE_NAME)
-      // `cache: "reload"` skips the HTTP cache, so what is stored is what the server has now.
-      .then((cache) => cache.addAll(MANIFEST.files.map((file) => new Request(file.path, { cache: "reload" }))))
+      // `no-cache` revalidates with the server, so what is stored is the server's current copy,
+      // while files the page has just loaded come back as a bodyless 304 (no second download).
+      .then((cache) => cache.addAll(MANIFEST.files.map((file) => new Request(file.path, { cache: "no-cache" }))))
       .then(() => self.skipWaiting()),
   );
 });

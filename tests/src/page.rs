@@ -1,0 +1,122 @@
+//! Reading the client's UI contract (the `data-testid`s it promises) from a page: the shown
+//! class probabilities and prediction, and numeric `data-value`s.
+
+use anyhow::{Context, Result, bail, ensure};
+use serde_json::Value;
+
+use crate::browser::{Browser, test_id_selector};
+use crate::expected::{Expected, parse_percent, parse_value};
+
+/// How far a shown percentage (one decimal) may be from the exact one: half the last digit,
+/// plus a little for wasm-versus-native floating point.
+pub const PERCENT_TOLERANCE: f32 = 0.06;
+
+/// The prediction as the page shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownPrediction {
+    /// The percentage text of every `class-{i}`, parsed.
+    pub percents: Vec<f32>,
+    /// The classes marked `data-predicted="true"`.
+    pub predicted: Vec<usize>,
+}
+
+/// Reads every `class-{i}` row in one round trip.
+pub async fn shown_prediction(browser: &Browser) -> Result<ShownPrediction> {
+    let rows = browser
+        .eval(
+            r#"const rows = [];
+               for (let i = 0; ; i++) {
+                 const row = document.querySelector(`[data-testid="class-${i}"]`);
+                 if (!row) break;
+                 rows.push({ text: row.innerText, predicted: row.getAttribute("data-predicted") });
+               }
+               return rows;"#,
+            vec![],
+        )
+        .await?;
+    let rows = rows.as_array().context("the class rows are not a list")?;
+    let mut shown = ShownPrediction { percents: Vec::new(), predicted: Vec::new() };
+    for (i, row) in rows.iter().enumerate() {
+        shown.percents.push(parse_percent(row["text"].as_str().unwrap_or_default())?);
+        if row["predicted"] == Value::from("true") {
+            shown.predicted.push(i);
+        }
+    }
+    Ok(shown)
+}
+
+/// Whether the page shows `expected`'s probabilities (within [`PERCENT_TOLERANCE`]) and marks
+/// exactly its predicted class.
+pub fn matches(shown: &ShownPrediction, expected: &Expected) -> bool {
+    shown.percents.len() == expected.probabilities.len()
+        && shown
+            .percents
+            .iter()
+            .zip(&expected.probabilities)
+            .all(|(shown, p)| (shown - p * 100.0).abs() <= PERCENT_TOLERANCE)
+        && shown.predicted == [expected.predicted]
+}
+
+/// Waits until the page shows `expected`'s prediction; on timeout fails with both side by side.
+pub async fn wait_for_prediction(browser: &Browser, expected: &Expected) -> Result<()> {
+    let deadline = std::time::Instant::now() + crate::browser::default_wait();
+    loop {
+        let shown = shown_prediction(browser).await?;
+        if matches(&shown, expected) {
+            return Ok(());
+        }
+        if std::time::Instant::now() > deadline {
+            let wanted: Vec<String> = expected.probabilities.iter().map(|p| format!("{:.2}", p * 100.0)).collect();
+            bail!(
+                "the page shows percentages {:?} with predicted {:?}; the models crate computes {:?} with \
+                 predicted [{}]",
+                shown.percents,
+                shown.predicted,
+                wanted,
+                expected.predicted
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// The `data-value` of the element with this `data-testid`, parsed as the exact `f32`.
+pub async fn value_of(browser: &Browser, test_id: &str) -> Result<f32> {
+    let text = browser
+        .attr(test_id, "data-value")
+        .await?
+        .with_context(|| format!("{test_id} has no data-value attribute"))?;
+    parse_value(&text)
+}
+
+/// The `data-value`s of many elements in one round trip (missing ones fail).
+pub async fn values_of(browser: &Browser, test_ids: &[String]) -> Result<Vec<f32>> {
+    let selectors: Vec<String> = test_ids.iter().map(|id| test_id_selector(id)).collect();
+    let values = browser
+        .eval(
+            "return arguments[0].map(s => { const e = document.querySelector(s); \
+             return e ? e.getAttribute('data-value') : null; });",
+            vec![Value::from(selectors)],
+        )
+        .await?;
+    let values = values.as_array().context("values_of: not a list")?;
+    ensure!(values.len() == test_ids.len(), "values_of: wrong count");
+    test_ids
+        .iter()
+        .zip(values)
+        .map(|(id, value)| {
+            let text = value.as_str().with_context(|| format!("no element {id} with a data-value"))?;
+            parse_value(text)
+        })
+        .collect()
+}
+
+/// Asserts two floats agree to a relative tolerance (wasm and native may differ in the last bits).
+pub fn assert_close(what: &str, shown: f32, expected: f32) -> Result<()> {
+    let tolerance = 1e-4 * expected.abs().max(1.0);
+    ensure!(
+        (shown - expected).abs() <= tolerance,
+        "{what}: the page shows {shown}, the models crate computes {expected}"
+    );
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! Browser tests of the explanation views: a conv neuron's products, channel sums, bias and
+//! total at an animation step equal `models::explain::conv` for that output pixel; play moves
+//! the step; the ReLU, pooling, flatten and softmax views show the traced values. Screenshots of
+//! every view go to target/e2e-artifacts/.
+
+use anyhow::{Context, Result, ensure};
+use e2e::{Browser, BrowserOptions, TestServer, expected, page};
+use models::builtin::tiny_vgg;
+use models::explain;
+
+/// conv_1_2: ten input channels, so the per-channel sums matter.
+const CONV_LAYER: usize = 2;
+const CONV_NEURON: usize = 3;
+/// Steps taken with the step-forward button before comparing.
+const STEPS: u32 = 5;
+
+async fn open_app(name: &str) -> Result<(TestServer, Browser, expected::Expected)> {
+    let server = TestServer::start().await?;
+    let browser = Browser::launch_with(BrowserOptions { name: name.into(), ..Default::default() }).await?;
+    browser.goto(&server.url()).await?;
+    browser.wait_ready().await?;
+    let expected = expected::for_sample(0)?;
+    page::wait_for_prediction(&browser, &expected).await?;
+    Ok((server, browser, expected))
+}
+
+async fn step_of(browser: &Browser, view: &str) -> Result<u32> {
+    let step = browser.attr(view, "data-step").await?.with_context(|| format!("{view} has no data-step"))?;
+    step.parse().with_context(|| format!("{view}'s data-step {step:?} is not a number"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn conv_step_shows_the_products_and_sum_models_computes() -> Result<()> {
+    let (_server, browser, expected) = open_app("conv").await?;
+    let network = tiny_vgg();
+
+    browser.click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}")).await?;
+    browser.wait_for("view-conv").await?;
+    ensure!(step_of(&browser, "view-conv").await? == 0, "a freshly opened conv view starts at step 0");
+    for _ in 0..STEPS {
+        browser.click("step-forward").await?;
+    }
+    browser
+        .wait_until(
+            &format!("view-conv at step {STEPS}"),
+            &format!(r#"document.querySelector('[data-testid="view-conv"]').getAttribute("data-step") === "{STEPS}""#),
+        )
+        .await?;
+    browser.screenshot("view-conv").await?;
+
+    // Step s stands for output pixel (s / width, s % width): the sweep goes row by row.
+    let width = network.output_shapes()[CONV_LAYER][2];
+    let (y, x) = (STEPS as usize / width, STEPS as usize % width);
+    let explanation = explain::conv(network, &expected.trace, CONV_LAYER, CONV_NEURON, y, x)?;
+
+    let mut ids = Vec::new();
+    let mut wanted = Vec::new();
+    for (c, term) in explanation.channels.iter().enumerate() {
+        for ((ky, kx), product) in term.products.indexed_iter() {
+            ids.push(format!("conv-product-{c}-{ky}-{kx}"));
+            wanted.push(*product);
+        }
+        ids.push(format!("conv-channel-sum-{c}"));
+        wanted.push(term.sum);
+    }
+    ids.extend(["conv-bias".to_owned(), "conv-total".to_owned()]);
+    wanted.extend([explanation.bias, explanation.total]);
+    let shown = page::values_of(&browser, &ids).await?;
+    for ((id, shown), wanted) in ids.iter().zip(shown).zip(wanted) {
+        page::assert_close(id, shown, wanted)?;
+    }
+    // The total is the very activation the overview shows for that neuron and pixel.
+    page::assert_close("conv-total vs trace", explanation.total, expected.trace.outputs[CONV_LAYER][[CONV_NEURON, y, x]])?;
+
+    // Play advances the step by itself; pressing it again stops it.
+    browser.click("play").await?;
+    browser
+        .wait_until(
+            "the animation to advance past the stepped position",
+            &format!(r#"Number(document.querySelector('[data-testid="view-conv"]').getAttribute("data-step")) > {STEPS}"#),
+        )
+        .await?;
+    browser.click("play").await?;
+    let paused_at = step_of(&browser, "view-conv").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    ensure!(step_of(&browser, "view-conv").await? == paused_at, "the animation kept running after pause");
+    browser.screenshot("view-conv-played").await?;
+
+    browser.assert_no_console_errors().await?;
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn relu_pool_flatten_and_softmax_views_show_the_traced_values() -> Result<()> {
+    let (_server, browser, expected) = open_app("views").await?;
+    let outputs = &expected.trace.outputs;
+
+    // ReLU (relu_1_1, channel 0) at step 0 = pixel (0, 0).
+    browser.click("neuron-1-0").await?;
+    browser.wait_for("view-relu").await?;
+    page::assert_close("relu-output", page::value_of(&browser, "relu-output").await?, outputs[1][[0, 0, 0]])?;
+    page::assert_close("relu-input", page::value_of(&browser, "relu-input").await?, outputs[0][[0, 0, 0]])?;
+    browser.screenshot("view-relu").await?;
+    browser.click("back").await?;
+    browser.wait_ready().await?;
+    browser.wait_for("neuron-4-0").await?;
+
+    // Max pooling (max_pool_1, channel 0) at step 0 = pixel (0, 0).
+    browser.click("neuron-4-0").await?;
+    browser.wait_for("view-pool").await?;
+    page::assert_close("pool-output", page::value_of(&browser, "pool-output").await?, outputs[4][[0, 0, 0]])?;
+    browser.screenshot("view-pool").await?;
+    browser.click("back").await?;
+    browser.wait_for("class-0").await?;
+
+    // The predicted class opens the flatten view with its logit.
+    let class = expected.predicted;
+    browser.click(&format!("class-{class}")).await?;
+    browser.wait_for("view-flatten").await?;
+    page::assert_close("flatten-logit", page::value_of(&browser, "flatten-logit").await?, outputs[11][[class]])?;
+    browser.screenshot("view-flatten").await?;
+
+    // On to softmax: the probability of that class.
+    browser.find_css(r#"[data-testid="view-flatten"] button.next"#).await?.click().await?;
+    browser.wait_for("view-softmax").await?;
+    page::assert_close(
+        "softmax-probability",
+        page::value_of(&browser, "softmax-probability").await?,
+        expected.probabilities[class],
+    )?;
+    browser.screenshot("view-softmax").await?;
+
+    browser.assert_no_console_errors().await?;
+    browser.close().await
+}

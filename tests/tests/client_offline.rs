@@ -1,0 +1,48 @@
+//! Browser test of offline use: after one visit the service worker has cached the bundle, so
+//! with the server gone a reload still renders the overview with the right prediction.
+
+use anyhow::{Result, ensure};
+use e2e::{Browser, BrowserOptions, TestServer, expected, page, paths};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn overview_renders_after_reload_with_the_server_gone() -> Result<()> {
+    let mut server = TestServer::start().await?;
+    let browser = Browser::launch_with(BrowserOptions { name: "offline".into(), ..Default::default() }).await?;
+    let url = server.url();
+    browser.goto(&url).await?;
+    browser.wait_ready().await?;
+    // The worker controls the page once it has installed (pre-cached everything) and activated.
+    browser
+        .wait_until(
+            "the service worker to control the page with its cache filled",
+            "navigator.serviceWorker.controller !== null",
+        )
+        .await?;
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(paths::client_dist().join("asset-manifest.json"))?)?;
+    let bundle_files = manifest["files"].as_array().map_or(0, Vec::len);
+    let cached = browser
+        .eval(
+            "const names = await caches.keys(); \
+             const name = names.find(n => n.startsWith('cnn-classroom-')); \
+             return name ? (await (await caches.open(name)).keys()).length : 0;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        cached.as_u64() == Some(bundle_files as u64),
+        "the offline cache holds {cached} files; the bundle has {bundle_files}"
+    );
+
+    // The server disappears (killed: no goodbye), then the student reloads.
+    server.kill().await?;
+    browser.reload().await?;
+    browser.wait_ready().await?;
+    page::wait_for_prediction(&browser, &expected::for_sample(0)?).await?;
+    browser.screenshot("offline-overview").await?;
+
+    // A deep link works offline too (the app shell answers every navigation).
+    browser.goto(&format!("{url}/some/app/path")).await?;
+    browser.wait_ready().await?;
+    browser.close().await
+}
