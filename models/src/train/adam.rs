@@ -98,3 +98,77 @@ impl Adam {
 fn standard(a: &ArrayD<f32>) -> &[f32] {
     a.as_slice().expect("gradients are built in standard layout")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers::Linear;
+    use ndarray::{Array1, Array2};
+
+    fn one_linear(weight: [f32; 2], bias: f32) -> Network {
+        let layer = Layer::Linear(Linear {
+            weight: Array2::from_shape_vec((1, 2), weight.to_vec()).unwrap(),
+            bias: Array1::from_elem(1, bias),
+        });
+        let layers = vec![
+            NamedLayer {
+                name: "flatten".into(),
+                layer: Layer::Flatten,
+            },
+            NamedLayer {
+                name: "out".into(),
+                layer,
+            },
+        ];
+        Network::new([1, 1, 2], layers, vec!["only".into()]).unwrap()
+    }
+
+    fn parameters(network: &Network) -> Vec<f32> {
+        let Layer::Linear(l) = &network.layers()[1].layer else {
+            unreachable!()
+        };
+        l.weight.iter().chain(l.bias.iter()).copied().collect()
+    }
+
+    #[test]
+    fn first_step_moves_every_parameter_by_the_learning_rate_against_its_gradient() {
+        // With bias correction, Adam's first step is lr · g / |g| per parameter.
+        let network = one_linear([1.0, -1.0], 0.5);
+        let mut gradients = Gradients::zeros_like(&network);
+        let g = gradients.layers[1].as_mut().unwrap();
+        g.weight[[0, 0]] = 4.0;
+        g.weight[[0, 1]] = -0.01;
+        g.bias[0] = 2.0;
+        let mut adam = Adam::new(&network);
+        let updated = adam.step(&network, &gradients, 0.1);
+        let moved: Vec<f32> = parameters(&updated)
+            .iter()
+            .zip(parameters(&network))
+            .map(|(a, b)| a - b)
+            .collect();
+        for (m, expected) in moved.iter().zip([-0.1, 0.1, -0.1]) {
+            assert!((m - expected).abs() < 1e-5, "{moved:?}");
+        }
+        assert_eq!(adam.steps(), 1);
+    }
+
+    #[test]
+    fn minimises_a_quadratic() {
+        // Loss ½‖θ − target‖²: the gradient is θ − target.
+        let target = [0.3f32, -0.7, 0.2];
+        let mut network = one_linear([0.0, 0.0], 0.0);
+        let mut adam = Adam::new(&network);
+        for _ in 0..2000 {
+            let mut gradients = Gradients::zeros_like(&network);
+            let p = parameters(&network);
+            let g = gradients.layers[1].as_mut().unwrap();
+            g.weight[[0, 0]] = p[0] - target[0];
+            g.weight[[0, 1]] = p[1] - target[1];
+            g.bias[0] = p[2] - target[2];
+            network = adam.step(&network, &gradients, 0.01);
+        }
+        for (p, t) in parameters(&network).iter().zip(target) {
+            assert!((p - t).abs() < 1e-2, "{p} vs {t}");
+        }
+    }
+}
