@@ -27,24 +27,36 @@ use crate::samples;
 use crate::scene::Scene;
 use crate::shared_ref::Shared;
 use crate::state::{Action, AppState};
+use crate::url_state;
 
-/// The first state: the first sample in the overview.
+/// The first state: the first sample, at the focus in the address bar (or the overview).
 fn initial_state() -> AppState {
     let (image, origin) = samples::initial();
-    AppState::with_input(image, origin)
+    let fragment = gloo::utils::window().location().hash().unwrap_or_default();
+    AppState {
+        focus: url_state::from_fragment(&fragment, Focus::default()),
+        ..AppState::with_input(image, origin)
+    }
 }
 
 /// What a key press means outside text fields and controls that use the key themselves.
 fn key_action(e: &KeyboardEvent, focus: &Focus, steps: u32) -> Option<Focus> {
     let net = model::network();
     let target = e.target().and_then(|t| t.dyn_into::<HtmlElement>().ok());
-    let tag = target.as_ref().map(|t| t.tag_name().to_ascii_lowercase()).unwrap_or_default();
+    let tag = target
+        .as_ref()
+        .map(|t| t.tag_name().to_ascii_lowercase())
+        .unwrap_or_default();
     let typing = matches!(tag.as_str(), "input" | "select" | "textarea");
     match e.key().as_str() {
         "Escape" if focus.view != View::Overview => Some(navigation::back(net, focus)),
         " " if !typing && tag != "button" && steps > 0 => Some(Focus {
             playing: !focus.playing,
-            step: if focus.playing { focus.step } else { playback::play_from(focus.step, steps) },
+            step: if focus.playing {
+                focus.step
+            } else {
+                playback::play_from(focus.step, steps)
+            },
             ..*focus
         }),
         "ArrowRight" if !typing && steps > 0 && focus.view != View::Overview => Some(Focus {
@@ -72,7 +84,9 @@ pub fn App() -> Html {
     let image = state.input.as_ref().map(|i| i.image.clone());
     // Traced once per input (≈ a millisecond in WebAssembly), never per frame.
     let traced = use_memo(image, |image| {
-        image.as_ref().map(|image| model::trace(image).map(|trace| Shared::new(Scene::new(net, trace))))
+        image
+            .as_ref()
+            .map(|image| model::trace(image).map(|trace| Shared::new(Scene::new(net, trace))))
     });
     let (scene, trace_error): (Option<Shared<Scene>>, Option<String>) = match traced.as_ref() {
         Some(Ok(scene)) => (Some(scene.clone()), None),
@@ -95,15 +109,28 @@ pub fn App() -> Html {
         });
     }
 
+    // Keep the address bar on the current focus (bookmarks, reloads, sharing a view).
+    use_effect_with(focus, |focus| {
+        let url = format!("#{}", url_state::to_fragment(focus));
+        if let Ok(history) = gloo::utils::window().history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
+
     // The playback timer: one tick per step while playing.
     {
         let dispatcher = state.dispatcher();
-        use_effect_with((focus.playing, focus.step_ms, steps), move |&(playing, step_ms, steps)| {
-            let timer = (playing && steps > 0).then(|| {
-                Interval::new(u32::from(step_ms.max(1)), move || dispatcher.dispatch(Action::Tick { steps }))
-            });
-            move || drop(timer)
-        });
+        use_effect_with(
+            (focus.playing, focus.step_ms, steps),
+            move |&(playing, step_ms, steps)| {
+                let timer = (playing && steps > 0).then(|| {
+                    Interval::new(u32::from(step_ms.max(1)), move || {
+                        dispatcher.dispatch(Action::Tick { steps })
+                    })
+                });
+                move || drop(timer)
+            },
+        );
     }
 
     // Global keys: Escape goes back, Space plays/pauses, arrows step in explanation views.
@@ -114,7 +141,9 @@ pub fn App() -> Html {
         let latest = latest.clone();
         use_effect_with((), move |_| {
             let listener = EventListener::new(&gloo::utils::document(), "keydown", move |event| {
-                let Some(e) = event.dyn_ref::<KeyboardEvent>() else { return };
+                let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
                 if e.default_prevented() {
                     return;
                 }
@@ -142,7 +171,9 @@ pub fn App() -> Html {
         (Some(scene), Some(heatmaps)) => {
             let onnavigate = onnavigate.clone();
             match navigation::screen(net, &focus) {
-                Screen::Overview => html! { <Overview {scene} {heatmaps} {focus} {onnavigate} {onreadout} /> },
+                Screen::Overview => {
+                    html! { <Overview {scene} {heatmaps} {focus} {onnavigate} {onreadout} /> }
+                }
                 Screen::Conv => html! { <ConvView {scene} {heatmaps} {focus} {onnavigate} /> },
                 Screen::Relu => html! { <ReluView {scene} {heatmaps} {focus} {onnavigate} /> },
                 Screen::Pool => html! { <PoolView {scene} {heatmaps} {focus} {onnavigate} /> },
@@ -156,10 +187,18 @@ pub fn App() -> Html {
             </p>
         },
     };
-    let view_key = format!("{:?}-{}-{}", navigation::screen(net, &focus), focus.layer, focus.neuron);
+    let view_key = format!(
+        "{:?}-{}-{}",
+        navigation::screen(net, &focus),
+        focus.layer,
+        focus.neuron
+    );
     let prediction = scene.as_ref().map(|s| {
         let class = net.class_names().get(s.predicted).cloned().unwrap_or_default();
-        format!("Prediction: {class} ({})", crate::format::percent(s.probabilities[s.predicted]))
+        format!(
+            "Prediction: {class} ({})",
+            crate::format::percent(s.probabilities[s.predicted])
+        )
     });
 
     html! {

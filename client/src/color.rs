@@ -139,7 +139,9 @@ mod tests {
 
     fn tiny_vgg_roles() -> Vec<LayerRole> {
         use LayerRole::*;
-        vec![Conv, Activation, Conv, Activation, Pool, Conv, Activation, Conv, Activation, Pool]
+        vec![
+            Conv, Activation, Conv, Activation, Pool, Conv, Activation, Conv, Activation, Pool,
+        ]
     }
 
     #[test]

@@ -12,7 +12,11 @@ pub fn number(value: f32, decimals: usize) -> String {
         return "NaN".to_owned();
     }
     if value.is_infinite() {
-        return if value > 0.0 { "∞".to_owned() } else { format!("{MINUS}∞") };
+        return if value > 0.0 {
+            "∞".to_owned()
+        } else {
+            format!("{MINUS}∞")
+        };
     }
     let text = format!("{:.*}", decimals, value.abs());
     let rounds_to_zero = text.bytes().all(|b| b == b'0' || b == b'.');
@@ -33,7 +37,11 @@ pub fn value(value: f32) -> String {
 pub fn wide(value: f64) -> String {
     if value.is_finite() && value.abs() >= 1e5 {
         let text = format!("{:.4e}", value.abs());
-        if value < 0.0 { format!("{MINUS}{text}") } else { text }
+        if value < 0.0 {
+            format!("{MINUS}{text}")
+        } else {
+            text
+        }
     } else {
         number(value as f32, 4)
     }

@@ -42,7 +42,9 @@ impl HeatmapSet {
         };
         Self {
             input: channels(None),
-            layers: (0..scene.trace.outputs.len()).map(|l| channels(Some(l))).collect(),
+            layers: (0..scene.trace.outputs.len())
+                .map(|l| channels(Some(l)))
+                .collect(),
             ranges,
         }
     }

@@ -98,8 +98,8 @@ const NARROW_GAP: f32 = 0.5;
 const WIDE_GAP: f32 = 2.0;
 /// Width of the output (class bar) column, in tiles.
 const OUTPUT_WIDTH: f32 = 4.0;
-/// Space for column labels above the tiles, in CSS pixels.
-const LABEL_HEIGHT: f32 = 40.0;
+/// Space for column labels above the tiles (two staggered rows of two lines), in CSS pixels.
+const LABEL_HEIGHT: f32 = 62.0;
 /// Tiles never get smaller or larger than this, in CSS pixels.
 const TILE_MIN: f32 = 12.0;
 const TILE_MAX: f32 = 96.0;
@@ -113,7 +113,11 @@ fn gap_before(index: usize, kind: ColumnKind) -> f32 {
 }
 
 fn column_width(kind: ColumnKind) -> f32 {
-    if kind == ColumnKind::Output { OUTPUT_WIDTH } else { 1.0 }
+    if kind == ColumnKind::Output {
+        OUTPUT_WIDTH
+    } else {
+        1.0
+    }
 }
 
 /// Lays out `columns` in a container of `width` × `height` CSS pixels: the largest tile size
@@ -176,12 +180,15 @@ pub fn sources(columns: &[ColumnSpec], cell: Cell) -> Vec<Cell> {
     let prev = cell.column - 1;
     match spec.kind {
         ColumnKind::Input => Vec::new(),
-        ColumnKind::Conv | ColumnKind::Output => {
-            (0..columns[prev].neurons).map(|row| Cell { column: prev, row }).collect()
-        }
+        ColumnKind::Conv | ColumnKind::Output => (0..columns[prev].neurons)
+            .map(|row| Cell { column: prev, row })
+            .collect(),
         ColumnKind::Activation | ColumnKind::Pool => {
             if cell.row < columns[prev].neurons {
-                vec![Cell { column: prev, row: cell.row }]
+                vec![Cell {
+                    column: prev,
+                    row: cell.row,
+                }]
             } else {
                 Vec::new()
             }
@@ -223,7 +230,12 @@ pub fn neighbor(layout: &Layout, cell: Cell, direction: Direction) -> Cell {
     };
     let column_rows = columns[cell.column].tiles.len();
     let target_column = match direction {
-        Direction::Up => return Cell { row: cell.row.saturating_sub(1), ..cell },
+        Direction::Up => {
+            return Cell {
+                row: cell.row.saturating_sub(1),
+                ..cell
+            };
+        }
         Direction::Down => {
             return Cell {
                 row: (cell.row + 1).min(column_rows.saturating_sub(1)),
@@ -266,7 +278,10 @@ pub fn pixel_at(
     }
     let y = ((offset_y / tile) * map_height as f32) as usize;
     let x = ((offset_x / tile) * map_width as f32) as usize;
-    Some((y.min(map_height.saturating_sub(1)), x.min(map_width.saturating_sub(1))))
+    Some((
+        y.min(map_height.saturating_sub(1)),
+        x.min(map_width.saturating_sub(1)),
+    ))
 }
 
 /// An SVG path for a smooth horizontal link from `from` to `to` (as d3's `linkHorizontal`).
@@ -290,7 +305,9 @@ mod tests {
             layer: None,
             neurons: 3,
         }];
-        let kinds = [Conv, Activation, Conv, Activation, Pool, Conv, Activation, Conv, Activation, Pool];
+        let kinds = [
+            Conv, Activation, Conv, Activation, Pool, Conv, Activation, Conv, Activation, Pool,
+        ];
         for (layer, kind) in kinds.into_iter().enumerate() {
             columns.push(ColumnSpec {
                 kind,
@@ -316,7 +333,10 @@ mod tests {
     fn sources_follow_the_layer_kind() {
         let cols = tiny_vgg();
         assert_eq!(sources(&cols, Cell { column: 1, row: 4 }).len(), 3);
-        assert_eq!(sources(&cols, Cell { column: 2, row: 4 }), vec![Cell { column: 1, row: 4 }]);
+        assert_eq!(
+            sources(&cols, Cell { column: 2, row: 4 }),
+            vec![Cell { column: 1, row: 4 }]
+        );
         assert_eq!(sources(&cols, Cell { column: 11, row: 0 }).len(), 10);
         assert!(sources(&cols, Cell { column: 0, row: 0 }).is_empty());
         assert!(sources(&cols, Cell { column: 99, row: 0 }).is_empty());
@@ -344,14 +364,21 @@ mod tests {
         let small = compute(&tiny_vgg(), 1280.0, 560.0);
         let large = compute(&tiny_vgg(), 2560.0, 1200.0);
         assert!(large.tile > small.tile);
-        assert!(small.tile >= 30.0, "tiles stay readable at 1280 wide: {}", small.tile);
+        assert!(
+            small.tile >= 30.0,
+            "tiles stay readable at 1280 wide: {}",
+            small.tile
+        );
     }
 
     #[test]
     fn conv_columns_get_a_wider_gap() {
         let layout = compute(&tiny_vgg(), 1280.0, 560.0);
         let gap = |i: usize| layout.columns[i].x - (layout.columns[i - 1].x + layout.columns[i - 1].width);
-        assert!(gap(3) > 3.0 * gap(2), "gap before conv_1_2 is wide, before relu narrow");
+        assert!(
+            gap(3) > 3.0 * gap(2),
+            "gap before conv_1_2 is wide, before relu narrow"
+        );
     }
 
     #[test]
@@ -359,10 +386,19 @@ mod tests {
         let layout = compute(&tiny_vgg(), 1280.0, 560.0);
         let start = Cell { column: 1, row: 0 };
         assert_eq!(neighbor(&layout, start, Direction::Up), start);
-        assert_eq!(neighbor(&layout, start, Direction::Down), Cell { column: 1, row: 1 });
-        assert_eq!(neighbor(&layout, start, Direction::Right), Cell { column: 2, row: 0 });
+        assert_eq!(
+            neighbor(&layout, start, Direction::Down),
+            Cell { column: 1, row: 1 }
+        );
+        assert_eq!(
+            neighbor(&layout, start, Direction::Right),
+            Cell { column: 2, row: 0 }
+        );
         // From the top of a 10-row column into the 3-row input column: its closest tile.
-        assert_eq!(neighbor(&layout, start, Direction::Left), Cell { column: 0, row: 0 });
+        assert_eq!(
+            neighbor(&layout, start, Direction::Left),
+            Cell { column: 0, row: 0 }
+        );
         let middle = Cell { column: 1, row: 5 };
         assert_eq!(neighbor(&layout, middle, Direction::Left).row, 1);
         let first = Cell { column: 0, row: 2 };

@@ -6,7 +6,8 @@
 //! - [`state`]: the reducer (focus, input, lecture mode); [`live`]: the lecture connection.
 //! - Pure logic, unit-tested natively: [`layout`] (overview geometry), [`color`] (scales and
 //!   ranges), [`format`] (numbers), [`playback`] (stepping), [`navigation`] (levels and steps),
-//!   [`scene`] and [`heatmap`]/[`heatmap_set`] (what is drawn per input), [`spatial`].
+//!   [`scene`] and [`heatmap`]/[`heatmap_set`] (what is drawn per input), [`spatial`],
+//!   [`url_state`] (the focus in the address bar).
 //! - [`model`] and [`samples`]: the network and the input images, via the `models` crate.
 #![forbid(unsafe_code)]
 
@@ -27,6 +28,7 @@ mod scene;
 mod shared_ref;
 mod spatial;
 mod state;
+mod url_state;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -21,7 +21,11 @@ pub fn trace(image: &CanonicalImage) -> Result<Trace, String> {
 pub fn layer_name(index: Option<usize>) -> String {
     match index {
         None => "input".to_owned(),
-        Some(i) => network().layers().get(i).map(|l| l.name.clone()).unwrap_or_default(),
+        Some(i) => network()
+            .layers()
+            .get(i)
+            .map(|l| l.name.clone())
+            .unwrap_or_default(),
     }
 }
 

@@ -38,19 +38,25 @@ pub fn screen(network: &Network, focus: &Focus) -> Screen {
 
 /// Index of the last `Linear` layer (the one whose contributions the flatten view shows).
 pub fn last_linear(network: &Network) -> Option<usize> {
-    network.layers().iter().rposition(|l| matches!(l.layer, Layer::Linear(_)))
+    network
+        .layers()
+        .iter()
+        .rposition(|l| matches!(l.layer, Layer::Linear(_)))
 }
 
 /// Index of the `Softmax` layer, if any.
 pub fn softmax_layer(network: &Network) -> Option<usize> {
-    network.layers().iter().rposition(|l| matches!(l.layer, Layer::Softmax))
+    network
+        .layers()
+        .iter()
+        .rposition(|l| matches!(l.layer, Layer::Softmax))
 }
 
 /// The focus that opens neuron `neuron` of `layer` from the overview: a conv neuron opens its
 /// neuron view, ReLU and pooling their operation view, an output class the flatten view.
 pub fn open(network: &Network, from: &Focus, layer: usize, neuron: usize) -> Focus {
-    let is_output = layer + 1 == network.layers().len()
-        && network.output_shapes().last().is_some_and(|s| s.len() == 1);
+    let is_output =
+        layer + 1 == network.layers().len() && network.output_shapes().last().is_some_and(|s| s.len() == 1);
     let (view, layer) = match network.layers().get(layer).map(|l| &l.layer) {
         _ if is_output => (View::Neuron, last_linear(network).unwrap_or(layer)),
         Some(Layer::Conv2d(_)) => (View::Neuron, layer),
@@ -161,7 +167,10 @@ mod tests {
         let neuron = back(&net, &conv_channel);
         assert_eq!((neuron.view, neuron.layer, neuron.step), (View::Neuron, 2, 0));
         let overview = back(&net, &neuron);
-        assert_eq!((overview.view, overview.layer, overview.neuron), (View::Overview, 2, 3));
+        assert_eq!(
+            (overview.view, overview.layer, overview.neuron),
+            (View::Overview, 2, 3)
+        );
         assert_eq!(back(&net, &overview), overview);
 
         let softmax = Focus {

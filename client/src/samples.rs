@@ -38,7 +38,11 @@ fn side() -> u32 {
 
 /// RGBA pixels of a canonical image.
 pub fn rgba(image: &CanonicalImage) -> Pixels {
-    let rgba = image.rgb.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect();
+    let rgba = image
+        .rgb
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
     Pixels {
         rgba: Rc::new(rgba),
         width: image.side as usize,
@@ -72,7 +76,10 @@ pub fn thumbnails() -> Vec<Thumbnail> {
         .enumerate()
         .filter_map(|(index, sample)| {
             let image = decode(sample.png).ok()?;
-            let class = classes.get(usize::from(sample.class_index)).cloned().unwrap_or_default();
+            let class = classes
+                .get(usize::from(sample.class_index))
+                .cloned()
+                .unwrap_or_default();
             Some(Thumbnail {
                 index,
                 label: format!("{class} ({})", sample.name),

@@ -79,16 +79,15 @@ impl Scene {
     /// Map `channel` of the input (`layer == None`) or of a layer's `[C, H, W]` output.
     pub fn map(&self, layer: Option<usize>, channel: usize) -> Option<ArrayView2<'_, f32>> {
         match layer {
-            None => (channel < self.trace.input.dim().0).then(|| self.trace.input.index_axis(Axis(0), channel)),
+            None => {
+                (channel < self.trace.input.dim().0).then(|| self.trace.input.index_axis(Axis(0), channel))
+            }
             Some(layer) => {
                 let output = self.trace.outputs.get(layer)?;
                 if output.ndim() != 3 || channel >= output.shape()[0] {
                     return None;
                 }
-                output
-                    .index_axis(Axis(0), channel)
-                    .into_dimensionality()
-                    .ok()
+                output.index_axis(Axis(0), channel).into_dimensionality().ok()
             }
         }
     }
@@ -111,7 +110,11 @@ impl Scene {
             .collect();
         let roles: Vec<LayerRole> = hidden.iter().map(|(_, r)| *r).collect();
         let max: Vec<f32> = hidden.iter().map(|(l, _)| self.max_abs[*l]).collect();
-        let mut out: Vec<f32> = self.max_abs.iter().map(|m| if *m > 0.0 { *m } else { 1.0 }).collect();
+        let mut out: Vec<f32> = self
+            .max_abs
+            .iter()
+            .map(|m| if *m > 0.0 { *m } else { 1.0 })
+            .collect();
         for ((layer, _), range) in hidden.iter().zip(color::ranges(&roles, &max, mode)) {
             out[*layer] = range;
         }
@@ -128,7 +131,9 @@ mod tests {
     fn scene() -> Scene {
         let network = models::builtin::tiny_vgg_untrained(7);
         let input = Array3::from_shape_fn((3, 64, 64), |(c, y, x)| ((c + y * 3 + x * 5) % 17) as f32 / 16.0);
-        let trace = network.forward(&input).expect("the input has the network's shape");
+        let trace = network
+            .forward(&input)
+            .expect("the input has the network's shape");
         Scene::new(&network, trace)
     }
 

@@ -51,7 +51,12 @@ impl SpatialFocus {
 
     /// A callback that jumps (paused) to the output pixel picked on a map `scale` times the
     /// output's size (1 for the output map, the pooling stride for its input).
-    pub fn pick_callback_scaled(&self, focus: Focus, onnavigate: Callback<Focus>, scale: usize) -> Callback<(usize, usize)> {
+    pub fn pick_callback_scaled(
+        &self,
+        focus: Focus,
+        onnavigate: Callback<Focus>,
+        scale: usize,
+    ) -> Callback<(usize, usize)> {
         let (height, width) = (self.height, self.width);
         let scale = scale.max(1);
         Callback::from(move |(py, px): (usize, usize)| {

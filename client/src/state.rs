@@ -318,7 +318,9 @@ mod tests {
             .apply(Action::Tick { steps: 9 });
         assert_eq!(state.focus.step, 0, "the instructor's broadcast drives the steps");
         assert_eq!(state.live, LiveMode::Following);
-        let exploring = state.apply(Action::SetLiveMode(LiveMode::Exploring)).apply(Action::Tick { steps: 9 });
+        let exploring = state
+            .apply(Action::SetLiveMode(LiveMode::Exploring))
+            .apply(Action::Tick { steps: 9 });
         assert_eq!(exploring.focus.step, 1);
     }
 

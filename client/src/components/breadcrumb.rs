@@ -38,7 +38,11 @@ pub fn Breadcrumb(props: &BreadcrumbProps) -> Html {
                 format!("{} · neuron {}", model::layer_name(Some(layer)), f.neuron)
             }
             Screen::Flatten => {
-                let class = net.class_names().get(usize::from(f.neuron)).cloned().unwrap_or_default();
+                let class = net
+                    .class_names()
+                    .get(usize::from(f.neuron))
+                    .cloned()
+                    .unwrap_or_default();
                 format!("output “{class}” · flatten & dense")
             }
             Screen::Softmax => "softmax".to_owned(),

@@ -29,7 +29,12 @@ pub struct ClassBarsProps {
 /// The class probability bars.
 #[component]
 pub fn ClassBars(props: &ClassBarsProps) -> Html {
-    let top = props.probabilities.iter().copied().fold(0.0f32, f32::max).max(f32::EPSILON);
+    let top = props
+        .probabilities
+        .iter()
+        .copied()
+        .fold(0.0f32, f32::max)
+        .max(f32::EPSILON);
     let names = model::network().class_names();
     let rows = props.rects.iter().enumerate().map(|(row, rect)| {
         let p = props.probabilities.get(row).copied().unwrap_or(0.0);

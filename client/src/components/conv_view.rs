@@ -9,6 +9,7 @@ use yew::prelude::*;
 use crate::components::map_frame::{MapFrame, Outline};
 use crate::components::number_grid::NumberGrid;
 use crate::components::playback_bar::PlaybackBar;
+use crate::components::values_table::ValuesTable;
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::model;
@@ -31,7 +32,10 @@ pub struct ConvViewProps {
 }
 
 fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f32 {
-    values.into_iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::EPSILON)
+    values
+        .into_iter()
+        .fold(0.0f32, |m, v| m.max(v.abs()))
+        .max(f32::EPSILON)
 }
 
 /// The convolution view.
@@ -53,7 +57,11 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
         Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this neuron: {e}") }</p> },
     };
     let source_layer = layer.checked_sub(1);
-    let (kh, kw) = explanation.channels.first().map(|c| c.kernel.dim()).unwrap_or((1, 1));
+    let (kh, kw) = explanation
+        .channels
+        .first()
+        .map(|c| c.kernel.dim())
+        .unwrap_or((1, 1));
     let (stride, padding) = match &net.layers()[layer].layer {
         models::Layer::Conv2d(c) => (c.stride, c.padding),
         _ => (1, 0),
@@ -218,6 +226,10 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                         </p>
                     </div>
                     { output.unwrap_or_default() }
+                    if let Some(map) = props.scene.map(Some(layer), neuron) {
+                        <ValuesTable title={format!("{} #{neuron}", model::layer_name(Some(layer)))}
+                            values={map.to_owned()} current={Some((y, x))} />
+                    }
                 </div>
             </div>
             <PlaybackBar focus={Focus { step, ..focus }} steps={steps}

@@ -20,7 +20,11 @@ pub struct DrawCanvasProps {
 
 fn context(canvas: &NodeRef) -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
     let canvas = canvas.cast::<HtmlCanvasElement>()?;
-    let context = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
+    let context = canvas
+        .get_context("2d")
+        .ok()??
+        .dyn_into::<CanvasRenderingContext2d>()
+        .ok()?;
     Some((canvas, context))
 }
 
@@ -35,7 +39,10 @@ fn clear(canvas: &NodeRef) {
 fn point(canvas: &HtmlCanvasElement, e: &PointerEvent) -> (f64, f64) {
     let rect = canvas.get_bounding_client_rect();
     let scale = f64::from(SIDE) / rect.width().max(1.0);
-    ((f64::from(e.client_x()) - rect.left()) * scale, (f64::from(e.client_y()) - rect.top()) * scale)
+    (
+        (f64::from(e.client_x()) - rect.left()) * scale,
+        (f64::from(e.client_y()) - rect.top()) * scale,
+    )
 }
 
 /// The drawing canvas.

@@ -39,14 +39,21 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
     let focus = props.focus;
     let layer = usize::from(focus.layer);
     // Painted once per input and class, not per step.
-    let strip = use_memo((props.scene.clone(), layer, usize::from(focus.neuron)), |(scene, layer, class)| {
-        let explanation = explain::linear(model::network(), &scene.trace, *layer, *class).ok();
-        explanation.map(|e| {
-            let range = e.contributions.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(f32::EPSILON);
-            let row = Array2::from_shape_fn((1, e.contributions.len()), |(_, i)| e.contributions[i]);
-            heatmap::paint(row.view(), MapScale::Diverging(range))
-        })
-    });
+    let strip = use_memo(
+        (props.scene.clone(), layer, usize::from(focus.neuron)),
+        |(scene, layer, class)| {
+            let explanation = explain::linear(model::network(), &scene.trace, *layer, *class).ok();
+            explanation.map(|e| {
+                let range = e
+                    .contributions
+                    .iter()
+                    .fold(0.0f32, |m, v| m.max(v.abs()))
+                    .max(f32::EPSILON);
+                let row = Array2::from_shape_fn((1, e.contributions.len()), |(_, i)| e.contributions[i]);
+                heatmap::paint(row.view(), MapScale::Diverging(range))
+            })
+        },
+    );
 
     let classes = net.output_shapes().get(layer).map_or(1, |s| s[0]);
     let class = usize::from(focus.neuron).min(classes.saturating_sub(1));
@@ -54,7 +61,9 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
         Ok(l) => l,
         Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this class: {e}") }</p> },
     };
-    let flatten_layer = layer.checked_sub(1).filter(|&l| net.layers()[l].layer == Layer::Flatten);
+    let flatten_layer = layer
+        .checked_sub(1)
+        .filter(|&l| net.layers()[l].layer == Layer::Flatten);
     let steps = navigation::steps(net, &focus);
     let step = playback::clamp(focus.step, steps);
     let index = step as usize;
@@ -75,7 +84,10 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
         }
         _ => Vec::new(),
     };
-    let channel_range = per_channel.iter().fold(0.0f32, |m, (_, v)| m.max(v.abs())).max(f32::EPSILON);
+    let channel_range = per_channel
+        .iter()
+        .fold(0.0f32, |m, (_, v)| m.max(v.abs()))
+        .max(f32::EPSILON);
 
     let go = {
         let onnavigate = props.onnavigate.clone();
@@ -89,33 +101,37 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
     };
     let maps = maps_layer.map(|m| {
         let channels = net.output_shapes()[m][0];
-        (0..channels).filter_map(|c| {
-            let pixels = props.heatmaps.get(Some(m), c).cloned()?;
-            let outlines = match source {
-                Some((sc, sy, sx)) if sc == c => vec![Outline {
-                    top: sy as isize,
-                    left: sx as isize,
-                    height: 1,
-                    width: 1,
-                    class: "current",
-                }],
-                _ => Vec::new(),
-            };
-            let onpick = {
-                let go = go.clone();
-                let flatten = flatten_layer;
-                Callback::from(move |(py, px): (usize, usize)| {
-                    if let Some(i) = flatten.and_then(|f| explain::flatten_index(model::network(), f, c, py, px).ok()) {
-                        go(i)
-                    }
+        (0..channels)
+            .filter_map(|c| {
+                let pixels = props.heatmaps.get(Some(m), c).cloned()?;
+                let outlines = match source {
+                    Some((sc, sy, sx)) if sc == c => vec![Outline {
+                        top: sy as isize,
+                        left: sx as isize,
+                        height: 1,
+                        width: 1,
+                        class: "current",
+                    }],
+                    _ => Vec::new(),
+                };
+                let onpick = {
+                    let go = go.clone();
+                    let flatten = flatten_layer;
+                    Callback::from(move |(py, px): (usize, usize)| {
+                        if let Some(i) =
+                            flatten.and_then(|f| explain::flatten_index(model::network(), f, c, py, px).ok())
+                        {
+                            go(i)
+                        }
+                    })
+                };
+                Some(html! {
+                    <MapFrame key={c} pixels={pixels} outlines={outlines} onpick={onpick} class="small"
+                        caption={AttrValue::from(format!("#{c}"))}
+                        label={format!("{} channel {c}", model::layer_name(Some(m)))} />
                 })
-            };
-            Some(html! {
-                <MapFrame key={c} pixels={pixels} outlines={outlines} onpick={onpick} class="small"
-                    caption={AttrValue::from(format!("#{c}"))}
-                    label={format!("{} channel {c}", model::layer_name(Some(m)))} />
             })
-        }).collect::<Html>()
+            .collect::<Html>()
     });
     let bars = per_channel.iter().map(|&(c, v)| {
         let width = 50.0 * v.abs() / channel_range;
@@ -133,7 +149,10 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
             </div>
         }
     });
-    let marker = format!("left:{:.3}%", 100.0 * (index as f64 + 0.5) / linear.contributions.len().max(1) as f64);
+    let marker = format!(
+        "left:{:.3}%",
+        100.0 * (index as f64 + 0.5) / linear.contributions.len().max(1) as f64
+    );
     let open_softmax = navigation::softmax_layer(net).map(|softmax| {
         let onnavigate = props.onnavigate.clone();
         move |_| {

@@ -48,9 +48,11 @@ fn paint(canvas: &NodeRef, pixels: &Pixels) {
     let Ok(context) = wasm_bindgen::JsCast::dyn_into::<CanvasRenderingContext2d>(context) else {
         return;
     };
-    if let Ok(image) =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels.rgba[..]), pixels.width as u32, pixels.height as u32)
-    {
+    if let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&pixels.rgba[..]),
+        pixels.width as u32,
+        pixels.height as u32,
+    ) {
         let _ = context.put_image_data(&image, 0.0, 0.0);
     }
 }

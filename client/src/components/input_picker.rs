@@ -39,14 +39,12 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
 
     let choose = {
         let dispatcher = dispatcher.clone();
-        move |index: usize| {
-            match samples::image(index) {
-                Ok(image) => dispatcher.dispatch(Action::SetInput(Input {
-                    image: Rc::new(image),
-                    origin: InputOrigin::Sample(index),
-                })),
-                Err(e) => dispatcher.dispatch(Action::InputFailed(e)),
-            }
+        move |index: usize| match samples::image(index) {
+            Ok(image) => dispatcher.dispatch(Action::SetInput(Input {
+                image: Rc::new(image),
+                origin: InputOrigin::Sample(index),
+            })),
+            Err(e) => dispatcher.dispatch(Action::InputFailed(e)),
         }
     };
     let tiles = thumbnails.iter().map(|thumb| {
@@ -99,15 +97,17 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
     };
     let ondrawn = {
         let dispatcher = dispatcher.clone();
-        Callback::from(move |result: Result<models::preprocess::CanonicalImage, String>| {
-            dispatcher.dispatch(match result {
-                Ok(image) => Action::SetInput(Input {
-                    image: Rc::new(image),
-                    origin: InputOrigin::Drawing,
-                }),
-                Err(e) => Action::InputFailed(e),
-            })
-        })
+        Callback::from(
+            move |result: Result<models::preprocess::CanonicalImage, String>| {
+                dispatcher.dispatch(match result {
+                    Ok(image) => Action::SetInput(Input {
+                        image: Rc::new(image),
+                        origin: InputOrigin::Drawing,
+                    }),
+                    Err(e) => Action::InputFailed(e),
+                })
+            },
+        )
     };
     let source = match &origin {
         Some(InputOrigin::Sample(i)) => thumbnails.get(*i).map(|t| t.label.clone()).unwrap_or_default(),

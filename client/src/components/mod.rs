@@ -15,4 +15,5 @@ pub mod playback_bar;
 pub mod pool_view;
 pub mod relu_view;
 pub mod softmax_view;
+pub mod values_table;
 pub mod view_settings;

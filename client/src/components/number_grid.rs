@@ -40,7 +40,11 @@ pub fn NumberGrid(props: &NumberGridProps) -> Html {
     let style = format!("grid-template-columns: repeat({cols}, auto)");
     let cells = props.values.indexed_iter().map(|((r, c), &v)| {
         let bg = color::diverging(v, props.range);
-        let fg = if color::needs_light_text(bg) { "#fff" } else { "#111" };
+        let fg = if color::needs_light_text(bg) {
+            "#fff"
+        } else {
+            "#111"
+        };
         let style = format!("background:{};color:{fg}", color::css(bg));
         let on_padding = props.padding.as_ref().is_some_and(|p| p[[r, c]]);
         let classes = classes!(

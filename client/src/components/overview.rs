@@ -62,10 +62,13 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     // The neuron we came back from, so the overview shows where we were.
     let came_from = (props.focus.view == View::Overview).then(|| {
-        columns.iter().position(|c| c.layer == Some(usize::from(props.focus.layer))).map(|column| Cell {
-            column,
-            row: usize::from(props.focus.neuron).min(columns[column].neurons.saturating_sub(1)),
-        })
+        columns
+            .iter()
+            .position(|c| c.layer == Some(usize::from(props.focus.layer)))
+            .map(|column| Cell {
+                column,
+                row: usize::from(props.focus.neuron).min(columns[column].neurons.saturating_sub(1)),
+            })
     });
     let hovered = use_state_eq(|| None::<Cell>);
     let highlighted = (*hovered).or(came_from.flatten());
@@ -105,12 +108,18 @@ pub fn Overview(props: &OverviewProps) -> Html {
             let spec = scene.columns[cell.column];
             let name = model::layer_name(spec.layer);
             if spec.kind == ColumnKind::Output {
-                let class = model::network().class_names().get(cell.row).cloned().unwrap_or_default();
+                let class = model::network()
+                    .class_names()
+                    .get(cell.row)
+                    .cloned()
+                    .unwrap_or_default();
                 let p = scene.probabilities.get(cell.row).copied().unwrap_or(0.0);
                 return format!("{class}: probability {}", format::percent(p));
             }
             let neuron = if spec.kind == ColumnKind::Input {
-                ["red", "green", "blue"].get(cell.row).map_or(format!("channel {}", cell.row), |c| format!("{c} channel"))
+                ["red", "green", "blue"]
+                    .get(cell.row)
+                    .map_or(format!("channel {}", cell.row), |c| format!("{c} channel"))
             } else {
                 format!("{name} neuron {}", cell.row)
             };
@@ -125,97 +134,119 @@ pub fn Overview(props: &OverviewProps) -> Html {
 
     let tiles = layout.columns.iter().enumerate().flat_map(|(column, placed)| {
         let spec = placed.spec;
-        placed.tiles.iter().enumerate().filter(move |_| spec.kind != ColumnKind::Output).map({
-            let scene = scene.clone();
-            let heatmaps = props.heatmaps.clone();
-            let hovered = hovered.clone();
-            let onreadout = props.onreadout.clone();
-            let open = open.clone();
-            let value_text = value_text.clone();
-            let sources = highlighted.map(|h| layout::sources(&columns, h)).unwrap_or_default();
-            let tile_size = layout.tile;
-            move |(row, rect)| {
-                let cell = Cell { column, row };
-                let Some(pixels) = heatmaps.get(spec.layer, row).cloned() else {
-                    return html! {};
-                };
-                let (map_h, map_w) = (pixels.height, pixels.width);
-                let onpointermove = {
-                    let hovered = hovered.clone();
-                    let onreadout = onreadout.clone();
-                    let value_text = value_text.clone();
-                    move |e: PointerEvent| {
-                        let pixel = layout::pixel_at(e.offset_x() as f32, e.offset_y() as f32, tile_size, map_h, map_w);
-                        hovered.set(Some(cell));
-                        onreadout.emit(Some(value_text(cell, pixel)));
+        placed
+            .tiles
+            .iter()
+            .enumerate()
+            .filter(move |_| spec.kind != ColumnKind::Output)
+            .map({
+                let scene = scene.clone();
+                let heatmaps = props.heatmaps.clone();
+                let hovered = hovered.clone();
+                let onreadout = props.onreadout.clone();
+                let open = open.clone();
+                let value_text = value_text.clone();
+                let sources = highlighted
+                    .map(|h| layout::sources(&columns, h))
+                    .unwrap_or_default();
+                let tile_size = layout.tile;
+                move |(row, rect)| {
+                    let cell = Cell { column, row };
+                    let Some(pixels) = heatmaps.get(spec.layer, row).cloned() else {
+                        return html! {};
+                    };
+                    let (map_h, map_w) = (pixels.height, pixels.width);
+                    let onpointermove = {
+                        let hovered = hovered.clone();
+                        let onreadout = onreadout.clone();
+                        let value_text = value_text.clone();
+                        move |e: PointerEvent| {
+                            let pixel = layout::pixel_at(
+                                e.offset_x() as f32,
+                                e.offset_y() as f32,
+                                tile_size,
+                                map_h,
+                                map_w,
+                            );
+                            hovered.set(Some(cell));
+                            onreadout.emit(Some(value_text(cell, pixel)));
+                        }
+                    };
+                    let onfocus = {
+                        let hovered = hovered.clone();
+                        let onreadout = onreadout.clone();
+                        let value_text = value_text.clone();
+                        move |_| {
+                            hovered.set(Some(cell));
+                            onreadout.emit(Some(value_text(cell, None)));
+                        }
+                    };
+                    let onpointerleave = {
+                        let hovered = hovered.clone();
+                        let onreadout = onreadout.clone();
+                        move |_| {
+                            hovered.set(None);
+                            onreadout.emit(None);
+                        }
+                    };
+                    let onclick = {
+                        let open = open.clone();
+                        move |_| open(cell)
+                    };
+                    let (lo, hi) = scene
+                        .map(spec.layer, row)
+                        .map(|m| {
+                            m.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                                (a.min(v), b.max(v))
+                            })
+                        })
+                        .unwrap_or((0.0, 0.0));
+                    let what = if spec.kind == ColumnKind::Input {
+                        value_text(cell, None)
+                    } else {
+                        format!("{} neuron {row}", model::layer_name(spec.layer))
+                    };
+                    let action = if spec.kind == ColumnKind::Input {
+                        ""
+                    } else {
+                        " Press Enter to explain it."
+                    };
+                    let label = format!(
+                        "{what}: {map_h}×{map_w} map, values from {} to {}.{action}",
+                        format::value(lo),
+                        format::value(hi)
+                    );
+                    let classes = classes!(
+                        "tile",
+                        (highlighted == Some(cell)).then_some("highlighted"),
+                        sources.contains(&cell).then_some("source"),
+                    );
+                    let style = format!(
+                        "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px",
+                        rect.x, rect.y, rect.width, rect.height
+                    );
+                    html! {
+                        <button
+                            key={cell_key(cell)}
+                            class={classes}
+                            style={style}
+                            data-testid={test_id(spec.kind, spec.layer, row)}
+                            data-cell={cell_key(cell)}
+                            aria-label={label}
+                            {onpointermove}
+                            {onpointerleave}
+                            {onfocus}
+                            {onclick}
+                        >
+                            <HeatmapCanvas pixels={pixels} />
+                        </button>
                     }
-                };
-                let onfocus = {
-                    let hovered = hovered.clone();
-                    let onreadout = onreadout.clone();
-                    let value_text = value_text.clone();
-                    move |_| {
-                        hovered.set(Some(cell));
-                        onreadout.emit(Some(value_text(cell, None)));
-                    }
-                };
-                let onpointerleave = {
-                    let hovered = hovered.clone();
-                    let onreadout = onreadout.clone();
-                    move |_| {
-                        hovered.set(None);
-                        onreadout.emit(None);
-                    }
-                };
-                let onclick = {
-                    let open = open.clone();
-                    move |_| open(cell)
-                };
-                let (lo, hi) = scene
-                    .map(spec.layer, row)
-                    .map(|m| m.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v))))
-                    .unwrap_or((0.0, 0.0));
-                let what = if spec.kind == ColumnKind::Input {
-                    value_text(cell, None)
-                } else {
-                    format!("{} neuron {row}", model::layer_name(spec.layer))
-                };
-                let action = if spec.kind == ColumnKind::Input { "" } else { " Press Enter to explain it." };
-                let label = format!(
-                    "{what}: {map_h}×{map_w} map, values from {} to {}.{action}",
-                    format::value(lo),
-                    format::value(hi)
-                );
-                let classes = classes!(
-                    "tile",
-                    (highlighted == Some(cell)).then_some("highlighted"),
-                    sources.contains(&cell).then_some("source"),
-                );
-                let style = format!(
-                    "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px",
-                    rect.x, rect.y, rect.width, rect.height
-                );
-                html! {
-                    <button
-                        key={cell_key(cell)}
-                        class={classes}
-                        style={style}
-                        data-testid={test_id(spec.kind, spec.layer, row)}
-                        data-cell={cell_key(cell)}
-                        aria-label={label}
-                        {onpointermove}
-                        {onpointerleave}
-                        {onfocus}
-                        {onclick}
-                    >
-                        <HeatmapCanvas pixels={pixels} />
-                    </button>
                 }
-            }
-        })
+            })
     });
 
-    let labels = layout.columns.iter().map(|placed| {
+    // Neighbouring labels are staggered in detail mode, so long names never overlap.
+    let labels = layout.columns.iter().enumerate().map(|(index, placed)| {
         let spec = placed.spec;
         let name = if spec.kind == ColumnKind::Output {
             "output".to_owned()
@@ -225,45 +256,61 @@ pub fn Overview(props: &OverviewProps) -> Html {
         let short = match spec.kind {
             ColumnKind::Input => "input".to_owned(),
             ColumnKind::Output => "output".to_owned(),
-            _ => name.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_').to_owned(),
+            _ => name
+                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '_')
+                .to_owned(),
         };
         let text = if props.focus.show_detail && spec.kind != ColumnKind::Output {
             html! { <>{ name.clone() }<br /><span class="shape">{ model::shape_text(spec.layer) }</span></> }
         } else {
             html! { short }
         };
-        let style = format!("left:{:.1}px;width:{:.1}px", placed.x - layout.tile, placed.width + 2.0 * layout.tile);
+        let top = if props.focus.show_detail && index % 2 == 1 {
+            30.0
+        } else {
+            0.0
+        };
+        let style = format!(
+            "left:{:.1}px;width:{:.1}px;top:{top}px",
+            placed.x - layout.tile,
+            placed.width + 2.0 * layout.tile
+        );
         html! { <div class="column-label" style={style}>{ text }</div> }
     });
 
-    let output = layout.columns.iter().enumerate().find(|(_, c)| c.spec.kind == ColumnKind::Output).map(|(column, placed)| {
-        let onhover = {
-            let hovered = hovered.clone();
-            let onreadout = props.onreadout.clone();
-            let value_text = value_text.clone();
-            Callback::from(move |row: Option<usize>| {
-                let cell = row.map(|row| Cell { column, row });
-                hovered.set(cell);
-                onreadout.emit(cell.map(|c| value_text(c, None)));
-            })
-        };
-        let onopen = {
-            let open = open.clone();
-            Callback::from(move |row: usize| open(Cell { column, row }))
-        };
-        let highlighted_row = highlighted.filter(|h| h.column == column).map(|h| h.row);
-        html! {
-            <ClassBars
-                {column}
-                rects={placed.tiles.clone()}
-                probabilities={scene.probabilities.clone()}
-                predicted={scene.predicted}
-                highlighted={highlighted_row}
-                {onhover}
-                {onopen}
-            />
-        }
-    });
+    let output = layout
+        .columns
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.spec.kind == ColumnKind::Output)
+        .map(|(column, placed)| {
+            let onhover = {
+                let hovered = hovered.clone();
+                let onreadout = props.onreadout.clone();
+                let value_text = value_text.clone();
+                Callback::from(move |row: Option<usize>| {
+                    let cell = row.map(|row| Cell { column, row });
+                    hovered.set(cell);
+                    onreadout.emit(cell.map(|c| value_text(c, None)));
+                })
+            };
+            let onopen = {
+                let open = open.clone();
+                Callback::from(move |row: usize| open(Cell { column, row }))
+            };
+            let highlighted_row = highlighted.filter(|h| h.column == column).map(|h| h.row);
+            html! {
+                <ClassBars
+                    {column}
+                    rects={placed.tiles.clone()}
+                    probabilities={scene.probabilities.clone()}
+                    predicted={scene.predicted}
+                    highlighted={highlighted_row}
+                    {onhover}
+                    {onopen}
+                />
+            }
+        });
 
     let style = format!("height:{:.0}px", layout.height);
     html! {
@@ -282,9 +329,9 @@ pub fn Overview(props: &OverviewProps) -> Html {
 /// Moves keyboard focus to a neuron tile (or class row).
 fn focus_cell(cell: Cell) {
     let selector = format!("[data-cell=\"{}\"]", cell_key(cell));
-    if let Ok(Some(element)) = gloo::utils::document().query_selector(&selector) {
-        if let Ok(element) = wasm_bindgen::JsCast::dyn_into::<HtmlElement>(element) {
-            let _ = element.focus();
-        }
+    if let Ok(Some(element)) = gloo::utils::document().query_selector(&selector)
+        && let Ok(element) = wasm_bindgen::JsCast::dyn_into::<HtmlElement>(element)
+    {
+        let _ = element.focus();
     }
 }

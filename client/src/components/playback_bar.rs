@@ -20,6 +20,15 @@ pub struct PlaybackBarProps {
     pub onnavigate: Callback<Focus>,
 }
 
+/// A 24×24 icon from one SVG path (no icon font, nothing fetched).
+fn icon(path: &'static str) -> Html {
+    html! {
+        <svg class="glyph" viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+            <path d={path} fill="currentColor" />
+        </svg>
+    }
+}
+
 /// The transport bar.
 #[component]
 pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
@@ -88,14 +97,18 @@ pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
         let label = format!("{} steps/s", 1000 / u32::from(ms));
         html! { <option value={ms.to_string()} selected={ms == current}>{ label }</option> }
     });
-    let play_label = if focus.playing { "Pause (Space)" } else { "Play (Space)" };
+    let play_label = if focus.playing {
+        "Pause (Space)"
+    } else {
+        "Play (Space)"
+    };
     html! {
         <div class="playback" role="group" aria-label="Animation controls">
-            <button class="icon" data-testid="step-back" onclick={back} aria-label="Step back (Left arrow)" title="Step back (←)">{ "⏮" }</button>
+            <button class="icon" data-testid="step-back" onclick={back} aria-label="Step back (Left arrow)" title="Step back (←)">{ icon("M6 5h2v14H6zM19 5v14L9 12z") }</button>
             <button class="icon play" data-testid="play" onclick={toggle} aria-label={play_label} aria-pressed={focus.playing.to_string()} title={play_label}>
-                { if focus.playing { "⏸" } else { "▶" } }
+                { if focus.playing { icon("M6 5h4v14H6zM14 5h4v14h-4z") } else { icon("M7 4v16l13-8z") } }
             </button>
-            <button class="icon" data-testid="step-forward" onclick={forward} aria-label="Step forward (Right arrow)" title="Step forward (→)">{ "⏭" }</button>
+            <button class="icon" data-testid="step-forward" onclick={forward} aria-label="Step forward (Right arrow)" title="Step forward (→)">{ icon("M16 5h2v14h-2zM5 5v14l10-7z") }</button>
             <input
                 type="range"
                 class="scrub"

@@ -8,12 +8,13 @@ use yew::prelude::*;
 use crate::components::map_frame::{MapFrame, Outline};
 use crate::components::number_grid::NumberGrid;
 use crate::components::playback_bar::PlaybackBar;
-use crate::spatial::SpatialFocus;
+use crate::components::values_table::ValuesTable;
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::model;
 use crate::scene::Scene;
 use crate::shared_ref::Shared;
+use crate::spatial::SpatialFocus;
 
 /// Props of [`PoolView`].
 #[derive(Properties, PartialEq)]
@@ -96,6 +97,9 @@ pub fn PoolView(props: &PoolViewProps) -> Html {
                         label={format!("output map, pixel row {y} column {x}")} />
                 }
             </div>
+            if let Some(map) = props.scene.map(Some(layer), neuron) {
+                <ValuesTable title={format!("{name} #{neuron}")} values={map.to_owned()} current={Some((y, x))} />
+            }
             <PlaybackBar focus={Focus { step: at.step, ..props.focus }} steps={at.steps}
                 position={AttrValue::from(format!("pixel ({y}, {x})"))}
                 onnavigate={props.onnavigate.clone()} />

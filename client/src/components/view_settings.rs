@@ -17,8 +17,16 @@ pub struct ViewSettingsProps {
 }
 
 const MODES: [(ColorRange, &str, &str); 3] = [
-    (ColorRange::Layer, "layer", "Each conv layer (with its ReLU and pooling) gets its own range"),
-    (ColorRange::Block, "block", "Each block of layers up to a pooling layer shares one range"),
+    (
+        ColorRange::Layer,
+        "layer",
+        "Each conv layer (with its ReLU and pooling) gets its own range",
+    ),
+    (
+        ColorRange::Block,
+        "block",
+        "Each block of layers up to a pooling layer shares one range",
+    ),
     (ColorRange::Network, "network", "One range for the whole network"),
 ];
 
