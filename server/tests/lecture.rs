@@ -227,3 +227,37 @@ async fn shutdown_tells_connected_clients_why() {
     assert!(student.next().await.is_none(), "closed after the goodbye");
     stopping.await.unwrap().expect("clean shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_room_expires_but_a_used_one_does_not() {
+    let server = TestServer::start_with(|config| {
+        config.room_expiry = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let (instructor, idle_code, _) = Client::create_room(server.addr).await;
+    drop(instructor);
+    let (_kept, kept_code, _) = Client::create_room(server.addr).await;
+
+    // Bounded wait (expiry 1 s, checked every second): the empty room goes away.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        // A wrong token probes whether the room exists without taking a seat in it.
+        let probe = Join::Instruct {
+            code: idle_code.clone(),
+            token: InstructorToken([0; 16]),
+        };
+        match Client::hello(server.addr, probe).await {
+            Err(e) if e.kind == ErrorKind::RoomNotFound => break,
+            Err(e) => assert_eq!(e.kind, ErrorKind::BadToken),
+            Ok(_) => panic!("a wrong token was accepted"),
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the idle room never expired"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // The room with its instructor still connected stays.
+    let (_student, _, _) = Client::join(server.addr, &kept_code, "Bob").await;
+    server.stop().await.expect("clean shutdown");
+}
