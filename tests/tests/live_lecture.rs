@@ -86,7 +86,12 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
     let keyboardist = &classroom.students[1];
     keyboardist.click("back").await?;
     wait_status(keyboardist, "exploring").await?;
-    keyboardist.find_css("body").await?.send_keys("l").await?;
+    keyboardist
+        .eval(
+            "document.body.dispatchEvent(new KeyboardEvent('keydown', { key: 'l', bubbles: true })); return true;",
+            vec![],
+        )
+        .await?;
     wait_status(keyboardist, "following").await?;
     wait_conv_step(keyboardist, STEPS + 1).await?;
 
