@@ -82,6 +82,9 @@ pub struct RunReport {
     pub delivered_share: f64,
     /// Delivery latency, if anything was delivered.
     pub latency: Option<LatencySummary>,
+    /// Time until a student showed each sent step or a newer one (fair across servers that
+    /// coalesce differently).
+    pub view_latency: Option<LatencySummary>,
     /// Server CPU while the focus moved, percent of one core.
     pub server_cpu_percent: f64,
     /// The load generator's own CPU over the same time, percent of one core.
@@ -167,6 +170,13 @@ impl fmt::Display for RunReport {
                 l.p50_ms, l.p99_ms, l.max_ms, l.samples
             )?,
             None => writeln!(f, "latency           no update was delivered")?,
+        }
+        if let Some(l) = self.view_latency {
+            writeln!(
+                f,
+                "step shown after  p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (sent step → student has it or newer)",
+                l.p50_ms, l.p99_ms, l.max_ms
+            )?;
         }
         writeln!(
             f,
@@ -266,6 +276,7 @@ mod tests {
             achieved_rate: 20.0,
             delivered_share: 1.0,
             latency: LatencySummary::from_micros([[1_000u32, 2_000, 50_000].as_slice()]),
+            view_latency: None,
             server_cpu_percent: 5.0,
             loadgen_cpu_percent: 5.0,
             other_cpu_percent: 0.0,

@@ -160,6 +160,8 @@ fn summarise(outcomes: &[StudentOutcome], final_step: u32, mut report: RunReport
         delivered += outcome.latencies_us.len() as u64;
     }
     report.latency = LatencySummary::from_micros(outcomes.iter().map(|o| o.latencies_us.as_slice()));
+    report.view_latency =
+        LatencySummary::from_micros(outcomes.iter().map(|o| o.view_latencies_us.as_slice()));
     report.delivered_share =
         delivered as f64 / (f64::from(report.joined.max(1)) * f64::from(final_step.max(1)));
     report

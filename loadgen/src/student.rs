@@ -63,6 +63,9 @@ pub enum StudentEnd {
 pub struct StudentOutcome {
     /// Delivery latency of every newer step received, in microseconds.
     pub latencies_us: Vec<u32>,
+    /// For every step sent, how long until this student had it or a newer one, in
+    /// microseconds (steps skipped by coalescing count until the newer step arrived).
+    pub view_latencies_us: Vec<u32>,
     /// Highest step seen.
     pub last_step: u32,
     /// Focus updates that carried an older step than one already seen (must stay 0).
@@ -79,6 +82,7 @@ pub async fn run_student(
 ) -> StudentOutcome {
     let mut outcome = StudentOutcome {
         latencies_us: Vec::with_capacity(ctx.final_step as usize),
+        view_latencies_us: Vec::with_capacity(ctx.final_step as usize),
         last_step: 0,
         went_backwards: 0,
         end: StudentEnd::Stopped,
@@ -166,11 +170,15 @@ fn observe_step(outcome: &mut StudentOutcome, ctx: &StudentContext, step: u32, r
     if step == outcome.last_step {
         return;
     }
-    outcome.last_step = step;
+    let previous = std::mem::replace(&mut outcome.last_step, step);
+    let micros = |latency: std::time::Duration| u32::try_from(latency.as_micros()).unwrap_or(u32::MAX);
     if let Some(latency) = ctx.send_log.latency(step, received) {
-        outcome
-            .latencies_us
-            .push(u32::try_from(latency.as_micros()).unwrap_or(u32::MAX));
+        outcome.latencies_us.push(micros(latency));
+    }
+    for covered in previous + 1..=step {
+        if let Some(latency) = ctx.send_log.latency(covered, received) {
+            outcome.view_latencies_us.push(micros(latency));
+        }
     }
     if step == ctx.final_step {
         ctx.progress.reached_final.fetch_add(1, Ordering::Relaxed);
