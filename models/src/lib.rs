@@ -24,6 +24,7 @@ pub mod kernels;
 pub mod layers;
 pub mod network;
 pub mod preprocess;
+pub mod samples;
 pub mod splitmix;
 pub mod trace;
 pub mod weights;
