@@ -66,12 +66,11 @@ impl PredictionCache {
 }
 
 /// The shipped sample pictures as PNG bytes, in `models::samples::SAMPLES` order.
-// TODO(samples): switch to `models::samples::SAMPLES` once the trainer engineer lands it.
 fn sample_png(index: u16) -> Result<&'static [u8], InferenceError> {
-    let samples: &[&'static [u8]] = &[];
+    let samples = models::samples::SAMPLES;
     samples
         .get(usize::from(index))
-        .copied()
+        .map(|sample| sample.png)
         .ok_or(InferenceError::UnknownSample {
             index,
             count: samples.len(),
