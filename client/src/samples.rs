@@ -4,21 +4,11 @@
 use std::rc::Rc;
 
 use models::preprocess;
+use models::samples::SAMPLES;
 
 use crate::heatmap::Pixels;
 use crate::model;
 use crate::state::{CanonicalImage, InputOrigin};
-
-/// A shipped sample picture (the shape of `models::samples::Sample`).
-struct Sample {
-    name: &'static str,
-    class_index: u16,
-    png: &'static [u8],
-}
-
-/// The shipped samples. `models::samples` (the trainer engineer's) has not landed yet; until it
-/// does the picker offers upload and drawing only.
-static SAMPLES: &[Sample] = &[];
 
 /// A sample's picker tile.
 #[derive(Debug, Clone, PartialEq)]
