@@ -30,7 +30,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Train Tiny VGG from scratch and write tiny_vgg.json + tiny_vgg.safetensors after each epoch.
+    /// Train Tiny VGG (from scratch, or on from `--resume`) and write tiny_vgg.json + tiny_vgg.safetensors after each epoch.
     Train {
         /// Passes over the training set.
         #[arg(long, default_value_t = 8)]
@@ -53,6 +53,10 @@ enum Command {
         /// Evaluate on only the first N test images after each epoch (all 10,000 by default).
         #[arg(long)]
         test_limit: Option<usize>,
+        /// Continue from the model in this folder (one <name>.json + <name>.safetensors)
+        /// instead of fresh Glorot-initialised weights, e.g. to fine-tune at a lower rate.
+        #[arg(long)]
+        resume: Option<PathBuf>,
     },
     /// Accuracy, per-class recall and confusion matrix on all 10,000 test images.
     Evaluate {
@@ -85,6 +89,7 @@ fn main() -> Result<()> {
             batch_size,
             learning_rate,
             test_limit,
+            resume,
         } => {
             let config = TrainConfig {
                 epochs,
@@ -94,7 +99,11 @@ fn main() -> Result<()> {
                 limit,
                 ..TrainConfig::default()
             };
-            run_training(&cli.data, &out, &config, test_limit)
+            let initial = match resume.as_deref() {
+                Some(dir) => load_model(Some(dir))?,
+                None => tiny_vgg_untrained(config.seed),
+            };
+            run_training(&cli.data, &out, initial, &config, test_limit)
         }
         Command::Evaluate { weights } => {
             let network = load_model(weights.as_deref())?;
@@ -149,7 +158,13 @@ fn predict(network: &Network, x: &ndarray::Array3<f32>) -> usize {
         .predicted_class()
 }
 
-fn run_training(data: &Path, out: &Path, config: &TrainConfig, test_limit: Option<usize>) -> Result<()> {
+fn run_training(
+    data: &Path,
+    out: &Path,
+    initial: Network,
+    config: &TrainConfig,
+    test_limit: Option<usize>,
+) -> Result<()> {
     let train_set = load(data, Split::Train)?;
     let mut test_set = load(data, Split::Test)?;
     if let Some(n) = test_limit {
@@ -169,29 +184,23 @@ fn run_training(data: &Path, out: &Path, config: &TrainConfig, test_limit: Optio
     );
     let started = Instant::now();
     let progress = ProgressBar::new(0);
-    train(
-        tiny_vgg_untrained(config.seed),
-        &train_set,
-        config,
-        &progress,
-        |network, report| {
-            progress.finish_and_clear();
-            let evaluation = evaluate(&test_set, |x| predict(network, x), &ProgressBar::hidden());
-            println!(
-                "epoch {}: train loss {:.4}, train accuracy {:.2}%, test accuracy {:.2}% ({} images), {:.0?} training, {:.0?} total",
-                report.epoch,
-                report.train_loss,
-                100.0 * report.train_accuracy,
-                100.0 * evaluation.accuracy(),
-                evaluation.total(),
-                report.duration,
-                started.elapsed()
-            );
-            save(network, out)?;
-            progress.reset();
-            Ok::<(), anyhow::Error>(())
-        },
-    )?;
+    train(initial, &train_set, config, &progress, |network, report| {
+        progress.finish_and_clear();
+        let evaluation = evaluate(&test_set, |x| predict(network, x), &ProgressBar::hidden());
+        println!(
+            "epoch {}: train loss {:.4}, train accuracy {:.2}%, test accuracy {:.2}% ({} images), {:.0?} training, {:.0?} total",
+            report.epoch,
+            report.train_loss,
+            100.0 * report.train_accuracy,
+            100.0 * evaluation.accuracy(),
+            evaluation.total(),
+            report.duration,
+            started.elapsed()
+        );
+        save(network, out)?;
+        progress.reset();
+        Ok::<(), anyhow::Error>(())
+    })?;
     println!("wrote {}", out.join("tiny_vgg.{json,safetensors}").display());
     Ok(())
 }
