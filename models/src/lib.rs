@@ -27,8 +27,8 @@ pub mod preprocess;
 pub mod samples;
 pub mod splitmix;
 pub mod trace;
-pub mod weights;
 pub mod train;
+pub mod weights;
 
 pub use error::ModelError;
 pub use layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};

@@ -18,7 +18,10 @@ use crate::paths;
 
 /// How long the `wait_*` helpers wait before failing (override: `E2E_WAIT_SECS`).
 pub fn default_wait() -> Duration {
-    let seconds = std::env::var("E2E_WAIT_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(20);
+    let seconds = std::env::var("E2E_WAIT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
     Duration::from_secs(seconds)
 }
 
@@ -49,7 +52,10 @@ pub struct BrowserOptions {
 
 impl Default for BrowserOptions {
     fn default() -> Self {
-        Self { window: (1280, 800), name: "browser".into() }
+        Self {
+            window: (1280, 800),
+            name: "browser".into(),
+        }
     }
 }
 
@@ -95,7 +101,9 @@ impl Browser {
             "goog:chromeOptions": { "binary": chromium_binary(), "args": args },
             "goog:loggingPrefs": { "browser": "ALL" },
         });
-        let Value::Object(capabilities) = capabilities else { unreachable!("built as an object") };
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!("built as an object")
+        };
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&driver.url())
@@ -117,12 +125,18 @@ impl Browser {
 
     /// Navigates and waits for the page's load event.
     pub async fn goto(&self, url: &str) -> Result<()> {
-        self.client.goto(url).await.with_context(|| format!("{}: could not open {url}", self.name))
+        self.client
+            .goto(url)
+            .await
+            .with_context(|| format!("{}: could not open {url}", self.name))
     }
 
     /// Reloads the page.
     pub async fn reload(&self) -> Result<()> {
-        self.client.refresh().await.with_context(|| format!("{}: reload failed", self.name))
+        self.client
+            .refresh()
+            .await
+            .with_context(|| format!("{}: reload failed", self.name))
     }
 
     /// Runs `script` as a function body (use `return`; a returned promise is awaited) with
@@ -149,7 +163,8 @@ impl Browser {
                     "{}: timed out after {:?} waiting for {what}{}",
                     self.name,
                     default_wait(),
-                    shot.map(|p| format!(" (screenshot: {})", p.display())).unwrap_or_default()
+                    shot.map(|p| format!(" (screenshot: {})", p.display()))
+                        .unwrap_or_default()
                 );
             }
             tokio::time::sleep(POLL_INTERVAL).await;
@@ -173,7 +188,8 @@ impl Browser {
     /// Waits until an element matching the CSS selector exists, and returns it.
     pub async fn wait_for_css(&self, selector: &str) -> Result<Element> {
         let condition = format!("document.querySelector({})", json!(selector));
-        self.wait_until(&format!("an element matching {selector}"), &condition).await?;
+        self.wait_until(&format!("an element matching {selector}"), &condition)
+            .await?;
         self.find_css(selector).await
     }
 
@@ -192,14 +208,20 @@ impl Browser {
 
     /// Whether an element with this `data-testid` exists now.
     pub async fn exists(&self, test_id: &str) -> Result<bool> {
-        let script = format!("return document.querySelector({}) !== null;", json!(test_id_selector(test_id)));
+        let script = format!(
+            "return document.querySelector({}) !== null;",
+            json!(test_id_selector(test_id))
+        );
         Ok(self.eval(&script, vec![]).await? == Value::Bool(true))
     }
 
     /// The rendered text of the element with this `data-testid`.
     pub async fn text(&self, test_id: &str) -> Result<String> {
         let element = self.find(test_id).await?;
-        element.text().await.with_context(|| format!("{}: could not read the text of {test_id}", self.name))
+        element
+            .text()
+            .await
+            .with_context(|| format!("{}: could not read the text of {test_id}", self.name))
     }
 
     /// An attribute of the element with this `data-testid` (`None` if absent).
@@ -214,22 +236,37 @@ impl Browser {
     /// Waits for the element with this `data-testid`, then clicks it.
     pub async fn click(&self, test_id: &str) -> Result<()> {
         let element = self.wait_for(test_id).await?;
-        element.click().await.with_context(|| format!("{}: could not click {test_id}", self.name))
+        element
+            .click()
+            .await
+            .with_context(|| format!("{}: could not click {test_id}", self.name))
     }
 
     /// Sets a file on the `<input type=file>` with this `data-testid`, as a user picking it.
     pub async fn upload(&self, test_id: &str, file: &std::path::Path) -> Result<()> {
-        let file = file.canonicalize().with_context(|| format!("no file {}", file.display()))?;
+        let file = file
+            .canonicalize()
+            .with_context(|| format!("no file {}", file.display()))?;
         let input = self.wait_for(test_id).await?;
         input
             .send_keys(&file.display().to_string())
             .await
-            .with_context(|| format!("{}: could not upload {} into {test_id}", self.name, file.display()))
+            .with_context(|| {
+                format!(
+                    "{}: could not upload {} into {test_id}",
+                    self.name,
+                    file.display()
+                )
+            })
     }
 
     /// Saves a PNG screenshot of the viewport as `target/e2e-artifacts/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let png = self.client.screenshot().await.with_context(|| format!("{}: screenshot failed", self.name))?;
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .with_context(|| format!("{}: screenshot failed", self.name))?;
         let path = paths::artifacts_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).with_context(|| format!("could not write {}", path.display()))?;
         Ok(path)
@@ -237,9 +274,18 @@ impl Browser {
 
     /// Every console message and failed load since the session started.
     pub async fn console(&self) -> Result<Vec<ConsoleEntry>> {
-        let fresh = self.client.issue_cmd(BrowserLog).await.context("could not read the browser log")?;
-        let fresh = fresh.as_array().ok_or_else(|| anyhow!("the browser log is not a list: {fresh}"))?;
-        let mut console = self.console.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let fresh = self
+            .client
+            .issue_cmd(BrowserLog)
+            .await
+            .context("could not read the browser log")?;
+        let fresh = fresh
+            .as_array()
+            .ok_or_else(|| anyhow!("the browser log is not a list: {fresh}"))?;
+        let mut console = self
+            .console
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         console.extend(fresh.iter().map(|entry| ConsoleEntry {
             level: entry["level"].as_str().unwrap_or("UNKNOWN").to_owned(),
             message: entry["message"].as_str().unwrap_or_default().to_owned(),
@@ -262,7 +308,12 @@ impl Browser {
     pub async fn assert_no_console_errors(&self) -> Result<()> {
         let errors = self.console_errors().await?;
         if !errors.is_empty() {
-            bail!("{}: the page logged {} console error(s):\n  {}", self.name, errors.len(), errors.join("\n  "));
+            bail!(
+                "{}: the page logged {} console error(s):\n  {}",
+                self.name,
+                errors.len(),
+                errors.join("\n  ")
+            );
         }
         Ok(())
     }
@@ -270,7 +321,10 @@ impl Browser {
     /// Sends one Chrome DevTools Protocol command and returns its result.
     pub async fn devtools(&self, method: &str, params: Value) -> Result<Value> {
         self.client
-            .issue_cmd(DevToolsCommand { method: method.to_owned(), params })
+            .issue_cmd(DevToolsCommand {
+                method: method.to_owned(),
+                params,
+            })
             .await
             .with_context(|| format!("{}: DevTools command {method} failed", self.name))
     }
@@ -289,13 +343,21 @@ impl Browser {
 
     /// Runs `source` in every new document before the page's own scripts (e.g. a probe).
     pub async fn add_init_script(&self, source: &str) -> Result<()> {
-        self.devtools("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await?;
+        self.devtools(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": source }),
+        )
+        .await?;
         Ok(())
     }
 
     /// Ends the session and shuts Chromium down.
     pub async fn close(self) -> Result<()> {
-        self.client.clone().close().await.with_context(|| format!("{}: closing the session failed", self.name))
+        self.client
+            .clone()
+            .close()
+            .await
+            .with_context(|| format!("{}: closing the session failed", self.name))
     }
 }
 

@@ -63,10 +63,16 @@ impl Chromedriver {
                 return Ok(());
             }
             if let Some(status) = self.child.try_wait()? {
-                bail!("chromedriver exited at startup ({status}); see target/e2e-tmp/chromedriver-{}.log", self.port);
+                bail!(
+                    "chromedriver exited at startup ({status}); see target/e2e-tmp/chromedriver-{}.log",
+                    self.port
+                );
             }
             if Instant::now() > deadline {
-                bail!("chromedriver did not listen on port {} within {STARTUP_TIMEOUT:?}", self.port);
+                bail!(
+                    "chromedriver did not listen on port {} within {STARTUP_TIMEOUT:?}",
+                    self.port
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -20,19 +20,29 @@ pub struct Expected {
 
 /// What `tiny_vgg()` computes for `models::samples::SAMPLES[index]`.
 pub fn for_sample(index: usize) -> Result<Expected> {
-    let sample = models::samples::SAMPLES
-        .get(index)
-        .ok_or_else(|| anyhow!("there is no sample {index}; models::samples::SAMPLES has {}", models::samples::SAMPLES.len()))?;
+    let sample = models::samples::SAMPLES.get(index).ok_or_else(|| {
+        anyhow!(
+            "there is no sample {index}; models::samples::SAMPLES has {}",
+            models::samples::SAMPLES.len()
+        )
+    })?;
     for_picture(sample.png)
 }
 
 /// What `tiny_vgg()` computes for an encoded picture (PNG, JPEG, ...), decoded as the client does.
 pub fn for_picture(bytes: &[u8]) -> Result<Expected> {
     let image = preprocess::decode(bytes, TINY_VGG_INPUT_SIDE).context("the picture does not decode")?;
-    let trace = tiny_vgg().forward(&image.to_tensor()).context("the forward pass failed")?;
+    let trace = tiny_vgg()
+        .forward(&image.to_tensor())
+        .context("the forward pass failed")?;
     let probabilities = trace.final_output().to_vec();
     let predicted = trace.predicted_class();
-    Ok(Expected { image, trace, probabilities, predicted })
+    Ok(Expected {
+        image,
+        trace,
+        probabilities,
+        predicted,
+    })
 }
 
 /// Parses a shown percentage such as `87.3%` (typographic minus allowed) into a number.
@@ -46,13 +56,20 @@ pub fn parse_percent(text: &str) -> Result<f32> {
         .into_iter()
         .rev()
         .collect();
-    let start = number.rfind(|c: char| !(c.is_ascii_digit() || c == '.')).map_or(0, |i| i + 1);
-    number[start..].parse().with_context(|| format!("{text:?} does not end in a percentage"))
+    let start = number
+        .rfind(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .map_or(0, |i| i + 1);
+    number[start..]
+        .parse()
+        .with_context(|| format!("{text:?} does not end in a percentage"))
 }
 
 /// Parses a `data-value` attribute (the client writes Rust's round-trip `f32` form).
 pub fn parse_value(text: &str) -> Result<f32> {
-    text.trim().replace('\u{2212}', "-").parse().with_context(|| format!("{text:?} is not a number"))
+    text.trim()
+        .replace('\u{2212}', "-")
+        .parse()
+        .with_context(|| format!("{text:?} is not a number"))
 }
 
 #[cfg(test)]

@@ -35,9 +35,14 @@ pub async fn shown_prediction(browser: &Browser) -> Result<ShownPrediction> {
         )
         .await?;
     let rows = rows.as_array().context("the class rows are not a list")?;
-    let mut shown = ShownPrediction { percents: Vec::new(), predicted: Vec::new() };
+    let mut shown = ShownPrediction {
+        percents: Vec::new(),
+        predicted: Vec::new(),
+    };
     for (i, row) in rows.iter().enumerate() {
-        shown.percents.push(parse_percent(row["text"].as_str().unwrap_or_default())?);
+        shown
+            .percents
+            .push(parse_percent(row["text"].as_str().unwrap_or_default())?);
         if row["predicted"] == Value::from("true") {
             shown.predicted.push(i);
         }
@@ -66,7 +71,11 @@ pub async fn wait_for_prediction(browser: &Browser, expected: &Expected) -> Resu
             return Ok(());
         }
         if std::time::Instant::now() > deadline {
-            let wanted: Vec<String> = expected.probabilities.iter().map(|p| format!("{:.2}", p * 100.0)).collect();
+            let wanted: Vec<String> = expected
+                .probabilities
+                .iter()
+                .map(|p| format!("{:.2}", p * 100.0))
+                .collect();
             bail!(
                 "the page shows percentages {:?} with predicted {:?}; the models crate computes {:?} with \
                  predicted [{}]",
@@ -105,7 +114,9 @@ pub async fn values_of(browser: &Browser, test_ids: &[String]) -> Result<Vec<f32
         .iter()
         .zip(values)
         .map(|(id, value)| {
-            let text = value.as_str().with_context(|| format!("no element {id} with a data-value"))?;
+            let text = value
+                .as_str()
+                .with_context(|| format!("no element {id} with a data-value"))?;
             parse_value(text)
         })
         .collect()

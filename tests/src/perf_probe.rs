@@ -25,7 +25,9 @@ pub const READY_PROBE: &str = r#"
 
 /// Milliseconds from navigation start to `data-ready="true"` (waits for readiness first).
 pub async fn ready_ms(browser: &Browser) -> Result<f64> {
-    browser.wait_until("the ready probe to fire", "window.__readyAt !== undefined").await?;
+    browser
+        .wait_until("the ready probe to fire", "window.__readyAt !== undefined")
+        .await?;
     let value = browser.eval("return window.__readyAt;", vec![]).await?;
     value.as_f64().context("window.__readyAt is not a number")
 }
@@ -73,9 +75,14 @@ pub struct FrameStats {
 
 /// Stops recording and summarises.
 pub async fn stop_frames(browser: &Browser) -> Result<FrameStats> {
-    let data = browser.eval("window.__frames.running = false; return window.__frames;", vec![]).await?;
+    let data = browser
+        .eval("window.__frames.running = false; return window.__frames;", vec![])
+        .await?;
     let numbers = |key: &str| -> Vec<f64> {
-        data[key].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default()
+        data[key]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .unwrap_or_default()
     };
     let intervals = numbers("intervals");
     let work = numbers("work");

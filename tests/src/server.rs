@@ -84,12 +84,21 @@ impl TestServer {
 
     /// Whether the server is currently running.
     pub fn is_running(&self) -> bool {
-        self.running.as_ref().is_some_and(|running| !running.thread.is_finished())
+        self.running
+            .as_ref()
+            .is_some_and(|running| !running.thread.is_finished())
     }
 
     /// Graceful shutdown (like Ctrl-C): clients are told why, pending state is written.
     pub async fn stop(&mut self) -> Result<()> {
-        let Some(Running { graceful, kill, thread }) = self.running.take() else { return Ok(()) };
+        let Some(Running {
+            graceful,
+            kill,
+            thread,
+        }) = self.running.take()
+        else {
+            return Ok(());
+        };
         let _ = graceful.send(());
         let outcome = join(thread).await;
         // Dropping the kill switch earlier would cut the graceful shutdown short.
@@ -100,7 +109,9 @@ impl TestServer {
     /// Abrupt end (like `kill -9` of the process): every task is dropped mid-flight, nothing is
     /// flushed and no client gets a goodbye.
     pub async fn kill(&mut self) -> Result<()> {
-        let Some(running) = self.running.take() else { return Ok(()) };
+        let Some(running) = self.running.take() else {
+            return Ok(());
+        };
         let _ = running.kill.send(());
         join(running.thread).await
     }
@@ -108,7 +119,10 @@ impl TestServer {
     /// Starts the server again on the same port with the same data dir (after stop or kill).
     pub async fn restart(&mut self) -> Result<()> {
         if self.running.is_some() {
-            bail!("restart: the server at {} is still running; stop or kill it first", self.addr);
+            bail!(
+                "restart: the server at {} is still running; stop or kill it first",
+                self.addr
+            );
         }
         let deadline = Instant::now() + REBIND_TIMEOUT;
         let listener = loop {
@@ -124,7 +138,9 @@ impl TestServer {
     fn spawn(&mut self, listener: tokio::net::TcpListener) -> Result<()> {
         let mut config = Config::new(Some(self.data_dir.clone()), paths::client_dist());
         (self.configure)(&mut config);
-        let listener = listener.into_std().context("could not hand the listener to the server thread")?;
+        let listener = listener
+            .into_std()
+            .context("could not hand the listener to the server thread")?;
         let (graceful_tx, graceful_rx) = oneshot::channel::<()>();
         let (kill_tx, kill_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -151,7 +167,11 @@ impl TestServer {
                 outcome
             })
             .context("could not start the server thread")?;
-        self.running = Some(Running { graceful: graceful_tx, kill: kill_tx, thread });
+        self.running = Some(Running {
+            graceful: graceful_tx,
+            kill: kill_tx,
+            thread,
+        });
         Ok(())
     }
 }
@@ -166,7 +186,9 @@ impl Drop for TestServer {
 }
 
 async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener> {
-    tokio::net::TcpListener::bind(addr).await.with_context(|| format!("could not listen on {addr}"))
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr}"))
 }
 
 async fn join(thread: JoinHandle<Result<()>>) -> Result<()> {

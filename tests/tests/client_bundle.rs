@@ -9,14 +9,25 @@ use e2e::{Browser, BrowserOptions, TestServer, paths};
 #[tokio::test(flavor = "multi_thread")]
 async fn first_visit_is_self_hosted_and_within_the_gzip_budget() -> Result<()> {
     let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions { name: "bundle".into(), ..Default::default() }).await?;
+    let browser = Browser::launch_with(BrowserOptions {
+        name: "bundle".into(),
+        ..Default::default()
+    })
+    .await?;
     browser.goto(&server.url()).await?;
     browser.wait_ready().await?;
     let visit = first_visit::measure(&browser).await?;
     let table = visit.table();
     println!("{table}");
-    std::fs::write(paths::artifacts_dir().join("first-visit.txt"), format!("{table}\n"))?;
-    ensure!(visit.foreign.is_empty(), "the page loaded files from other hosts: {:?}", visit.foreign);
+    std::fs::write(
+        paths::artifacts_dir().join("first-visit.txt"),
+        format!("{table}\n"),
+    )?;
+    ensure!(
+        visit.foreign.is_empty(),
+        "the page loaded files from other hosts: {:?}",
+        visit.foreign
+    );
     ensure!(
         visit.files.iter().any(|file| file.url.ends_with(".wasm")),
         "the measured files do not include the wasm module:\n{table}"

@@ -16,7 +16,11 @@ const STEPS: u32 = 5;
 
 async fn open_app(name: &str) -> Result<(TestServer, Browser, expected::Expected)> {
     let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions { name: name.into(), ..Default::default() }).await?;
+    let browser = Browser::launch_with(BrowserOptions {
+        name: name.into(),
+        ..Default::default()
+    })
+    .await?;
     browser.goto(&server.url()).await?;
     browser.wait_ready().await?;
     let expected = expected::for_sample(0)?;
@@ -25,8 +29,12 @@ async fn open_app(name: &str) -> Result<(TestServer, Browser, expected::Expected
 }
 
 async fn step_of(browser: &Browser, view: &str) -> Result<u32> {
-    let step = browser.attr(view, "data-step").await?.with_context(|| format!("{view} has no data-step"))?;
-    step.parse().with_context(|| format!("{view}'s data-step {step:?} is not a number"))
+    let step = browser
+        .attr(view, "data-step")
+        .await?
+        .with_context(|| format!("{view} has no data-step"))?;
+    step.parse()
+        .with_context(|| format!("{view}'s data-step {step:?} is not a number"))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -34,9 +42,14 @@ async fn conv_step_shows_the_products_and_sum_models_computes() -> Result<()> {
     let (_server, browser, expected) = open_app("conv").await?;
     let network = tiny_vgg();
 
-    browser.click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}")).await?;
+    browser
+        .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
+        .await?;
     browser.wait_for("view-conv").await?;
-    ensure!(step_of(&browser, "view-conv").await? == 0, "a freshly opened conv view starts at step 0");
+    ensure!(
+        step_of(&browser, "view-conv").await? == 0,
+        "a freshly opened conv view starts at step 0"
+    );
     for _ in 0..STEPS {
         browser.click("step-forward").await?;
     }
@@ -70,7 +83,11 @@ async fn conv_step_shows_the_products_and_sum_models_computes() -> Result<()> {
         page::assert_close(id, shown, wanted)?;
     }
     // The total is the very activation the overview shows for that neuron and pixel.
-    page::assert_close("conv-total vs trace", explanation.total, expected.trace.outputs[CONV_LAYER][[CONV_NEURON, y, x]])?;
+    page::assert_close(
+        "conv-total vs trace",
+        explanation.total,
+        expected.trace.outputs[CONV_LAYER][[CONV_NEURON, y, x]],
+    )?;
 
     // Play advances the step by itself; pressing it again stops it.
     browser.click("play").await?;
@@ -83,7 +100,10 @@ async fn conv_step_shows_the_products_and_sum_models_computes() -> Result<()> {
     browser.click("play").await?;
     let paused_at = step_of(&browser, "view-conv").await?;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    ensure!(step_of(&browser, "view-conv").await? == paused_at, "the animation kept running after pause");
+    ensure!(
+        step_of(&browser, "view-conv").await? == paused_at,
+        "the animation kept running after pause"
+    );
     browser.screenshot("view-conv-played").await?;
 
     browser.assert_no_console_errors().await?;
@@ -98,8 +118,16 @@ async fn relu_pool_flatten_and_softmax_views_show_the_traced_values() -> Result<
     // ReLU (relu_1_1, channel 0) at step 0 = pixel (0, 0).
     browser.click("neuron-1-0").await?;
     browser.wait_for("view-relu").await?;
-    page::assert_close("relu-output", page::value_of(&browser, "relu-output").await?, outputs[1][[0, 0, 0]])?;
-    page::assert_close("relu-input", page::value_of(&browser, "relu-input").await?, outputs[0][[0, 0, 0]])?;
+    page::assert_close(
+        "relu-output",
+        page::value_of(&browser, "relu-output").await?,
+        outputs[1][[0, 0, 0]],
+    )?;
+    page::assert_close(
+        "relu-input",
+        page::value_of(&browser, "relu-input").await?,
+        outputs[0][[0, 0, 0]],
+    )?;
     browser.screenshot("view-relu").await?;
     browser.click("back").await?;
     browser.wait_ready().await?;
@@ -108,7 +136,11 @@ async fn relu_pool_flatten_and_softmax_views_show_the_traced_values() -> Result<
     // Max pooling (max_pool_1, channel 0) at step 0 = pixel (0, 0).
     browser.click("neuron-4-0").await?;
     browser.wait_for("view-pool").await?;
-    page::assert_close("pool-output", page::value_of(&browser, "pool-output").await?, outputs[4][[0, 0, 0]])?;
+    page::assert_close(
+        "pool-output",
+        page::value_of(&browser, "pool-output").await?,
+        outputs[4][[0, 0, 0]],
+    )?;
     browser.screenshot("view-pool").await?;
     browser.click("back").await?;
     browser.wait_for("class-0").await?;
@@ -117,11 +149,19 @@ async fn relu_pool_flatten_and_softmax_views_show_the_traced_values() -> Result<
     let class = expected.predicted;
     browser.click(&format!("class-{class}")).await?;
     browser.wait_for("view-flatten").await?;
-    page::assert_close("flatten-logit", page::value_of(&browser, "flatten-logit").await?, outputs[11][[class]])?;
+    page::assert_close(
+        "flatten-logit",
+        page::value_of(&browser, "flatten-logit").await?,
+        outputs[11][[class]],
+    )?;
     browser.screenshot("view-flatten").await?;
 
     // On to softmax: the probability of that class.
-    browser.find_css(r#"[data-testid="view-flatten"] button.next"#).await?.click().await?;
+    browser
+        .find_css(r#"[data-testid="view-flatten"] button.next"#)
+        .await?
+        .click()
+        .await?;
     browser.wait_for("view-softmax").await?;
     page::assert_close(
         "softmax-probability",

@@ -11,7 +11,11 @@ use image::{ImageFormat, Rgb, RgbImage};
 fn test_png() -> Result<std::path::PathBuf> {
     let picture = RgbImage::from_fn(96, 80, |x, y| {
         let inside = (30..60).contains(&x) && (20..50).contains(&y);
-        if inside { Rgb([20, 30, 40]) } else { Rgb([(x * 2) as u8, (y * 3) as u8, 200]) }
+        if inside {
+            Rgb([20, 30, 40])
+        } else {
+            Rgb([(x * 2) as u8, (y * 3) as u8, 200])
+        }
     });
     let path = paths::scratch_dir().join("upload-test.png");
     picture.save_with_format(&path, ImageFormat::Png)?;
@@ -20,7 +24,11 @@ fn test_png() -> Result<std::path::PathBuf> {
 
 async fn open_app(name: &str) -> Result<(TestServer, Browser)> {
     let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions { name: name.into(), ..Default::default() }).await?;
+    let browser = Browser::launch_with(BrowserOptions {
+        name: name.into(),
+        ..Default::default()
+    })
+    .await?;
     browser.goto(&server.url()).await?;
     browser.wait_ready().await?;
     Ok((server, browser))
@@ -33,7 +41,10 @@ async fn uploaded_png_gets_the_models_prediction() -> Result<()> {
     let expected = expected::for_picture(&std::fs::read(&png)?)?;
     browser.upload("upload-input", &png).await?;
     page::wait_for_prediction(&browser, &expected).await?;
-    ensure!(!browser.exists("input-error").await?, "a valid PNG must not show an input error");
+    ensure!(
+        !browser.exists("input-error").await?,
+        "a valid PNG must not show an input error"
+    );
     browser.screenshot("upload-png").await?;
     browser.assert_no_console_errors().await?;
     browser.close().await
@@ -49,9 +60,15 @@ async fn non_image_upload_shows_an_error_and_keeps_the_picture() -> Result<()> {
     std::fs::write(&not_an_image, "These are lecture notes, not a picture.\n")?;
     browser.upload("upload-input", &not_an_image).await?;
     let error = browser.wait_for("input-error").await?;
-    ensure!(error.is_displayed().await?, "the input error is in the DOM but not visible");
+    ensure!(
+        error.is_displayed().await?,
+        "the input error is in the DOM but not visible"
+    );
     let text = error.text().await?;
-    ensure!(text.to_lowercase().contains("image"), "the error should say the file is not an image we can read: {text:?}");
+    ensure!(
+        text.to_lowercase().contains("image"),
+        "the error should say the file is not an image we can read: {text:?}"
+    );
     browser.screenshot("upload-error").await?;
 
     // Nothing was lost: the previous picture and its prediction are still shown.

@@ -7,7 +7,11 @@ use e2e::{Browser, BrowserOptions, TestServer, expected, page, paths};
 #[tokio::test(flavor = "multi_thread")]
 async fn overview_renders_after_reload_with_the_server_gone() -> Result<()> {
     let mut server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions { name: "offline".into(), ..Default::default() }).await?;
+    let browser = Browser::launch_with(BrowserOptions {
+        name: "offline".into(),
+        ..Default::default()
+    })
+    .await?;
     let url = server.url();
     browser.goto(&url).await?;
     browser.wait_ready().await?;

@@ -8,7 +8,11 @@ use models::builtin::tiny_vgg;
 #[tokio::test(flavor = "multi_thread")]
 async fn overview_matches_the_models_prediction_and_logs_no_errors() -> Result<()> {
     let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions { name: "overview".into(), ..Default::default() }).await?;
+    let browser = Browser::launch_with(BrowserOptions {
+        name: "overview".into(),
+        ..Default::default()
+    })
+    .await?;
     browser.goto(&server.url()).await?;
     browser.wait_ready().await?;
 

@@ -25,15 +25,27 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
     // Cold: a fresh profile every time (nothing cached, no service worker).
     let mut cold = Vec::new();
     for run in 0..COLD_RUNS {
-        let browser = Browser::launch_with(BrowserOptions { name: format!("perf-cold-{run}"), ..Default::default() }).await?;
+        let browser = Browser::launch_with(BrowserOptions {
+            name: format!("perf-cold-{run}"),
+            ..Default::default()
+        })
+        .await?;
         browser.add_init_script(perf_probe::READY_PROBE).await?;
         browser.goto(&url).await?;
         cold.push(perf_probe::ready_ms(&browser).await?);
         browser.close().await?;
     }
-    writeln!(report, "navigation → data-ready, cold first visit ({COLD_RUNS} fresh profiles): {}", summary(&cold))?;
+    writeln!(
+        report,
+        "navigation → data-ready, cold first visit ({COLD_RUNS} fresh profiles): {}",
+        summary(&cold)
+    )?;
 
-    let browser = Browser::launch_with(BrowserOptions { name: "perf".into(), ..Default::default() }).await?;
+    let browser = Browser::launch_with(BrowserOptions {
+        name: "perf".into(),
+        ..Default::default()
+    })
+    .await?;
     browser.add_init_script(perf_probe::READY_PROBE).await?;
     browser.goto(&url).await?;
     perf_probe::ready_ms(&browser).await?;
@@ -42,7 +54,11 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
         browser.reload().await?;
         warm.push(perf_probe::ready_ms(&browser).await?);
     }
-    writeln!(report, "navigation → data-ready, warm reload (cached): {}", summary(&warm))?;
+    writeln!(
+        report,
+        "navigation → data-ready, warm reload (cached): {}",
+        summary(&warm)
+    )?;
 
     // Picking a sample: decode + forward pass + repaint of every tile, until the page shows it.
     let first = expected::for_sample(0)?;
@@ -70,7 +86,11 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
         switches.push(took.as_f64().unwrap_or(f64::NAN));
         page::wait_for_prediction(&browser, &expected::for_sample(index)?).await?;
     }
-    writeln!(report, "pick a sample → new prediction painted ({SAMPLE_SWITCHES} switches): {}", summary(&switches))?;
+    writeln!(
+        report,
+        "pick a sample → new prediction painted ({SAMPLE_SWITCHES} switches): {}",
+        summary(&switches)
+    )?;
 
     // The convolution animation (conv_1_2, neuron 0) at the default speed and at the fastest.
     browser.click("neuron-2-0").await?;
@@ -96,7 +116,13 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
             report,
             "conv animation, {label}: {} frames; interval p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms, {} dropped; \
              main-thread work per frame p50 {:.1} ms, p95 {:.1} ms",
-            stats.frames, stats.interval_p50, stats.interval_p95, stats.interval_max, stats.dropped, stats.work_p50, stats.work_p95
+            stats.frames,
+            stats.interval_p50,
+            stats.interval_p95,
+            stats.interval_max,
+            stats.dropped,
+            stats.work_p50,
+            stats.work_p95
         )?;
     }
     browser.close().await?;

@@ -54,7 +54,9 @@ async fn instructor_click_to_student_screen_latency() -> Result<()> {
     let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
     let classroom = Classroom::open(3).await?;
     let instructor = &classroom.instructor;
-    instructor.click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}")).await?;
+    instructor
+        .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
+        .await?;
     wait_conv_step(instructor, 0).await?;
     for student in &classroom.students {
         wait_conv_step(student, 0).await?;
@@ -63,7 +65,13 @@ async fn instructor_click_to_student_screen_latency() -> Result<()> {
 
     let mut clicked_at = Vec::new();
     for step in 1..=CLICKS {
-        clicked_at.push(instructor.eval(CLICK, vec![]).await?.as_f64().context("click time")?);
+        clicked_at.push(
+            instructor
+                .eval(CLICK, vec![])
+                .await?
+                .as_f64()
+                .context("click time")?,
+        );
         for student in &classroom.students {
             wait_conv_step(student, step).await?;
         }
@@ -72,7 +80,9 @@ async fn instructor_click_to_student_screen_latency() -> Result<()> {
 
     let (mut dom, mut painted) = (Vec::new(), Vec::new());
     for student in &classroom.students {
-        let seen = student.eval("return [window.__stepSeen, window.__stepPainted];", vec![]).await?;
+        let seen = student
+            .eval("return [window.__stepSeen, window.__stepPainted];", vec![])
+            .await?;
         for (i, clicked) in clicked_at.iter().enumerate() {
             let step = (i + 1).to_string();
             let at = |table: &Value| table.get(&step).and_then(Value::as_f64);
@@ -80,10 +90,17 @@ async fn instructor_click_to_student_screen_latency() -> Result<()> {
             painted.push(at(&seen[1]).context("a step never painted")? - clicked);
         }
     }
-    ensure!(dom.iter().all(|ms| *ms >= 0.0), "a student showed a step before it was clicked: {dom:?}");
+    ensure!(
+        dom.iter().all(|ms| *ms >= 0.0),
+        "a student showed a step before it was clicked: {dom:?}"
+    );
 
     let mut report = String::new();
-    writeln!(report, "live latency, instructor click → student page, {CLICKS} clicks × {} students (loopback, headless Chromium)", classroom.students.len())?;
+    writeln!(
+        report,
+        "live latency, instructor click → student page, {CLICKS} clicks × {} students (loopback, headless Chromium)",
+        classroom.students.len()
+    )?;
     for (what, values) in [("DOM updated", &dom), ("next frame painted", &painted)] {
         writeln!(
             report,

@@ -25,7 +25,9 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
     let classroom = Classroom::open(3).await?;
     let instructor = &classroom.instructor;
     for i in 0..3 {
-        classroom.wait_roster(&format!("student-{i}"), "following").await?;
+        classroom
+            .wait_roster(&format!("student-{i}"), "following")
+            .await?;
     }
     live_support::wait_text(instructor, "participant-count", "3 joined").await?;
 
@@ -35,11 +37,16 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
     instructor.click(&format!("sample-{SAMPLE}")).await?;
     for student in &classroom.students {
         e2e::page::wait_for_prediction(student, &expected).await?;
-        ensure!(!student.exists("live-warning").await?, "a student's trace disagrees with the server's");
+        ensure!(
+            !student.exists("live-warning").await?,
+            "a student's trace disagrees with the server's"
+        );
     }
 
     // The instructor opens a conv neuron and steps its animation.
-    instructor.click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}")).await?;
+    instructor
+        .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
+        .await?;
     instructor.wait_for("view-conv").await?;
     for _ in 0..STEPS {
         instructor.click("step-forward").await?;
@@ -58,7 +65,10 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
     let width = network.output_shapes()[CONV_LAYER][2];
     let (y, x) = (STEPS as usize / width, STEPS as usize % width);
     let explanation = explain::conv(network, &expected.trace, CONV_LAYER, CONV_NEURON, y, x)?;
-    let total = wanted.iter().find(|(id, _)| id == "conv-total").map(|(_, value)| *value);
+    let total = wanted
+        .iter()
+        .find(|(id, _)| id == "conv-total")
+        .map(|(_, value)| *value);
     ensure!(total.is_some(), "the conv view has no conv-total");
     e2e::page::assert_close("conv-total", total.unwrap_or_default(), explanation.total)?;
     classroom.students[0].screenshot("live-student-following").await?;
@@ -74,7 +84,10 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
     instructor.click("step-forward").await?;
     wait_conv_step(instructor, STEPS + 1).await?;
     wait_conv_step(&classroom.students[1], STEPS + 1).await?;
-    ensure!(!explorer.exists("view-conv").await?, "the explorer was pulled back into the conv view");
+    ensure!(
+        !explorer.exists("view-conv").await?,
+        "the explorer was pulled back into the conv view"
+    );
 
     // One click returns to the live focus, which moved on meanwhile.
     explorer.click("return-live").await?;

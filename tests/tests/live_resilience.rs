@@ -6,7 +6,10 @@
 mod live_support;
 
 use anyhow::{Result, ensure};
-use live_support::{Classroom, ONE_CLASSROOM_AT_A_TIME, conv_numbers, assert_same_numbers, wait_conv_step, wait_status, wait_text};
+use live_support::{
+    Classroom, ONE_CLASSROOM_AT_A_TIME, assert_same_numbers, conv_numbers, wait_conv_step, wait_status,
+    wait_text,
+};
 
 /// The sample image the instructor picks.
 const SAMPLE: usize = 7;
@@ -46,9 +49,15 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     classroom.instructor.click("lock-room").await?;
     wait_text(&classroom.instructor, "lock-room", "unlock").await?;
     let newcomer = live_support::launch("newcomer").await?;
-    newcomer.goto(&format!("{}/join/{}", classroom.server.url(), classroom.code)).await?;
+    newcomer
+        .goto(&format!("{}/join/{}", classroom.server.url(), classroom.code))
+        .await?;
     newcomer.wait_ready().await?;
-    newcomer.wait_for("join-name-input").await?.send_keys("newcomer").await?;
+    newcomer
+        .wait_for("join-name-input")
+        .await?
+        .send_keys("newcomer")
+        .await?;
     newcomer.click("join-submit").await?;
     wait_text(&newcomer, "live-notice", "lock").await?;
     newcomer.screenshot("live-join-refused-locked").await?;
@@ -62,8 +71,15 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     let late = classroom.add_student().await?;
     wait_conv_step(late, 2).await?;
     e2e::page::wait_for_prediction(late, &expected).await?;
-    assert_same_numbers("late joiner", &conv_numbers(late).await?, &conv_numbers(&classroom.instructor).await?)?;
-    ensure!(classroom.students.len() == students_before + 1, "the late joiner was not added");
+    assert_same_numbers(
+        "late joiner",
+        &conv_numbers(late).await?,
+        &conv_numbers(&classroom.instructor).await?,
+    )?;
+    ensure!(
+        classroom.students.len() == students_before + 1,
+        "the late joiner was not added"
+    );
     live_support::wait_text(&classroom.instructor, "participant-count", "3 joined").await?;
 
     // The server dies without a goodbye; students say so and keep trying.
@@ -71,7 +87,9 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     for student in &classroom.students {
         wait_status(student, "reconnecting").await?;
     }
-    classroom.students[0].screenshot("live-student-reconnecting").await?;
+    classroom.students[0]
+        .screenshot("live-student-reconnecting")
+        .await?;
     // The page keeps showing the lecture as it was, not a broken page.
     wait_conv_step(&classroom.students[1], 2).await?;
 

@@ -35,7 +35,12 @@ impl Classroom {
         let server = TestServer::start().await?;
         let instructor = launch("instructor").await?;
         let code = start_lecture(&instructor, &server).await?;
-        let mut classroom = Self { server, instructor, students: Vec::new(), code };
+        let mut classroom = Self {
+            server,
+            instructor,
+            students: Vec::new(),
+            code,
+        };
         for _ in 0..students {
             classroom.add_student().await?;
         }
@@ -53,9 +58,14 @@ impl Classroom {
 
     /// Waits until the instructor's roster lists `name` in `mode` ("following" or "exploring").
     pub async fn wait_roster(&self, name: &str, mode: &str) -> Result<()> {
-        let selector = format!(r#"[data-testid="roster-entry"][data-name="{name}"][data-mode="{mode}"][data-connected="true"]"#);
+        let selector = format!(
+            r#"[data-testid="roster-entry"][data-name="{name}"][data-mode="{mode}"][data-connected="true"]"#
+        );
         self.instructor
-            .wait_until(&format!("the roster to show {name} {mode}"), &format!("document.querySelector({})", json!(selector)))
+            .wait_until(
+                &format!("the roster to show {name} {mode}"),
+                &format!("document.querySelector({})", json!(selector)),
+            )
             .await
     }
 
@@ -70,7 +80,11 @@ impl Classroom {
 
 /// A fresh Chromium named `name` (used in logs and failure screenshots).
 pub async fn launch(name: &str) -> Result<Browser> {
-    Browser::launch_with(BrowserOptions { name: name.into(), ..Default::default() }).await
+    Browser::launch_with(BrowserOptions {
+        name: name.into(),
+        ..Default::default()
+    })
+    .await
 }
 
 /// Opens the app, starts a lecture, reads the code off the join screen and closes it.
@@ -80,9 +94,15 @@ pub async fn start_lecture(browser: &Browser, server: &TestServer) -> Result<Str
     browser.click("start-lecture").await?;
     browser.wait_for("join-screen-code").await?;
     let code = browser.text("join-screen-code").await?.trim().to_owned();
-    ensure!(code.len() == 6, "the join screen shows {code:?}, not a six-letter code");
+    ensure!(
+        code.len() == 6,
+        "the join screen shows {code:?}, not a six-letter code"
+    );
     let link = browser.text("join-link").await?;
-    ensure!(link.ends_with(&format!("/join/{code}")), "the join link {link:?} does not end in /join/{code}");
+    ensure!(
+        link.ends_with(&format!("/join/{code}")),
+        "the join link {link:?} does not end in /join/{code}"
+    );
     ensure!(browser.exists("join-qr").await?, "the join screen has no QR code");
     browser.screenshot("live-join-screen").await?;
     browser.click("join-screen-close").await?;
@@ -96,7 +116,10 @@ pub async fn join(browser: &Browser, server: &TestServer, code: &str, name: &str
     browser.wait_ready().await?;
     let code_input = browser.wait_for("join-code-input").await?;
     let prefilled = code_input.prop("value").await?.unwrap_or_default();
-    ensure!(prefilled == code, "the join link did not fill in the code (shows {prefilled:?})");
+    ensure!(
+        prefilled == code,
+        "the join link did not fill in the code (shows {prefilled:?})"
+    );
     browser.wait_for("join-name-input").await?.send_keys(name).await?;
     browser.click("join-submit").await?;
     wait_status(browser, "following").await
@@ -109,7 +132,9 @@ pub async fn wait_text(browser: &Browser, test_id: &str, needle: &str) -> Result
         json!(e2e::browser::test_id_selector(test_id)),
         json!(needle.to_lowercase())
     );
-    browser.wait_until(&format!("{test_id} to say {needle:?}"), &condition).await
+    browser
+        .wait_until(&format!("{test_id} to say {needle:?}"), &condition)
+        .await
 }
 
 /// Waits until the follow indicator says `status` ("following", "exploring", "reconnecting").
@@ -139,14 +164,22 @@ pub async fn conv_numbers(browser: &Browser) -> Result<Vec<(String, f32)>> {
             vec![],
         )
         .await?;
-    let Value::Array(pairs) = values else { bail!("{}: no conv view is open", "conv_numbers") };
+    let Value::Array(pairs) = values else {
+        bail!("{}: no conv view is open", "conv_numbers")
+    };
     let mut numbers = Vec::with_capacity(pairs.len());
     for pair in pairs {
-        let id = pair[0].as_str().context("a conv number without a test id")?.to_owned();
+        let id = pair[0]
+            .as_str()
+            .context("a conv number without a test id")?
+            .to_owned();
         let value = e2e::expected::parse_value(pair[1].as_str().unwrap_or_default())?;
         numbers.push((id, value));
     }
-    ensure!(!numbers.is_empty(), "the conv view shows no numbers with data-value");
+    ensure!(
+        !numbers.is_empty(),
+        "the conv view shows no numbers with data-value"
+    );
     Ok(numbers)
 }
 
@@ -159,7 +192,10 @@ pub fn assert_same_numbers(who: &str, shown: &[(String, f32)], wanted: &[(String
         wanted.len()
     );
     for ((id, value), (wanted_id, wanted_value)) in shown.iter().zip(wanted) {
-        ensure!(id == wanted_id, "{who} shows {id} where the instructor shows {wanted_id}");
+        ensure!(
+            id == wanted_id,
+            "{who} shows {id} where the instructor shows {wanted_id}"
+        );
         page::assert_close(&format!("{who} {id}"), *value, *wanted_value)?;
     }
     Ok(())
