@@ -73,7 +73,9 @@ pub fn check_digest(
     }
     for (layer, (&server, &local)) in server_sums.iter().zip(local_sums).enumerate() {
         let scale = server.abs().max(local.abs()).max(1.0);
-        if !((server - local).abs() <= RELATIVE_TOLERANCE * scale) {
+        // Written so that a NaN on either side counts as a disagreement.
+        let close = (server - local).abs() <= RELATIVE_TOLERANCE * scale;
+        if !close {
             return Err(Disagreement::LayerSum { layer, server, local });
         }
     }
