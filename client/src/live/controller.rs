@@ -330,10 +330,11 @@ impl Controller {
             ),
         };
         saved_session::save(&saved);
+        let created = matches!(self.join, Some(Join::CreateRoom));
         // Every reconnect from now on comes back as this very member.
         self.join = Some(join);
         self.student_name = name.clone();
-        self.bar.dispatch(LiveEvent::Welcomed { code, name });
+        self.bar.dispatch(LiveEvent::Welcomed { code, name, created });
         self.bar.dispatch(LiveEvent::Error(None));
         if self.role == Some(Role::Student) && self.attached {
             self.report_mode();

@@ -92,6 +92,8 @@ pub enum LiveEvent {
         code: RoomCode,
         /// The student's accepted name (`None` for the instructor).
         name: Option<String>,
+        /// The room was just created by this connection (not reclaimed after a reload).
+        created: bool,
     },
     /// The connection dropped; retrying.
     Reconnecting {
@@ -130,13 +132,14 @@ impl LiveView {
             return next; // A late event from a lecture that is already over.
         };
         match event {
-            LiveEvent::Welcomed { code, name } => {
+            LiveEvent::Welcomed { code, name, created } => {
                 let first = lecture.code.is_none();
                 lecture.code = Some(code);
                 lecture.name = name;
                 lecture.link = Link::Live;
-                // A new room opens on the big join screen so the class can join at once.
-                lecture.join_screen |= first && lecture.role == Role::Instructor && lecture.roster.is_empty();
+                // A new room opens on the big join screen so the class can join at once; a room
+                // reclaimed after a reload goes straight back to teaching.
+                lecture.join_screen |= first && created && lecture.role == Role::Instructor;
             }
             LiveEvent::Reconnecting { failures } => lecture.link = Link::Reconnecting { failures },
             LiveEvent::Roster(roster) => lecture.roster = roster,
@@ -184,6 +187,7 @@ mod tests {
             .apply(LiveEvent::Welcomed {
                 code: code(),
                 name: None,
+                created: true,
             });
         let lecture = view.lecture.as_ref().unwrap();
         assert_eq!(lecture.link, Link::Live);
@@ -194,6 +198,7 @@ mod tests {
         let again = closed.apply(LiveEvent::Welcomed {
             code: code(),
             name: None,
+            created: false,
         });
         assert!(
             !again.lecture.unwrap().join_screen,
@@ -208,6 +213,19 @@ mod tests {
             .apply(LiveEvent::Welcomed {
                 code: code(),
                 name: Some("Ada".into()),
+                created: false,
+            });
+        assert!(!view.lecture.unwrap().join_screen);
+    }
+
+    #[test]
+    fn a_reclaimed_room_does_not_open_the_join_screen() {
+        let view = LiveView::default()
+            .apply(LiveEvent::Begin(Role::Instructor))
+            .apply(LiveEvent::Welcomed {
+                code: code(),
+                name: None,
+                created: false,
             });
         assert!(!view.lecture.unwrap().join_screen);
     }
