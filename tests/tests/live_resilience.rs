@@ -15,6 +15,31 @@ use live_support::{
 const SAMPLE: usize = 7;
 /// The conv neuron the instructor opens (conv_2_1, neuron 5).
 const NEURON: &str = "neuron-5-5";
+/// Its layer and channel, for the models crate.
+const CONV_LAYER: usize = 5;
+const CONV_NEURON: usize = 5;
+
+/// The open conv view's total at `step` is the models crate's number for the lecture's image:
+/// proof that the page is on the lecture's image as well as on its step (the explanation views
+/// replace the overview, so the class bars are not on screen to compare).
+async fn assert_conv_total_is_models(
+    browser: &e2e::Browser,
+    expected: &e2e::expected::Expected,
+    step: u32,
+) -> Result<()> {
+    wait_conv_step(browser, step).await?;
+    let network = models::builtin::tiny_vgg();
+    let width = network.output_shapes()[CONV_LAYER][2];
+    let (y, x) = (step as usize / width, step as usize % width);
+    let explanation = models::explain::conv(network, &expected.trace, CONV_LAYER, CONV_NEURON, y, x)?;
+    let total = conv_numbers(browser)
+        .await?
+        .into_iter()
+        .find(|(id, _)| id == "conv-total")
+        .map(|(_, value)| value);
+    ensure!(total.is_some(), "the conv view has no conv-total");
+    e2e::page::assert_close("conv-total", total.unwrap_or_default(), explanation.total)
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<()> {
@@ -41,7 +66,7 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     reloader.wait_ready().await?;
     wait_status(reloader, "following").await?;
     wait_conv_step(reloader, 2).await?;
-    e2e::page::wait_for_prediction(reloader, &expected).await?;
+    assert_conv_total_is_models(reloader, &expected, 2).await?;
     classroom.wait_roster("student-0", "following").await?;
     let students_before = classroom.students.len();
 
@@ -70,7 +95,7 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     wait_text(&classroom.instructor, "lock-room", "lock joins").await?;
     let late = classroom.add_student().await?;
     wait_conv_step(late, 2).await?;
-    e2e::page::wait_for_prediction(late, &expected).await?;
+    assert_conv_total_is_models(late, &expected, 2).await?;
     assert_same_numbers(
         "late joiner",
         &conv_numbers(late).await?,
@@ -110,7 +135,7 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     classroom.instructor.wait_ready().await?;
     wait_text(&classroom.instructor, "join-code", &classroom.code).await?;
     wait_conv_step(&classroom.instructor, 3).await?;
-    e2e::page::wait_for_prediction(&classroom.instructor, &expected).await?;
+    assert_conv_total_is_models(&classroom.instructor, &expected, 3).await?;
     classroom.instructor.click("step-forward").await?;
     for student in &classroom.students {
         wait_conv_step(student, 4).await?;
