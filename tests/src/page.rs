@@ -43,7 +43,7 @@ pub async fn shown_prediction(browser: &Browser) -> Result<ShownPrediction> {
         shown
             .percents
             .push(parse_percent(row["text"].as_str().unwrap_or_default())?);
-        if row["predicted"] == Value::from("true") {
+        if row["predicted"] == "true" {
             shown.predicted.push(i);
         }
     }
