@@ -18,19 +18,8 @@ pub const SIDE: usize = 28;
 /// Pixels per image.
 pub const PIXELS: usize = SIDE * SIDE;
 
-/// The ten classes, in label order.
-pub const CLASS_NAMES: [&str; 10] = [
-    "T-shirt/top",
-    "Trouser",
-    "Pullover",
-    "Dress",
-    "Coat",
-    "Sandal",
-    "Shirt",
-    "Sneaker",
-    "Bag",
-    "Ankle boot",
-];
+/// The ten classes, in label order (the same list the shipped model names).
+pub const CLASS_NAMES: [&str; 10] = models::builtin::FASHION_MNIST_CLASSES;
 
 /// Which half of the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
