@@ -1,7 +1,10 @@
 //! One WebSocket connection: the handshake, then a single task that reads the client's messages
 //! and sends room changes, the roster, save acknowledgements and heartbeats.
 
+use std::future::{Future, poll_fn};
+use std::pin::pin;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -13,7 +16,7 @@ use shared::{
     PROTOCOL_VERSION, Role, RosterEvent, ServerMsg, SessionEvent, SessionMsg, StudentMsg, Welcome,
 };
 use tokio::sync::oneshot;
-use tokio::time::{Instant, MissedTickBehavior, sleep_until, timeout};
+use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::hub::Hub;
 use crate::inference::InferenceError;
@@ -92,12 +95,21 @@ pub async fn serve(socket: WebSocket, hub: Hub) {
 
 impl Connection {
     async fn send(&mut self, frame: Bytes) -> Result<(), End> {
-        match timeout(
-            self.hub.config().send_timeout,
-            self.socket.send(Message::Binary(frame)),
-        )
-        .await
-        {
+        self.send_message(Message::Binary(frame)).await
+    }
+
+    /// Sends one message, dropping the client if it takes longer than the send timeout. Almost
+    /// every send completes at its first poll (the kernel buffer has room), so the timer is only
+    /// armed for a send that has to wait: no timer per frame in the broadcast fan-out.
+    async fn send_message(&mut self, message: Message) -> Result<(), End> {
+        let limit = self.hub.config().send_timeout;
+        let mut send = pin!(self.socket.send(message));
+        let first = poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
+        let result = match first {
+            Poll::Ready(result) => Ok(result),
+            Poll::Pending => timeout(limit, send).await,
+        };
+        match result {
             Ok(Ok(())) => Ok(()),
             Ok(Err(_)) => Err(End::Gone),
             Err(_) => Err(End::TooSlow),
@@ -274,13 +286,30 @@ impl Connection {
     }
 
     /// Snapshot, then changes, until the connection ends.
+    ///
+    /// The loop waits on as few things as possible, because with thousands of students every
+    /// wake-up of every connection counts: the room's published state (which also carries the
+    /// server shutdown and the heartbeat pulse, see [`crate::published::Published`]), the kick, the socket, and
+    /// for the instructor the save acknowledgements and the roster.
     async fn session(&mut self, mut seat: Seat) -> End {
         let hub = self.hub.clone();
-        let config = hub.config().clone();
+        let (heartbeat, roster_interval) = (hub.config().heartbeat, hub.config().roster_interval);
         let room = Arc::clone(&seat.room);
         let instructor = seat.role == Role::Instructor;
         let mut published = room.subscribe();
-        let (snapshot, mut sent) = published.borrow_and_update().snapshot();
+        // Checked after subscribing: a shutdown that began earlier may have marked the rooms
+        // before this one was created; a later one marks this room and wakes `published`.
+        if hub.is_shutting_down() {
+            return self.goodbye(CloseReason::ServerShutdown).await;
+        }
+        let (snapshot, mut sent, mut pulse, closed) = {
+            let state = published.borrow_and_update();
+            let (snapshot, sent) = state.snapshot();
+            (snapshot, sent, state.pulse, state.closed)
+        };
+        if let Some(reason) = closed {
+            return self.goodbye(reason).await;
+        }
         if let Err(end) = self.send(snapshot).await {
             return end;
         }
@@ -291,38 +320,46 @@ impl Connection {
             saved.mark_unchanged();
             roster.mark_changed();
         }
-        let mut shutdown = hub.shutdown_signal();
-        let mut heartbeat = tokio::time::interval_at(Instant::now() + config.heartbeat, config.heartbeat);
-        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut next_roster_at = Instant::now();
+        // Armed only while a roster is due (instructor); one timer reused, not one per loop.
+        let mut roster_timer = pin!(sleep_until(next_roster_at));
 
         loop {
             let step = tokio::select! {
-                reason = &mut seat.kicked => Step::Close(reason.unwrap_or(CloseReason::Replaced)),
-                () = stopped(&mut shutdown) => Step::Close(CloseReason::ServerShutdown),
+                biased;
                 changed = published.changed() => match changed {
                     Ok(()) => Step::Publish,
                     Err(_) => Step::Close(CloseReason::RoomClosed),
                 },
+                reason = &mut seat.kicked => Step::Close(reason.unwrap_or(CloseReason::Replaced)),
                 Ok(()) = saved.changed(), if instructor => Step::Saved,
                 Ok(()) = roster.changed(), if instructor => Step::RosterChanged,
-                () = sleep_until(roster_due.unwrap_or_else(Instant::now)), if roster_due.is_some() => Step::SendRoster,
-                _ = heartbeat.tick() => Step::Heartbeat,
+                () = &mut roster_timer, if roster_due.is_some() => Step::SendRoster,
                 message = self.socket.recv() => Step::Received(message),
             };
             let result = match step {
                 Step::Close(reason) => return self.goodbye(reason).await,
                 Step::Publish => {
-                    let state = Arc::clone(&published.borrow_and_update());
-                    if let Some(reason) = state.closed {
+                    let (frames, closed, latest_pulse) = {
+                        let state = published.borrow_and_update();
+                        (state.unsent(&mut sent), state.closed, state.pulse)
+                    };
+                    if let Some(reason) = closed {
                         return self.goodbye(reason).await;
                     }
                     let mut outcome = Ok(());
-                    for frame in state.unsent(&mut sent) {
+                    for frame in frames.into_iter().flatten() {
                         outcome = self.send(frame).await;
                         if outcome.is_err() {
                             break;
                         }
+                    }
+                    if outcome.is_ok() && latest_pulse != pulse {
+                        pulse = latest_pulse;
+                        if self.last_heard.elapsed() > heartbeat * 2 {
+                            return self.goodbye(CloseReason::Timeout).await;
+                        }
+                        outcome = self.send_message(Message::Ping(Bytes::new())).await;
                     }
                     outcome
                 }
@@ -333,25 +370,18 @@ impl Connection {
                 }
                 Step::RosterChanged => {
                     // Coalesce: at most one roster per `roster_interval`.
-                    roster_due.get_or_insert(next_roster_at);
+                    if roster_due.is_none() {
+                        roster_due = Some(next_roster_at);
+                        roster_timer.as_mut().reset(next_roster_at);
+                    }
                     Ok(())
                 }
                 Step::SendRoster => {
                     roster_due = None;
-                    next_roster_at = Instant::now() + config.roster_interval;
+                    next_roster_at = Instant::now() + roster_interval;
                     let entries = room.roster();
                     self.send_msg(&ServerMsg::Roster(RosterEvent::Full(entries)))
                         .await
-                }
-                Step::Heartbeat => {
-                    if self.last_heard.elapsed() > config.heartbeat * 2 {
-                        return self.goodbye(CloseReason::Timeout).await;
-                    }
-                    match timeout(config.send_timeout, self.socket.send(Message::Ping(Bytes::new()))).await {
-                        Ok(Ok(())) => Ok(()),
-                        Ok(Err(_)) => Err(End::Gone),
-                        Err(_) => Err(End::TooSlow),
-                    }
                 }
                 Step::Received(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return End::Gone,
                 Step::Received(Some(Ok(message))) => {
@@ -489,6 +519,5 @@ enum Step {
     Saved,
     RosterChanged,
     SendRoster,
-    Heartbeat,
     Received(Option<Result<Message, axum::Error>>),
 }

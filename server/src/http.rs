@@ -12,8 +12,9 @@ use crate::static_files;
 
 /// Read buffer per connection. tungstenite's default (128 KiB) would cost more than a whole
 /// student is allowed (20 KB target); client frames are tiny apart from the instructor's uploads,
-/// which simply take more reads.
-const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// which simply take more reads. Kept small also because tungstenite zeroes the free part of it
+/// before every read attempt, and a connection attempts one read per broadcast it sends.
+const READ_BUFFER_BYTES: usize = 512;
 
 /// Frames above this are cut off by the WebSocket layer; frames between the codec limit and this
 /// get a readable `TooLarge` error from the codec instead.

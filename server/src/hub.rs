@@ -153,9 +153,32 @@ impl Hub {
         self.inner.shutdown.subscribe()
     }
 
-    /// Tells every connection to say goodbye and close.
+    /// Whether the server is shutting down.
+    pub fn is_shutting_down(&self) -> bool {
+        *self.inner.shutdown.borrow()
+    }
+
+    /// Tells every connection to say goodbye and close: connections still in their handshake
+    /// through [`Hub::shutdown_signal`], members through their room's published state (the one
+    /// thing a member's connection waits on; the rooms stay on disk).
     pub fn begin_shutdown(&self) {
-        self.inner.shutdown.send_replace(true);
+        if self.inner.shutdown.send_replace(true) {
+            return;
+        }
+        for room in self.open_rooms() {
+            room.mark_closed(CloseReason::ServerShutdown);
+        }
+    }
+
+    /// Sends one heartbeat pulse to the members of every open room.
+    pub fn pulse(&self) {
+        for room in self.open_rooms() {
+            room.pulse();
+        }
+    }
+
+    fn open_rooms(&self) -> Vec<Arc<Room>> {
+        self.rooms().values().cloned().collect()
     }
 
     /// Counts an open connection until the returned guard is dropped.

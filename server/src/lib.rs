@@ -28,6 +28,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use config::Config;
@@ -64,7 +65,16 @@ pub async fn run(
     }
 
     let reaper = tokio::spawn(expire_rooms(hub.clone()));
+    let heartbeat = tokio::spawn(heartbeat(hub.clone()));
     let stopping = hub.clone();
+    // Interactive frames of a few dozen bytes: send each at once instead of waiting for the
+    // previous one's acknowledgement (Nagle), which could hold a focus change back for up to a
+    // delayed-ACK period.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(error) = tcp.set_nodelay(true) {
+            tracing::debug!(%error, "could not set TCP_NODELAY");
+        }
+    });
     let serve = axum::serve(listener, http::router(hub.clone())).with_graceful_shutdown(async move {
         shutdown.await;
         tracing::info!("shutting down: telling clients and saving state");
@@ -75,9 +85,22 @@ pub async fn run(
     hub.begin_shutdown();
     let _ = tokio::time::timeout(GOODBYE_GRACE, hub.connections_closed()).await;
     reaper.abort();
+    heartbeat.abort();
     let store = Arc::clone(hub.store());
     let _ = tokio::task::spawn_blocking(move || store.close()).await;
     result
+}
+
+/// The one heartbeat ticker: every period, every member pings its client (see
+/// [`published::Published::pulse`]).
+async fn heartbeat(hub: Hub) {
+    let period = hub.config().heartbeat;
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        hub.pulse();
+    }
 }
 
 /// Closes idle rooms periodically.

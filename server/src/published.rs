@@ -39,8 +39,13 @@ pub struct Published {
     pub locked_part: Part,
     /// `RoomEvent::Recall`.
     pub recall_part: Part,
-    /// Set when the room is gone; every member is disconnected with this reason.
+    /// Set when the room is gone or the server shuts down; every member is disconnected with
+    /// this reason.
     pub closed: Option<CloseReason>,
+    /// Heartbeat generation, raised by the server's one heartbeat ticker: a member pings its
+    /// client (and drops it if it stayed silent) when this changes. One shared ticker through
+    /// the slot every member already waits on, instead of a timer per connection.
+    pub pulse: u64,
     /// `RoomEvent::Snapshot`, encoded on first use and shared by all joiners of this version.
     snapshot: OnceLock<Bytes>,
 }
@@ -95,6 +100,7 @@ impl Published {
                 frame: frame(RoomEvent::Recall { version, recall }),
             },
             closed: None,
+            pulse: 0,
             snapshot: OnceLock::new(),
         }
     }
@@ -112,6 +118,7 @@ impl Published {
             locked_part: self.locked_part.clone(),
             recall_part: self.recall_part.clone(),
             closed: self.closed,
+            pulse: self.pulse,
             snapshot: OnceLock::new(),
         }
     }
@@ -163,6 +170,15 @@ impl Published {
         next
     }
 
+    /// With the next heartbeat pulse; nothing members see changes, so the encoded snapshot is
+    /// kept.
+    pub fn with_pulse(&self) -> Self {
+        let mut next = self.next();
+        next.pulse = self.pulse.wrapping_add(1);
+        next.snapshot = self.snapshot.clone();
+        next
+    }
+
     /// Marked as gone.
     pub fn with_closed(&self, reason: CloseReason) -> Self {
         let mut next = self.next();
@@ -200,25 +216,26 @@ impl Published {
 
     /// The frames not yet sent according to `sent`, in the order a client should apply them
     /// (input before focus, recall last so students return to the newest focus); updates `sent`.
-    pub fn unsent(&self, sent: &mut SentParts) -> Vec<Bytes> {
-        let mut frames = Vec::new();
+    /// A fixed array rather than a `Vec`: no allocation per member and change.
+    pub fn unsent(&self, sent: &mut SentParts) -> [Option<Bytes>; 4] {
+        let mut frames = [None, None, None, None];
         if let Some(input) = &self.input_part
             && sent.input != Some(input.version)
         {
             sent.input = Some(input.version);
-            frames.push(input.frame.clone());
+            frames[0] = Some(input.frame.clone());
         }
         if sent.locked != self.locked_part.version {
             sent.locked = self.locked_part.version;
-            frames.push(self.locked_part.frame.clone());
+            frames[1] = Some(self.locked_part.frame.clone());
         }
         if sent.focus != self.focus_part.version {
             sent.focus = self.focus_part.version;
-            frames.push(self.focus_part.frame.clone());
+            frames[2] = Some(self.focus_part.frame.clone());
         }
         if sent.recall != self.recall_part.version {
             sent.recall = self.recall_part.version;
-            frames.push(self.recall_part.frame.clone());
+            frames[3] = Some(self.recall_part.frame.clone());
         }
         frames
     }
@@ -234,7 +251,10 @@ mod tests {
         let v = |seq| StateVersion { epoch: 1, seq };
         let start = Published::new(code, v(0), Focus::default(), None, false, 0);
         let (_, mut sent) = start.snapshot();
-        assert!(start.unsent(&mut sent).is_empty());
+        let unsent = |state: &Published, sent: &mut SentParts| -> Vec<Bytes> {
+            state.unsent(sent).into_iter().flatten().collect()
+        };
+        assert!(unsent(&start, &mut sent).is_empty());
 
         let mut state = start.with_focus(
             v(1),
@@ -251,10 +271,10 @@ mod tests {
             },
         );
         state = state.with_locked(v(3), true);
-        let frames = state.unsent(&mut sent);
+        let frames = unsent(&state, &mut sent);
         assert_eq!(frames.len(), 2, "one locked and one (the newest) focus frame");
         assert_eq!(frames[1], state.focus_part.frame);
-        assert!(state.unsent(&mut sent).is_empty());
+        assert!(unsent(&state, &mut sent).is_empty());
         assert_eq!(state.version(), v(3));
     }
 }

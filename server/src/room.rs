@@ -386,6 +386,11 @@ impl Room {
             .send_modify(|p| *p = Arc::new(p.with_closed(reason)));
     }
 
+    /// Heartbeat: every member pings its client, and drops it if it has been silent too long.
+    pub fn pulse(&self) {
+        self.published.send_modify(|p| *p = Arc::new(p.with_pulse()));
+    }
+
     /// Whether nobody is connected and nothing happened for `expiry_secs`.
     pub fn is_idle(&self, now_unix: u64, expiry_secs: u64) -> bool {
         let state = self.lock();
