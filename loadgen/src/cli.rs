@@ -59,8 +59,9 @@ pub struct Cli {
     #[arg(long, default_value_t = 5.0)]
     pub drain_seconds: f64,
 
-    /// Worker threads of the load generator's own runtime (default: one per core). Fewer
-    /// threads leave more CPU to the server but may add client-side delay to the latency.
+    /// Threads the students run on, each a single-threaded runtime with its share of the
+    /// students (default: one per core). Fewer threads leave more CPU to the server but may add
+    /// client-side delay to the latency.
     #[arg(long)]
     pub client_threads: Option<usize>,
 
@@ -91,6 +92,13 @@ impl Cli {
         }
     }
 
+    /// Number of student threads.
+    pub fn student_threads(&self) -> usize {
+        self.client_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .max(1)
+    }
+
     /// Number of focus changes the instructor sends in one run.
     pub fn total_steps(&self) -> u32 {
         (self.rate * self.seconds).round().max(1.0) as u32
@@ -116,8 +124,8 @@ impl Cli {
             "student counts must be at least 1"
         );
         anyhow::ensure!(
-            self.connect_parallelism > 0,
-            "--connect-parallelism must be at least 1"
+            self.connect_parallelism > 0 && self.client_threads != Some(0),
+            "--connect-parallelism and --client-threads must be at least 1"
         );
         anyhow::ensure!(
             self.connect_timeout > 0.0 && self.drain_seconds >= 0.0,

@@ -19,6 +19,13 @@ const WS_PATH: &str = "/ws";
 /// buffer as needed.
 const READ_BUFFER_BYTES: usize = 4 * 1024;
 
+/// Connects like [`connect`] and hands back the bare TCP stream for the students' lean framing
+/// ([`crate::frames`]). Nothing is lost by unwrapping: the server sends nothing before the
+/// client's `Hello`, so no frame bytes can be buffered inside the handshake's reader yet.
+pub async fn connect_raw(addr: SocketAddr) -> anyhow::Result<TcpStream> {
+    Ok(connect(addr).await?.into_inner())
+}
+
 /// Connects to `ws://{addr}/ws` and completes the WebSocket handshake.
 pub async fn connect(addr: SocketAddr) -> anyhow::Result<Socket> {
     let tcp = TcpStream::connect(addr)

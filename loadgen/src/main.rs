@@ -6,7 +6,8 @@
 //! - [`cli`]: command-line options.
 //! - [`run`]: one measured run, phase by phase.
 //! - [`server_process`]: the server child process on a free port with a temporary data dir.
-//! - [`instructor`] / [`student`]: the simulated members; [`connection`] opens their sockets.
+//! - [`instructor`] / [`student`]: the simulated members; [`connection`] opens their sockets,
+//!   [`frames`] is the students' lean WebSocket framing.
 //! - [`wire`]: the few protocol messages the load generator sends and reads.
 //! - [`send_log`]: send time of every step, for latency.
 //! - [`proc_stats`]: CPU time and resident memory from `/proc`.
@@ -16,6 +17,7 @@
 
 mod cli;
 mod connection;
+mod frames;
 mod instructor;
 mod limits;
 mod proc_stats;
@@ -44,11 +46,9 @@ fn main() -> anyhow::Result<ExitCode> {
     }
     let server_bin = server_process::locate_server_binary(cli.server_bin.as_deref())?;
 
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(threads) = cli.client_threads {
-        runtime.worker_threads(threads);
-    }
-    let runtime = runtime
+    // Only runs the phases and polls counters; the students and the instructor have threads
+    // of their own.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("could not start the async runtime")?;

@@ -15,7 +15,7 @@ use crate::proc_stats::{self, CpuMeter};
 use crate::report::{LatencySummary, RunReport, seconds};
 use crate::send_log::SendLog;
 use crate::server_process::ServerProcess;
-use crate::student::{self, Progress, StudentContext, StudentEnd, StudentOutcome};
+use crate::student::{Crowd, Progress, StudentContext, StudentEnd, StudentOutcome};
 
 /// Pause before reading the server's memory, so work triggered by the last join has settled.
 const SETTLE: Duration = Duration::from_millis(1000);
@@ -62,9 +62,7 @@ pub async fn run_once(cli: &Cli, server_bin: &Path, students: u32) -> anyhow::Re
         join_deadline,
         progress: progress.clone(),
     });
-    let tasks: Vec<_> = (0..students)
-        .map(|i| tokio::spawn(student::run_student(i, context.clone(), stop_rx.clone())))
-        .collect();
+    let crowd = Crowd::start(students, cli.student_threads(), &context)?;
     wait_until(join_deadline + Duration::from_secs(1), || {
         progress.joined.load(Ordering::Relaxed) + progress.failed_to_join.load(Ordering::Relaxed) >= students
     })
@@ -93,10 +91,7 @@ pub async fn run_once(cli: &Cli, server_bin: &Path, students: u32) -> anyhow::Re
     })
     .await;
     let _ = stop_tx.send(true);
-    let mut outcomes = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        outcomes.push(task.await.context("a student task panicked")?);
-    }
+    let outcomes = crowd.stop().await?;
     let finished = instructor.finish();
     let instructor_error = sent
         .as_ref()
