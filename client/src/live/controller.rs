@@ -542,7 +542,7 @@ fn verify_locally(image: &CanonicalImage, input: &InputImage) -> Option<String> 
                 .to_owned(),
         );
     }
-    let trace = match models::builtin::tiny_vgg().forward(&image.to_tensor()) {
+    let trace = match crate::model::network().forward(&image.to_tensor()) {
         Ok(trace) => trace,
         Err(error) => {
             return Some(format!(
