@@ -3,7 +3,8 @@
 # `wasm-release`), bound with wasm-bindgen (--target web), shrunk with wasm-opt -Oz (SIMD kept),
 # content-hashed file names, index.html, style.css, the service worker (with the asset list and
 # a version baked in, so the offline cache is replaced exactly when the bundle changes) and
-# asset-manifest.json. Prints each file's raw and gzip size. Run scripts/setup.sh first.
+# asset-manifest.json, each with a gzip -9 copy (`.gz`) that the server sends instead. Prints
+# each file's raw and gzip size. Run scripts/setup.sh first.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,6 +74,12 @@ awk -v manifest="$manifest_json" '{ gsub(/\/\*ASSET_MANIFEST\*\/null/, manifest)
     client/sw.js >"$out/sw.js"
 grep -q '"version"' "$out/sw.js" || die "client/sw.js lacks the /*ASSET_MANIFEST*/null placeholder."
 
+# Gzip-compressed copies, which the server sends to browsers that accept gzip (all do): a first
+# visit transfers these, not the raw files.
+for file in "${assets[@]}" sw.js asset-manifest.json; do
+    gzip -9 -n -k "$out/$file"
+done
+
 # Replace the old bundle in one step, so a running server never serves a half-written one.
 rm -rf client/dist.old
 [[ -d client/dist ]] && mv client/dist client/dist.old
@@ -82,9 +89,9 @@ rm -rf client/dist.old
 echo "== build-client: client/dist (version $version)"
 total_raw=0
 total_gzip=0
-for file in "${assets[@]}" sw.js; do
+for file in "${assets[@]}" sw.js asset-manifest.json; do
     raw=$(stat -c %s "client/dist/$file")
-    gz=$(gzip -9 -c "client/dist/$file" | wc -c)
+    gz=$(stat -c %s "client/dist/$file.gz")
     total_raw=$((total_raw + raw))
     total_gzip=$((total_gzip + gz))
     printf '  %-40s %9d B  gzip %9d B\n' "$file" "$raw" "$gz"

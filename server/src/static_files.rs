@@ -1,6 +1,7 @@
 //! The client bundle over HTTP: files from the bundle directory with their content types
-//! (`application/wasm` included), `index.html` for app paths such as `/join/KQXWTB`, and a page
-//! saying how to build the bundle when it is missing.
+//! (`application/wasm` included), gzip-compressed when the bundle has a `.gz` copy and the
+//! browser accepts gzip (`scripts/build-client.sh` writes one for every file), `index.html` for
+//! app paths such as `/join/KQXWTB`, and a page saying how to build the bundle when it is missing.
 
 use std::path::{Path, PathBuf};
 
@@ -15,7 +16,11 @@ use tower_http::services::ServeDir;
 pub fn router(dir: PathBuf) -> Router {
     let index = dir.join("index.html");
     let app_page = move |uri: Uri| async move { fallback(&index, uri.path()).await };
-    Router::new().fallback_service(ServeDir::new(&dir).fallback(app_page.into_service()))
+    Router::new().fallback_service(
+        ServeDir::new(&dir)
+            .precompressed_gzip()
+            .fallback(app_page.into_service()),
+    )
 }
 
 /// Whether the last path segment looks like a file (`app-3f2a.wasm`), not an app route.

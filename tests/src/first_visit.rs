@@ -1,24 +1,34 @@
 //! What a first visit transfers: every file the page loaded (the document, everything in the
-//! Resource Timing list, the service worker and the files it pre-caches), each re-fetched and
-//! gzip-compressed inside the browser, summed.
+//! Resource Timing list, the service worker and the files it pre-caches), each fetched again
+//! from the server with the `Accept-Encoding` Chromium sends, counting the body bytes the
+//! server answers with (gzip-compressed where it compresses), summed.
 
-use anyhow::{Context, Result, bail};
+use std::net::SocketAddr;
+
+use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 
 use crate::browser::Browser;
 
 /// The transfer budget of a first visit, gzip, weights included.
 pub const FIRST_VISIT_BUDGET_BYTES: u64 = 500 * 1024;
 
+/// The `Accept-Encoding` of Chromium's requests.
+pub const BROWSER_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
+
 /// One file of the first visit.
 #[derive(Debug, Clone)]
 pub struct LoadedFile {
-    /// Its URL.
+    /// Its path on the page's origin.
     pub url: String,
-    /// Its size as served.
+    /// Its size uncompressed.
     pub bytes: u64,
-    /// Its size gzip-compressed (the browser's CompressionStream, zlib's default level).
-    pub gzip_bytes: u64,
+    /// The body bytes the server sends a browser for it (compressed, if it compresses).
+    pub transferred_bytes: u64,
+    /// The response's `Content-Encoding` (`identity` if none).
+    pub encoding: String,
 }
 
 /// Every file of a first visit and the hosts the page contacted.
@@ -36,9 +46,9 @@ impl FirstVisit {
         self.files.iter().map(|file| file.bytes).sum()
     }
 
-    /// Sum of the gzip sizes: what a first visit transfers with compression.
-    pub fn total_gzip_bytes(&self) -> u64 {
-        self.files.iter().map(|file| file.gzip_bytes).sum()
+    /// Sum of the transferred sizes: what a first visit transfers.
+    pub fn total_transferred_bytes(&self) -> u64 {
+        self.files.iter().map(|file| file.transferred_bytes).sum()
     }
 
     /// A table for reports: one line per file, then the totals.
@@ -46,12 +56,17 @@ impl FirstVisit {
         let mut lines: Vec<String> = self
             .files
             .iter()
-            .map(|file| format!("{:>9} B  gzip {:>9} B  {}", file.bytes, file.gzip_bytes, file.url))
+            .map(|file| {
+                format!(
+                    "{:>9} B  sent {:>9} B {:<8}  {}",
+                    file.bytes, file.transferred_bytes, file.encoding, file.url
+                )
+            })
             .collect();
         lines.push(format!(
-            "{:>9} B  gzip {:>9} B  total of {} files (budget {} B gzip)",
+            "{:>9} B  sent {:>9} B           total of {} files (budget {} B)",
             self.total_bytes(),
-            self.total_gzip_bytes(),
+            self.total_transferred_bytes(),
             self.files.len(),
             FIRST_VISIT_BUDGET_BYTES
         ));
@@ -59,21 +74,31 @@ impl FirstVisit {
     }
 }
 
-/// Lists and measures what the page in `browser` has loaded (call after it is ready).
-pub async fn measure(browser: &Browser) -> Result<FirstVisit> {
+/// Lists what the page in `browser` has loaded (call after it is ready) and measures each file
+/// as the server at `server` sends it.
+pub async fn measure(browser: &Browser, server: SocketAddr) -> Result<FirstVisit> {
     let result = browser.eval(MEASURE_SCRIPT, vec![]).await?;
-    let files = result["files"]
+    let paths = result["paths"]
         .as_array()
-        .context("the first-visit probe returned no file list")?
-        .iter()
-        .map(|file| LoadedFile {
-            url: file["url"].as_str().unwrap_or_default().to_owned(),
-            bytes: file["bytes"].as_u64().unwrap_or_default(),
-            gzip_bytes: file["gzip"].as_u64().unwrap_or_default(),
-        })
-        .collect::<Vec<_>>();
-    if files.is_empty() {
+        .context("the first-visit probe returned no file list")?;
+    if paths.is_empty() {
         bail!("the first-visit probe found no files: {result}");
+    }
+    let mut files = Vec::new();
+    for path in paths.iter().filter_map(Value::as_str) {
+        let compressed = get(server, path, BROWSER_ACCEPT_ENCODING).await?;
+        let plain = get(server, path, "identity").await?;
+        ensure!(
+            plain.encoding == "identity",
+            "{path} came {} without being asked",
+            plain.encoding
+        );
+        files.push(LoadedFile {
+            url: path.to_owned(),
+            bytes: plain.body_bytes,
+            transferred_bytes: compressed.body_bytes,
+            encoding: compressed.encoding,
+        });
     }
     let foreign = result["foreign"]
         .as_array()
@@ -82,27 +107,63 @@ pub async fn measure(browser: &Browser) -> Result<FirstVisit> {
     Ok(FirstVisit { files, foreign })
 }
 
-/// Runs in the page: gathers URLs, re-fetches each (bypassing caches) and gzips it.
+/// One response: its `Content-Encoding` and the length of its body as sent.
+struct Sent {
+    encoding: String,
+    body_bytes: u64,
+}
+
+/// `GET path` over plain HTTP/1.1 with the given `Accept-Encoding`, counting the body bytes.
+async fn get(server: SocketAddr, path: &str, accept_encoding: &str) -> Result<Sent> {
+    let mut stream = TcpStream::connect(server).await?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {server}\r\nAccept-Encoding: {accept_encoding}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await?;
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .with_context(|| format!("{path}: the server's answer has no header end"))?;
+    let head = String::from_utf8_lossy(&response[..split]).to_ascii_lowercase();
+    let status = head.lines().next().unwrap_or_default();
+    ensure!(status.contains(" 200 "), "{path} answered {status}");
+    ensure!(
+        !head.contains("transfer-encoding"),
+        "{path} came chunked:\n{head}"
+    );
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(':').map(str::trim))
+            .map(str::to_owned)
+    };
+    let body_bytes = (response.len() - split - 4) as u64;
+    if let Some(length) = header("content-length") {
+        ensure!(
+            length == body_bytes.to_string(),
+            "{path}: content-length {length}, but {body_bytes} bytes came"
+        );
+    }
+    Ok(Sent {
+        encoding: header("content-encoding").unwrap_or_else(|| "identity".into()),
+        body_bytes,
+    })
+}
+
+/// Runs in the page: the paths of every file it loaded or its service worker pre-caches, and
+/// the URLs loaded from any other origin.
 const MEASURE_SCRIPT: &str = r#"
 const origin = location.origin;
-const urls = new Set([location.origin + location.pathname, origin + "/sw.js"]);
+const paths = new Set([location.pathname, "/sw.js"]);
 const foreign = [];
 for (const entry of performance.getEntriesByType("resource")) {
   const url = new URL(entry.name);
   if (url.protocol === "data:" || url.protocol === "blob:") continue;
   if (url.origin !== origin) { foreign.push(entry.name); continue; }
-  urls.add(url.origin + url.pathname);
+  paths.add(url.pathname);
 }
 const manifest = await (await fetch("/asset-manifest.json", { cache: "no-store" })).json();
-for (const file of manifest.files) urls.add(origin + file.path);
-const files = [];
-for (const url of [...urls].sort()) {
-  const response = await fetch(url, { cache: "no-store" });
-  if (!response.ok) throw new Error(url + " answered " + response.status);
-  const body = await response.arrayBuffer();
-  const gzip = await new Response(
-    new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer();
-  files.push({ url: url.slice(origin.length), bytes: body.byteLength, gzip: gzip.byteLength });
-}
-return { files, foreign };
+for (const file of manifest.files) paths.add(file.path);
+return { paths: [...paths].sort(), foreign };
 "#;
