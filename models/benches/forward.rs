@@ -17,7 +17,11 @@ fn forward(c: &mut Criterion) {
         ((c * 31 + y * 7 + x * 3) % 256) as f32 / 255.0
     });
     let mut group = c.benchmark_group("tiny_vgg_forward");
-    group.bench_function("optimised", |b| {
+    let mut trace = network.forward(&input).unwrap();
+    group.bench_function("optimised_reused_trace", |b| {
+        b.iter(|| network.forward_into(black_box(&input), &mut trace).unwrap())
+    });
+    group.bench_function("optimised_fresh_trace", |b| {
         b.iter(|| network.forward(black_box(&input)).unwrap())
     });
     group.sample_size(10);

@@ -1,16 +1,20 @@
 //! The fast forward kernels behind [`crate::Network::forward`].
 //!
-//! Convolution is computed one output row at a time: the input values every output pixel of
-//! the row needs are copied into a small patch matrix (`in_c·kh·kw` rows × `out_w` columns, an
-//! "im2row"), then a register-blocked multiply accumulates several output channels × a run of
-//! output columns in registers. The loops are plain safe Rust written so that LLVM vectorises
-//! them; `multiversion` compiles them for AVX-512, AVX2+FMA and WebAssembly SIMD and picks the
-//! best one the CPU has at run time, so no `unsafe` and no target flags are needed.
+//! Convolution works on bands of a few output rows. With stride 1 every kernel tap `(ky, kx)`
+//! reads the (padded) input shifted by `ky` rows and `kx` columns, so a band of output rows laid
+//! out with the *input's* width is, per tap, one long multiply-add of a contiguous run of the
+//! input into the band (the few columns past the output's width are computed and dropped).
+//! Two output channels and a whole 3×3 kernel are done per pass over the band, so each vector
+//! of input loaded feeds two multiply-adds and each band vector is loaded and stored once per
+//! nine. Other strides copy what each output row needs into a patch matrix first ("im2row")
+//! and use the same passes.
 //!
-//! Why this shape (measured, see `models/benches/forward.rs`): sliding the kernel directly over
-//! the input made LLVM merge the overlapping loads into shuffles, and a general GEMM
-//! (matrixmultiply) wastes most of its 8×8 tiles on Tiny VGG's 10 output channels; the patch
-//! rows are separate memory, so each step is one vector load and `CO` broadcast multiply-adds.
+//! The loops are plain safe Rust over long runs of memory, the shape LLVM's loop vectoriser
+//! handles reliably (an earlier version kept whole output blocks in registers and depended on
+//! the SLP vectoriser, which vectorised it or not depending on unrelated code nearby);
+//! `multiversion` compiles them for AVX-512, AVX2+FMA and WebAssembly SIMD and picks the best
+//! one the CPU has at run time, so no `unsafe` and no target flags are needed. The sums run in
+//! the same order as the plain definition: bias, then input channel, kernel row, kernel column.
 
 use multiversion::multiversion;
 use multiversion::target::target_cfg_f;
@@ -69,9 +73,20 @@ impl ConvShape {
 /// Memory reused between layers (and between calls, if the caller keeps it).
 #[derive(Debug, Default, Clone)]
 pub struct Scratch {
+    /// Stride 1 with padding: the zero-padded input.
+    padded: Vec<f32>,
+    /// Other strides: one output row's patch matrix, `[in_c·kh·kw, out_w]`.
     patches: Vec<f32>,
-    packed_weights: Vec<f32>,
+    /// One accumulator band per output channel.
+    bands: Vec<f32>,
 }
+
+/// Floats per accumulator band: long vector loops, while ten channels' bands stay near the L1
+/// cache (1,024 measured faster than 512 and 2,048).
+const BAND_LEN: usize = 1024;
+
+/// Floats in the widest vector (AVX-512); band lengths are rounded up to a multiple of it.
+const VECTOR: usize = 16;
 
 /// Convolution of a `[in_c, in_h, in_w]` input into a `[out_c, out_h, out_w]` output.
 ///
@@ -88,132 +103,213 @@ pub fn conv2d_into(conv: &Conv2d, shape: &ConvShape, input: &[f32], out: &mut [f
         shape.out_c * shape.out_h * shape.out_w,
         "conv output length"
     );
-    // `[out_c, k]` → `[k, out_c]`: the weights of one patch row for consecutive output
-    // channels become one contiguous load.
-    let rows = shape.patch_rows();
-    scratch.packed_weights.clear();
-    scratch.packed_weights.resize(rows * shape.out_c, 0.0);
-    for ((o, i, ky, kx), &w) in conv.weight.indexed_iter() {
-        scratch.packed_weights[((i * shape.kh + ky) * shape.kw + kx) * shape.out_c + o] = w;
-    }
-    scratch.patches.clear();
-    scratch.patches.resize(rows * shape.out_w, 0.0);
+    let weight = conv.weight.as_standard_layout();
+    let weight = weight.as_slice().expect("standard layout");
     let bias = conv.bias.as_slice().expect("a bias vector is contiguous");
-    conv_rows(
-        shape,
-        input,
-        &scratch.packed_weights,
-        bias,
-        &mut scratch.patches,
-        out,
-    );
+    conv_bands(shape, input, weight, bias, scratch, out);
 }
 
 /// The per-target body of [`conv2d_into`]; see the module docs.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma", "wasm32+simd128"))]
-fn conv_rows(
+fn conv_bands(
     shape: &ConvShape,
     input: &[f32],
-    packed: &[f32],
+    weight: &[f32],
     bias: &[f32],
-    patches: &mut [f32],
+    scratch: &mut Scratch,
     out: &mut [f32],
 ) {
     const FMA: bool = target_cfg_f!(target_feature = "fma");
-    // Columns per block: enough accumulators to hide latency without spilling registers.
-    // 32 with AVX-512, 16 with AVX, else 8 (wasm SIMD, SSE2).
-    const WIDE: usize = 8
-        * (1 + target_cfg_f!(target_feature = "avx") as usize
-            + 2 * target_cfg_f!(target_feature = "avx512f") as usize);
-    let blocks = shape.out_c.div_ceil(MAX_CHANNELS_PER_BLOCK);
-    for y in 0..shape.out_h {
-        fill_patches(shape, input, y, patches);
-        let mut o0 = 0;
-        for block in 0..blocks {
-            // Spread the channels evenly over the blocks: 10 → 5 + 5, not 6 + 4.
-            let co = (shape.out_c - o0).div_ceil(blocks - block);
-            let args = BlockArgs {
-                shape,
-                patches,
-                packed,
-                bias,
-                o0,
-                y,
-            };
-            macro_rules! run {
-                ($w:expr) => {
-                    match co {
-                        1 => channel_block::<1, { $w }, FMA>(&args, out),
-                        2 => channel_block::<2, { $w }, FMA>(&args, out),
-                        3 => channel_block::<3, { $w }, FMA>(&args, out),
-                        4 => channel_block::<4, { $w }, FMA>(&args, out),
-                        5 => channel_block::<5, { $w }, FMA>(&args, out),
-                        _ => channel_block::<6, { $w }, FMA>(&args, out),
-                    }
-                };
+    let Scratch {
+        padded,
+        patches,
+        bands,
+    } = scratch;
+    let (out_c, out_h, out_w) = (shape.out_c, shape.out_h, shape.out_w);
+    // Weights per (output channel, input channel) pair.
+    let k = shape.kh * shape.kw;
+    if shape.stride == 1 {
+        let p = shape.padding;
+        let (source, width, height) = if p == 0 {
+            (input, shape.in_w, shape.in_h)
+        } else {
+            pad(shape, input, padded);
+            (&padded[..], shape.in_w + 2 * p, shape.in_h + 2 * p)
+        };
+        // Band element `j` is output row `y0 + j / width`, column `j % width`.
+        let band_rows = (BAND_LEN / width).clamp(1, out_h);
+        let capacity = ((band_rows - 1) * width + out_w).next_multiple_of(VECTOR);
+        bands.clear();
+        bands.resize(out_c * capacity, 0.0);
+        let mut y0 = 0;
+        while y0 < out_h {
+            let rows = band_rows.min(out_h - y0);
+            // Rounded up to whole vectors (no scalar tail loop) where the input has the
+            // elements: the extra columns are computed and dropped like the others.
+            let last_row_start = ((shape.in_c - 1) * height + y0 + shape.kh - 1) * width;
+            let available = source.len() - last_row_start - (shape.kw - 1);
+            let len = ((rows - 1) * width + out_w)
+                .next_multiple_of(VECTOR)
+                .min(available);
+            for (band, &b) in bands.chunks_exact_mut(capacity).zip(bias) {
+                band[..len].fill(b);
             }
-            if shape.out_w >= WIDE {
-                run!(WIDE)
-            } else if shape.out_w >= 8 {
-                run!(8)
-            } else {
-                run!(1)
+            for i in 0..shape.in_c {
+                let rows = &source[(i * height + y0) * width..];
+                let kernel = |c: usize| &weight[(c * shape.in_c + i) * k..][..k];
+                accumulate::<FMA>(
+                    bands,
+                    (capacity, len),
+                    (rows, width),
+                    (shape.kh, shape.kw),
+                    kernel,
+                );
             }
-            o0 += co;
+            for (c, band) in bands.chunks_exact(capacity).enumerate() {
+                for r in 0..rows {
+                    let to = (c * out_h + y0 + r) * out_w;
+                    out[to..to + out_w].copy_from_slice(&band[r * width..][..out_w]);
+                }
+            }
+            y0 += rows;
+        }
+    } else {
+        patches.clear();
+        patches.resize(shape.patch_rows() * out_w, 0.0);
+        bands.clear();
+        bands.resize(out_c * out_w, 0.0);
+        for y in 0..out_h {
+            fill_patches(shape, input, y, patches);
+            for (band, &b) in bands.chunks_exact_mut(out_w).zip(bias) {
+                band.fill(b);
+            }
+            for (r, patch_row) in patches.chunks_exact(out_w).enumerate() {
+                let (i, ky, kx) = (r / k, r % k / shape.kw, r % shape.kw);
+                let tap = |c: usize| &weight[(c * shape.in_c + i) * k + ky * shape.kw + kx..][..1];
+                accumulate::<FMA>(bands, (out_w, out_w), (patch_row, 0), (1, 1), tap);
+            }
+            for (c, band) in bands.chunks_exact(out_w).enumerate() {
+                out[(c * out_h + y) * out_w..][..out_w].copy_from_slice(band);
+            }
         }
     }
 }
 
-/// Most output channels accumulated at once (6 × 2 vectors fit AVX2's 16 registers).
-const MAX_CHANNELS_PER_BLOCK: usize = 6;
-
-/// What [`channel_block`] reads.
-struct BlockArgs<'a> {
-    shape: &'a ConvShape,
-    patches: &'a [f32],
-    packed: &'a [f32],
-    bias: &'a [f32],
-    o0: usize,
-    y: usize,
-}
-
-/// Writes output row `y` of channels `o0..o0 + CO`, `W` columns at a time.
+/// For every output channel `c`, adds one input channel's kernel to the first `len` elements
+/// of its band: `band_c[j] += Σ_(ky, kx) kernel(c)[ky·kw + kx] · source[ky·step + kx + j]`,
+/// terms in that order.
 ///
-/// The last block is shifted left to end at the row's end (recomputing a few columns) rather
-/// than running a scalar tail.
+/// `bands` holds one band per channel, `capacity` apart. Channels go in pairs sharing every
+/// loaded input vector; a 3×3 kernel is one pass (per vector of output: nine input loads, two
+/// band loads and stores, eighteen multiply-adds, and with AVX-512 all eighteen weights stay
+/// in registers; four channels measured slower, their weights spill), other sizes one pass
+/// per run of up to three taps of a kernel row.
 #[inline(always)]
-fn channel_block<const CO: usize, const W: usize, const FMA: bool>(args: &BlockArgs<'_>, out: &mut [f32]) {
-    let shape = args.shape;
-    let (out_w, out_c) = (shape.out_w, shape.out_c);
-    let mut x0 = 0;
-    while x0 < out_w {
-        let start = x0.min(out_w - W);
-        let mut acc = [[0.0f32; W]; CO];
-        for (c, lane) in acc.iter_mut().enumerate() {
-            *lane = [args.bias[args.o0 + c]; W];
+fn accumulate<'w, const FMA: bool>(
+    bands: &mut [f32],
+    (capacity, len): (usize, usize),
+    (source, step): (&[f32], usize),
+    (kh, kw): (usize, usize),
+    kernel: impl Fn(usize) -> &'w [f32],
+) {
+    let channels = bands.len() / capacity;
+    let mut rest = bands;
+    let mut c = 0;
+    while c < channels {
+        let group = (channels - c).min(2);
+        let (these, tail) = rest.split_at_mut(capacity * group);
+        rest = tail;
+        // `CH` channels' bands, and kernel rows `ky0..ky0 + KH`, columns `kx0..kx0 + KW`.
+        macro_rules! pass {
+            ($ch:literal, $kh:literal, $kw:literal, $ky0:expr, $kx0:expr) => {{
+                let mut bands = these
+                    .chunks_exact_mut(capacity)
+                    .map(|band| &mut band[..len]);
+                let acc: [&mut [f32]; $ch] = std::array::from_fn(|_| bands.next().expect("group"));
+                let rows: [&[f32]; $kh] =
+                    std::array::from_fn(|r| &source[($ky0 + r) * step + $kx0..][..len + $kw - 1]);
+                let w: [[[f32; $kw]; $kh]; $ch] = std::array::from_fn(|g| {
+                    std::array::from_fn(|r| {
+                        kernel(c + g)[($ky0 + r) * kw + $kx0..][..$kw]
+                            .try_into()
+                            .expect("taps")
+                    })
+                });
+                multiply_add::<$ch, $kh, $kw, FMA>(acc, rows, w)
+            }};
         }
-        for (patch_row, weights) in args
-            .patches
-            .chunks_exact(out_w)
-            .zip(args.packed.chunks_exact(out_c))
-        {
-            let xs: &[f32; W] = patch_row[start..start + W].try_into().expect("W columns");
-            let ws: &[f32; CO] = weights[args.o0..args.o0 + CO].try_into().expect("CO channels");
-            for c in 0..CO {
-                for l in 0..W {
-                    acc[c][l] = if FMA {
-                        ws[c].mul_add(xs[l], acc[c][l])
-                    } else {
-                        acc[c][l] + ws[c] * xs[l]
-                    };
+        macro_rules! by_group {
+            ($kh:literal, $kw:literal, $ky0:expr, $kx0:expr) => {
+                match group {
+                    2 => pass!(2, $kh, $kw, $ky0, $kx0),
+                    _ => pass!(1, $kh, $kw, $ky0, $kx0),
+                }
+            };
+        }
+        if (kh, kw) == (3, 3) {
+            by_group!(3, 3, 0, 0);
+        } else {
+            for ky in 0..kh {
+                let mut kx = 0;
+                while kx < kw {
+                    let run = (kw - kx).min(3);
+                    match run {
+                        3 => by_group!(1, 3, ky, kx),
+                        2 => by_group!(1, 2, ky, kx),
+                        _ => by_group!(1, 1, ky, kx),
+                    }
+                    kx += run;
                 }
             }
         }
-        for (c, lane) in acc.iter().enumerate() {
-            let row = ((args.o0 + c) * shape.out_h + args.y) * out_w;
-            out[row + start..row + start + W].copy_from_slice(lane);
+        c += group;
+    }
+}
+
+/// `acc[c][j] += Σ_(r, t) w[c][r][t] · rows[r][j + t]` for `CH` channels over a `KH × KW`
+/// block of taps, in row-major tap order: the loop the vectoriser turns into wide loads and
+/// fused multiply-adds.
+#[inline(always)]
+fn multiply_add<const CH: usize, const KH: usize, const KW: usize, const FMA: bool>(
+    acc: [&mut [f32]; CH],
+    rows: [&[f32]; KH],
+    w: [[[f32; KW]; KH]; CH],
+) {
+    let len = acc[0].len();
+    let rows = rows.map(|row| &row[..len + KW - 1]);
+    for j in 0..len {
+        for c in 0..CH {
+            let mut v = acc[c][j];
+            for r in 0..KH {
+                for t in 0..KW {
+                    v = if FMA {
+                        w[c][r][t].mul_add(rows[r][j + t], v)
+                    } else {
+                        v + w[c][r][t] * rows[r][j + t]
+                    };
+                }
+            }
+            acc[c][j] = v;
         }
-        x0 += W;
+    }
+}
+
+/// Copies `input` into `padded` with `padding` zeros on every side of every channel.
+fn pad(shape: &ConvShape, input: &[f32], padded: &mut Vec<f32>) {
+    let (p, in_w) = (shape.padding, shape.in_w);
+    let (width, height) = (in_w + 2 * p, shape.in_h + 2 * p);
+    padded.clear();
+    padded.resize(shape.in_c * height * width, 0.0);
+    for (plane, padded_plane) in input
+        .chunks_exact(shape.in_h * in_w)
+        .zip(padded.chunks_exact_mut(height * width))
+    {
+        for (row, padded_row) in plane
+            .chunks_exact(in_w)
+            .zip(padded_plane.chunks_exact_mut(width).skip(p))
+        {
+            padded_row[p..p + in_w].copy_from_slice(row);
+        }
     }
 }
 
@@ -269,18 +365,42 @@ pub fn max_pool2d_into(
     let out_w = (in_w - kernel) / stride + 1;
     assert_eq!(input.len(), c * in_h * in_w, "pool input length");
     assert_eq!(out.len(), c * out_h * out_w, "pool output length");
-    let mut outputs = out.iter_mut();
-    for plane in input.chunks_exact(in_h * in_w) {
-        for y in 0..out_h {
-            for x in 0..out_w {
-                let mut best = f32::NEG_INFINITY;
-                for ky in 0..kernel {
-                    let row = &plane[(y * stride + ky) * in_w + x * stride..][..kernel];
-                    best = row.iter().fold(best, |a, &b| a.max(b));
+    let planes = input
+        .chunks_exact(in_h * in_w)
+        .zip(out.chunks_exact_mut(out_h * out_w));
+    for (plane, out_plane) in planes {
+        for (y, out_row) in out_plane.chunks_exact_mut(out_w).enumerate() {
+            let rows = &plane[y * stride * in_w..][..(kernel - 1) * in_w + in_w];
+            if kernel == 2 && stride == 2 {
+                pool_row_2x2(&rows[..in_w], &rows[in_w..], out_row);
+                continue;
+            }
+            for (x, best) in out_row.iter_mut().enumerate() {
+                *best = f32::NEG_INFINITY;
+                for row in rows.chunks(in_w) {
+                    let window = &row[x * stride..][..kernel];
+                    *best = window.iter().fold(*best, |a, &b| a.max(b));
                 }
-                *outputs.next().expect("out_h·out_w outputs per channel") = best;
             }
         }
+    }
+}
+
+/// One output row of the common 2×2, stride-2 pool, written so that it vectorises.
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma", "wasm32+simd128"))]
+fn pool_row_2x2(top: &[f32], bottom: &[f32], out: &mut [f32]) {
+    let pairs = top.chunks_exact(2).zip(bottom.chunks_exact(2));
+    for (best, (t, b)) in out.iter_mut().zip(pairs) {
+        *best = t[0].max(t[1]).max(b[0].max(b[1]));
+    }
+}
+
+/// `out = max(0, input)` element-wise.
+#[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma", "wasm32+simd128"))]
+pub fn relu_into(input: &[f32], out: &mut [f32]) {
+    assert_eq!(input.len(), out.len(), "relu lengths");
+    for (o, &v) in out.iter_mut().zip(input) {
+        *o = v.max(0.0);
     }
 }
 

@@ -41,10 +41,31 @@ fn whole_networks_agree_with_the_reference() {
 }
 
 #[test]
+fn forward_into_reuses_any_trace_and_gives_the_same_result() {
+    let mut rng = common::rng(12);
+    let small = common::random_network(&mut rng, 3, 1, 1);
+    let other = common::random_network(&mut rng, 5, 2, 0);
+    let input = common::random_input(&mut rng, small.input_shape());
+    let expected = small.forward(&input).unwrap();
+    // A trace of another network (other shapes), then one of the same network and another
+    // input (same shapes, stale values): both must be fully overwritten.
+    let mut trace = other
+        .forward(&common::random_input(&mut rng, other.input_shape()))
+        .unwrap();
+    small.forward_into(&input, &mut trace).unwrap();
+    assert_eq!(trace, expected);
+    let mut trace = small
+        .forward(&common::random_input(&mut rng, small.input_shape()))
+        .unwrap();
+    small.forward_into(&input, &mut trace).unwrap();
+    assert_eq!(trace, expected);
+}
+
+#[test]
 fn convolutions_agree_for_every_block_shape() {
     let mut rng = common::rng(11);
-    // Output channels 1..=13 exercise every channel-block size and several blocks; widths
-    // from 1 to 70 exercise the scalar, 8-wide and widest column blocks and their tails.
+    // Output channels 1..=13 exercise channel pairs and a lone last channel; widths from 1 to
+    // 70 exercise bands of one and many rows, vector tails and the input's last elements.
     for out_c in 1..=13 {
         for side in [1, 2, 5, 8, 9, 17, 31, 33, 40, 66, 70] {
             let kernel = [1, 3, 5][rng.random_range(0..3)];
