@@ -279,19 +279,42 @@ fn multiply_add<const CH: usize, const KH: usize, const KW: usize, const FMA: bo
 ) {
     let len = acc[0].len();
     let rows = rows.map(|row| &row[..len + KW - 1]);
-    for j in 0..len {
-        for c in 0..CH {
-            let mut v = acc[c][j];
+    if CH == 1 {
+        // The plain form; the one the wasm build vectorises (the form below it does not).
+        for j in 0..len {
+            let mut v = acc[0][j];
             for r in 0..KH {
                 for t in 0..KW {
                     v = if FMA {
-                        w[c][r][t].mul_add(rows[r][j + t], v)
+                        w[0][r][t].mul_add(rows[r][j + t], v)
                     } else {
-                        v + w[c][r][t] * rows[r][j + t]
+                        v + w[0][r][t] * rows[r][j + t]
                     };
                 }
             }
-            acc[c][j] = v;
+            acc[0][j] = v;
+        }
+        return;
+    }
+    for j in 0..len {
+        // Every load before any store: the compiler cannot tell the bands from the input
+        // rows, so a store in between would force it to load the inputs again per channel
+        // (measured: 20 % of the native pass).
+        let x: [[f32; KW]; KH] = std::array::from_fn(|r| std::array::from_fn(|t| rows[r][j + t]));
+        let mut v: [f32; CH] = std::array::from_fn(|c| acc[c][j]);
+        for c in 0..CH {
+            for r in 0..KH {
+                for t in 0..KW {
+                    v[c] = if FMA {
+                        w[c][r][t].mul_add(x[r][t], v[c])
+                    } else {
+                        v[c] + w[c][r][t] * x[r][t]
+                    };
+                }
+            }
+        }
+        for c in 0..CH {
+            acc[c][j] = v[c];
         }
     }
 }
