@@ -1,14 +1,14 @@
 //! The app root: holds the reducer, traces the input in WebAssembly, paints the maps once per
-//! input, runs the playback timer and the global keys, and shows the overview or the open
+//! input, runs the playback clock and the global keys, and shows the overview or the open
 //! explanation.
 
 use gloo::events::EventListener;
-use gloo::timers::callback::Interval;
 use shared::{Focus, View};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::clock::use_playback_clock;
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::conv_view::ConvView;
 use crate::components::flatten_view::FlattenView;
@@ -109,29 +109,21 @@ pub fn App() -> Html {
         });
     }
 
-    // Keep the address bar on the current focus (bookmarks, reloads, sharing a view).
+    // Keep the address bar on the current focus (bookmarks, reloads, sharing a view); not on
+    // every step while playing (history updates at 60 per second are slow and get throttled):
+    // the pause writes the step reached.
     use_effect_with(focus, |focus| {
+        if focus.playing {
+            return;
+        }
         let url = format!("#{}", url_state::to_fragment(focus));
         if let Ok(history) = gloo::utils::window().history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
     });
 
-    // The playback timer: one tick per step while playing.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(
-            (focus.playing, focus.step_ms, steps),
-            move |&(playing, step_ms, steps)| {
-                let timer = (playing && steps > 0).then(|| {
-                    Interval::new(u32::from(step_ms.max(1)), move || {
-                        dispatcher.dispatch(Action::Tick { steps })
-                    })
-                });
-                move || drop(timer)
-            },
-        );
-    }
+    // The playback clock: advances on animation frames while playing.
+    use_playback_clock(&state, focus.playing, focus.step_ms, steps);
 
     // Global keys: Escape goes back, Space plays/pauses, arrows step in explanation views.
     let latest = use_mut_ref(|| (focus, steps));

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod app;
+mod clock;
 mod color;
 mod components;
 mod format;

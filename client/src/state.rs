@@ -68,12 +68,14 @@ pub enum Action {
     SetInput(Input),
     /// An input could not be used: show why, keep the current one.
     InputFailed(String),
-    /// Timer tick while playing: advance one step out of `steps`, stopping at the last one.
-    /// Not a navigation: it never breaks away from a lecture. Ignored while following, where
-    /// the instructor's broadcast steps drive the animation (a local timer would run ahead).
+    /// Clock tick while playing: advance `count` steps out of `steps`, stopping at the last
+    /// one. Not a navigation: it never breaks away from a lecture. Ignored while following,
+    /// where the instructor's broadcast steps drive the animation (a local clock would run ahead).
     Tick {
         /// Number of steps in the open animation.
         steps: u32,
+        /// Steps that fell due since the last tick (more than one at fast speeds).
+        count: u32,
     },
     /// The instructor's focus arrived.
     Remote {
@@ -114,10 +116,10 @@ impl AppState {
                 next.break_away();
             }
             Action::InputFailed(message) => next.input_error = Some(message),
-            Action::Tick { steps } => {
+            Action::Tick { steps, count } => {
                 if next.focus.playing && next.live != LiveMode::Following {
                     let last = steps.saturating_sub(1);
-                    next.focus.step = (next.focus.step + 1).min(last);
+                    next.focus.step = next.focus.step.saturating_add(count).min(last);
                     if next.focus.step >= last {
                         next.focus.playing = false;
                     }
@@ -300,11 +302,24 @@ mod tests {
         let mut state = AppState::with_input(image(1), InputOrigin::Sample(0));
         state.focus.playing = true;
         state.focus.step = 7;
-        let state = state.apply(Action::Tick { steps: 9 });
+        let state = state.apply(Action::Tick { steps: 9, count: 1 });
         assert_eq!(state.focus.step, 8);
         assert!(!state.focus.playing, "stops on the last step");
-        let paused = state.apply(Action::Tick { steps: 9 });
+        let paused = state.apply(Action::Tick { steps: 9, count: 1 });
         assert_eq!(paused.focus.step, 8);
+    }
+
+    #[test]
+    fn a_tick_of_several_steps_advances_them_all_but_not_past_the_end() {
+        let mut state = AppState::with_input(image(1), InputOrigin::Sample(0));
+        state.focus.playing = true;
+        state.focus.step = 2;
+        let state = state.apply(Action::Tick { steps: 9, count: 3 });
+        assert_eq!(state.focus.step, 5);
+        assert!(state.focus.playing);
+        let state = state.apply(Action::Tick { steps: 9, count: 100 });
+        assert_eq!(state.focus.step, 8);
+        assert!(!state.focus.playing, "stops on the last step");
     }
 
     #[test]
@@ -315,12 +330,12 @@ mod tests {
         };
         let state = following()
             .apply(Action::Remote { focus: playing })
-            .apply(Action::Tick { steps: 9 });
+            .apply(Action::Tick { steps: 9, count: 1 });
         assert_eq!(state.focus.step, 0, "the instructor's broadcast drives the steps");
         assert_eq!(state.live, LiveMode::Following);
         let exploring = state
             .apply(Action::SetLiveMode(LiveMode::Exploring))
-            .apply(Action::Tick { steps: 9 });
+            .apply(Action::Tick { steps: 9, count: 1 });
         assert_eq!(exploring.focus.step, 1);
     }
 

@@ -37,31 +37,22 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
     let dispatcher = props.state.dispatcher();
     let origin = props.state.input.as_ref().map(|i| i.origin.clone());
 
+    // Stable across renders, so the tiles below re-render only when the selection changes (not
+    // on every animation step).
     let choose = {
         let dispatcher = dispatcher.clone();
-        move |index: usize| match samples::image(index) {
+        use_callback((), move |index: usize, _| match samples::image(index) {
             Ok(image) => dispatcher.dispatch(Action::SetInput(Input {
                 image: Rc::new(image),
                 origin: InputOrigin::Sample(index),
             })),
             Err(e) => dispatcher.dispatch(Action::InputFailed(e)),
-        }
+        })
     };
-    let tiles = thumbnails.iter().map(|thumb| {
-        let index = thumb.index;
-        let selected = origin == Some(InputOrigin::Sample(index));
-        let onclick = {
-            let choose = choose.clone();
-            move |_| choose(index)
-        };
-        html! {
-            <button key={index} class={classes!("sample", selected.then_some("selected"))}
-                    data-testid={format!("sample-{index}")} aria-pressed={selected.to_string()}
-                    aria-label={format!("Sample: {}", thumb.label)} title={thumb.label.clone()} {onclick}>
-                <HeatmapCanvas pixels={thumb.pixels.clone()} />
-            </button>
-        }
-    });
+    let selected = match &origin {
+        Some(InputOrigin::Sample(index)) => Some(*index),
+        _ => None,
+    };
 
     let onchange = {
         let dispatcher = dispatcher.clone();
@@ -119,7 +110,7 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
     html! {
         <div class="input-picker" role="group" aria-label="Input image">
             <span class="picker-label">{ "Input" }</span>
-            <div class="samples">{ for tiles }</div>
+            <SampleTiles thumbnails={thumbnails.clone()} {selected} onchoose={choose} />
             <label class="upload button">
                 { "Upload…" }
                 <input type="file" accept="image/png,image/jpeg,image/gif,image/webp,image/bmp,image/*"
@@ -137,4 +128,33 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
             }
         </div>
     }
+}
+
+/// Props of [`SampleTiles`].
+#[derive(Properties, PartialEq)]
+struct SampleTilesProps {
+    /// Every sample's tile.
+    thumbnails: Rc<Vec<samples::Thumbnail>>,
+    /// The sample shown, if the input is one.
+    selected: Option<usize>,
+    /// Called with the index of the sample picked.
+    onchoose: Callback<usize>,
+}
+
+/// The sample buttons.
+#[component]
+fn SampleTiles(props: &SampleTilesProps) -> Html {
+    let tiles = props.thumbnails.iter().map(|thumb| {
+        let index = thumb.index;
+        let selected = props.selected == Some(index);
+        let onclick = props.onchoose.reform(move |_: MouseEvent| index);
+        html! {
+            <button key={index} class={classes!("sample", selected.then_some("selected"))}
+                    data-testid={format!("sample-{index}")} aria-pressed={selected.to_string()}
+                    aria-label={format!("Sample: {}", thumb.label)} title={thumb.label.clone()} {onclick}>
+                <HeatmapCanvas pixels={thumb.pixels.clone()} />
+            </button>
+        }
+    });
+    html! { <div class="samples">{ for tiles }</div> }
 }
