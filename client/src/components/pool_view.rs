@@ -5,10 +5,9 @@ use models::explain;
 use shared::Focus;
 use yew::prelude::*;
 
-use crate::components::map_frame::{MapFrame, Outline};
+use crate::components::map_frame::Outline;
+use crate::components::map_op_view::MapOpView;
 use crate::components::number_grid::NumberGrid;
-use crate::components::playback_bar::PlaybackBar;
-use crate::components::values_table::ValuesTable;
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::model;
@@ -60,49 +59,19 @@ pub fn PoolView(props: &PoolViewProps) -> Html {
         width: 1,
         class: "winner",
     };
-    let pixel = Outline {
-        top: y as isize,
-        left: x as isize,
-        height: 1,
-        width: 1,
-        class: "current",
-    };
     let range = props.heatmaps.ranges.get(layer).copied().unwrap_or(1.0);
-    let input = props.heatmaps.get(layer.checked_sub(1), neuron).cloned();
-    let output = props.heatmaps.get(Some(layer), neuron).cloned();
-    let source = model::layer_name(layer.checked_sub(1));
-    let name = model::layer_name(Some(layer));
     html! {
-        <section class="view view-pool" data-testid="view-pool" data-step={at.step.to_string()}
-                 aria-label={format!("Max pooling: {name} neuron {neuron}")}>
-            <p class="lead">{ format!("Max pooling keeps the largest value of each {kh}×{kw} window, moving {stride} pixels at a time, so the map shrinks.") }</p>
-            <div class="op-body">
-                if let Some(pixels) = input {
-                    <MapFrame pixels={pixels} outlines={vec![window, winner]}
-                        onpick={at.pick_callback_scaled(props.focus, props.onnavigate.clone(), stride)}
-                        caption={AttrValue::from(format!("{source} #{neuron} (input)"))}
-                        label={format!("input map, window at row {} column {}", pool.input_top, pool.input_left)} />
-                }
-                <div class="formula big-formula" aria-live="polite">
-                    <span>{ "max(" }</span>
-                    <NumberGrid values={pool.window.clone()} range={range} marked={vec![pool.winner]}
-                        test_prefix="pool-window" class="big" label="pooling window" />
-                    <span>{ ") = " }</span>
-                    <span class="big-number" data-testid="pool-output" data-value={format::exact(pool.value)}>{ format::value(pool.value) }</span>
-                </div>
-                if let Some(pixels) = output {
-                    <MapFrame pixels={pixels} outlines={vec![pixel]}
-                        onpick={at.pick_callback(props.focus, props.onnavigate.clone())}
-                        caption={AttrValue::from(format!("{name} #{neuron} (output)"))}
-                        label={format!("output map, pixel row {y} column {x}")} />
-                }
-            </div>
-            if let Some(map) = props.scene.map(Some(layer), neuron) {
-                <ValuesTable title={format!("{name} #{neuron}")} values={map.to_owned()} current={Some((y, x))} />
-            }
-            <PlaybackBar focus={Focus { step: at.step, ..props.focus }} steps={at.steps}
-                position={AttrValue::from(format!("pixel ({y}, {x})"))}
-                onnavigate={props.onnavigate.clone()} />
-        </section>
+        <MapOpView kind="pool" title="Max pooling"
+            lead={format!("Max pooling keeps the largest value of each {kh}×{kw} window, moving {stride} pixels at a time, so the map shrinks.")}
+            scene={props.scene.clone()} heatmaps={props.heatmaps.clone()} {at} focus={props.focus}
+            onnavigate={props.onnavigate.clone()} input_outlines={vec![window, winner]}
+            input_pick={at.pick_callback_scaled(props.focus, props.onnavigate.clone(), stride)}
+            input_label={format!("input map, window at row {} column {}", pool.input_top, pool.input_left)}>
+            <span>{ "max(" }</span>
+            <NumberGrid values={pool.window.clone()} range={range} marked={vec![pool.winner]}
+                test_prefix="pool-window" class="big" label="pooling window" />
+            <span>{ ") = " }</span>
+            <span class="big-number" data-testid="pool-output" data-value={format::exact(pool.value)}>{ format::value(pool.value) }</span>
+        </MapOpView>
     }
 }

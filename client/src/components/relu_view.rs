@@ -5,9 +5,8 @@ use models::explain;
 use shared::Focus;
 use yew::prelude::*;
 
-use crate::components::map_frame::{MapFrame, Outline};
-use crate::components::playback_bar::PlaybackBar;
-use crate::components::values_table::ValuesTable;
+use crate::components::map_frame::Outline;
+use crate::components::map_op_view::MapOpView;
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::model;
@@ -47,39 +46,17 @@ pub fn ReluView(props: &ReluViewProps) -> Html {
         width: 1,
         class: "current",
     };
-    let onpick = at.pick_callback(props.focus, props.onnavigate.clone());
-    let input = props.heatmaps.get(layer.checked_sub(1), neuron).cloned();
-    let output = props.heatmaps.get(Some(layer), neuron).cloned();
-    let source = model::layer_name(layer.checked_sub(1));
-    let name = model::layer_name(Some(layer));
     html! {
-        <section class="view view-relu" data-testid="view-relu" data-step={at.step.to_string()}
-                 aria-label={format!("ReLU: {name} neuron {neuron}")}>
-            <p class="lead">{ "ReLU keeps positive values and replaces negative ones with zero, pixel by pixel." }</p>
-            <div class="op-body">
-                if let Some(pixels) = input {
-                    <MapFrame pixels={pixels} outlines={vec![pixel.clone()]} onpick={onpick.clone()}
-                        caption={AttrValue::from(format!("{source} #{neuron} (input)"))}
-                        label={format!("input map, pixel row {y} column {x}")} />
-                }
-                <div class="formula big-formula" aria-live="polite">
-                    <span>{ "max(0, " }</span>
-                    <span class="big-number" data-testid="relu-input" data-value={format::exact(relu.input)}>{ format::value(relu.input) }</span>
-                    <span>{ ") = " }</span>
-                    <span class="big-number" data-testid="relu-output" data-value={format::exact(relu.output)}>{ format::value(relu.output) }</span>
-                </div>
-                if let Some(pixels) = output {
-                    <MapFrame pixels={pixels} outlines={vec![pixel]} onpick={onpick}
-                        caption={AttrValue::from(format!("{name} #{neuron} (output)"))}
-                        label={format!("output map, pixel row {y} column {x}")} />
-                }
-            </div>
-            if let Some(map) = props.scene.map(Some(layer), neuron) {
-                <ValuesTable title={format!("{name} #{neuron}")} values={map.to_owned()} current={Some((y, x))} />
-            }
-            <PlaybackBar focus={Focus { step: at.step, ..props.focus }} steps={at.steps}
-                position={AttrValue::from(format!("pixel ({y}, {x})"))}
-                onnavigate={props.onnavigate.clone()} />
-        </section>
+        <MapOpView kind="relu" title="ReLU"
+            lead="ReLU keeps positive values and replaces negative ones with zero, pixel by pixel."
+            scene={props.scene.clone()} heatmaps={props.heatmaps.clone()} {at} focus={props.focus}
+            onnavigate={props.onnavigate.clone()} input_outlines={vec![pixel]}
+            input_pick={at.pick_callback(props.focus, props.onnavigate.clone())}
+            input_label={format!("input map, pixel row {y} column {x}")}>
+            <span>{ "max(0, " }</span>
+            <span class="big-number" data-testid="relu-input" data-value={format::exact(relu.input)}>{ format::value(relu.input) }</span>
+            <span>{ ") = " }</span>
+            <span class="big-number" data-testid="relu-output" data-value={format::exact(relu.output)}>{ format::value(relu.output) }</span>
+        </MapOpView>
     }
 }
