@@ -3,8 +3,8 @@
 # `wasm-release`), bound with wasm-bindgen (--target web), shrunk with wasm-opt -Oz (SIMD kept),
 # content-hashed file names, index.html, style.css, the service worker (with the asset list and
 # a version baked in, so the offline cache is replaced exactly when the bundle changes) and
-# asset-manifest.json, each with a gzip -9 copy (`.gz`) that the server sends instead. Prints
-# each file's raw and gzip size. Run scripts/setup.sh first.
+# asset-manifest.json, each with a gzip copy (`.gz`, written by zopfli) that the server sends
+# instead. Prints each file's raw and gzip size. Run scripts/setup.sh first.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,7 @@ root=$PWD
 die() { printf 'build-client: %s\n' "$*" >&2; exit 1; }
 
 command -v wasm-bindgen >/dev/null || die "wasm-bindgen is not installed; run scripts/setup.sh first."
+command -v zopfli >/dev/null || die "zopfli is not installed; run scripts/setup.sh first."
 wasm_opt=$root/node_modules/.bin/wasm-opt
 [[ -x $wasm_opt ]] || die "wasm-opt (npm package binaryen) is missing; run scripts/setup.sh first."
 
@@ -75,9 +76,10 @@ awk -v manifest="$manifest_json" '{ gsub(/\/\*ASSET_MANIFEST\*\/null/, manifest)
 grep -q '"version"' "$out/sw.js" || die "client/sw.js lacks the /*ASSET_MANIFEST*/null placeholder."
 
 # Gzip-compressed copies, which the server sends to browsers that accept gzip (all do): a first
-# visit transfers these, not the raw files.
+# visit transfers these, not the raw files. zopfli writes standard gzip ≈ 4 % smaller than
+# gzip -9 (measured on the wasm: ≈ 20 KB), once per build; browsers decode it as any gzip.
 for file in "${assets[@]}" sw.js asset-manifest.json; do
-    gzip -9 -n -k "$out/$file"
+    zopfli --gzip -c "$out/$file" >"$out/$file.gz"
 done
 
 # Replace the old bundle in one step, so a running server never serves a half-written one.

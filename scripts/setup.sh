@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 log() { printf '== setup: %s\n' "$*"; }
 
 # --- Debian packages -----------------------------------------------------------------------
-apt_packages=(chromium chromium-driver dataset-fashion-mnist)
+apt_packages=(chromium chromium-driver dataset-fashion-mnist zopfli)
 missing=()
 for package in "${apt_packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then

@@ -12,8 +12,9 @@ use tokio::net::TcpStream;
 
 use crate::browser::Browser;
 
-/// The transfer budget of a first visit, gzip, weights included.
-pub const FIRST_VISIT_BUDGET_BYTES: u64 = 500 * 1024;
+/// The transfer budget of a first visit, gzip, weights included: 500 KB, read strictly
+/// (500,000 bytes, not 500 KiB).
+pub const FIRST_VISIT_BUDGET_BYTES: u64 = 500_000;
 
 /// The `Accept-Encoding` of Chromium's requests.
 pub const BROWSER_ACCEPT_ENCODING: &str = "gzip, deflate, br, zstd";
