@@ -4,7 +4,7 @@
 //! Positions come from students' and instructors' clients, so every index is checked and a bad
 //! one is a [`ModelError`], never a panic.
 
-use ndarray::{Array1, Array2, ArrayView3, ArrayViewD, Axis, Ix3};
+use ndarray::{Array1, Array2, Array3, ArrayView3, ArrayViewD, Axis, Ix3};
 
 use crate::error::ModelError;
 use crate::layers::{Conv2d, Layer, Linear, MaxPool2d};
@@ -272,6 +272,44 @@ pub fn conv_intermediate(
         .to_owned();
     let out = crate::network::conv2d(&single, &channel);
     Ok(out.index_axis_move(Axis(0), 0))
+}
+
+/// Every input channel's intermediate map for output channel `out_channel` at once (see
+/// [`conv_intermediate`]): summed over the first axis plus the bias, they give the layer's output
+/// channel; `maps[[i, y, x]]` is the sum of channel `i`'s products in [`conv`]'s explanation of
+/// `[out_channel, y, x]`.
+///
+/// # Shapes
+/// Returns `[C_in, H_out, W_out]` of layer `layer`.
+pub fn conv_intermediate_maps(
+    network: &Network,
+    trace: &Trace,
+    layer: usize,
+    out_channel: usize,
+) -> Result<Array3<f32>, ModelError> {
+    let Layer::Conv2d(conv) = checked_layer(network, trace, layer)? else {
+        return Err(wrong_kind(network, layer, "conv"));
+    };
+    let shape = &network.output_shapes()[layer];
+    if out_channel >= shape[0] {
+        return Err(ModelError::PositionOutOfRange {
+            layer,
+            position: vec![out_channel],
+            shape: vec![shape[0]],
+        });
+    }
+    let in_c = conv.weight.dim().1;
+    let mut maps = Array3::zeros((in_c, shape[1], shape[2]));
+    for (in_channel, mut map) in maps.axis_iter_mut(Axis(0)).enumerate() {
+        map.assign(&conv_intermediate(
+            network,
+            trace,
+            layer,
+            out_channel,
+            in_channel,
+        )?);
+    }
+    Ok(maps)
 }
 
 /// Explains ReLU output at `position` (`[c, y, x]` or `[i]`, matching the layer's output).

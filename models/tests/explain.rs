@@ -203,6 +203,18 @@ fn untrusted_positions_are_typed_errors() {
         Err(ModelError::PositionOutOfRange { .. })
     ));
     assert!(matches!(
+        explain::conv_intermediate_maps(&network, &trace, 0, shape0[0]),
+        Err(ModelError::PositionOutOfRange { .. })
+    ));
+    assert!(matches!(
+        explain::conv_intermediate_maps(&network, &trace, 1, 0),
+        Err(ModelError::WrongLayerKind { .. })
+    ));
+    assert!(matches!(
+        explain::conv_intermediate_maps(&network, &trace, count, 0),
+        Err(ModelError::NoSuchLayer { .. })
+    ));
+    assert!(matches!(
         explain::relu(&network, &trace, 1, &[0, 0]),
         Err(ModelError::PositionOutOfRange { .. })
     ));
@@ -255,4 +267,45 @@ fn explains_the_builtin_model() {
     assert_eq!(explain::flatten_source(network, 10, 1689).unwrap(), (9, 12, 12));
     let e = explain::softmax(network, &trace, 12).unwrap();
     assert_eq!(e.probabilities.len(), 10);
+}
+
+#[test]
+fn intermediate_maps_of_the_builtin_model_add_up_to_the_conv_output() {
+    let network = models::builtin::tiny_vgg();
+    let png = models::samples::SAMPLES[0].png;
+    let image = models::preprocess::decode(png, 64).unwrap();
+    let trace = network.forward(&image.to_tensor()).unwrap();
+    let mut checked = 0;
+    for (layer, named) in network.layers().iter().enumerate() {
+        let Layer::Conv2d(conv) = &named.layer else {
+            continue;
+        };
+        let (out_c, in_c, _, _) = conv.weight.dim();
+        let (out_h, out_w) = (trace.outputs[layer].shape()[1], trace.outputs[layer].shape()[2]);
+        for o in [0, out_c / 2, out_c - 1] {
+            let maps = explain::conv_intermediate_maps(network, &trace, layer, o).unwrap();
+            assert_eq!(maps.dim(), (in_c, out_h, out_w), "layer {layer}");
+            // Σ_i map[i] + bias is the traced output channel, everywhere.
+            let summed = maps.sum_axis(ndarray::Axis(0)) + conv.bias[o];
+            for ((y, x), &v) in summed.indexed_iter() {
+                let traced = trace.outputs[layer][[o, y, x]];
+                assert!(close(v, traced), "layer {layer} [{o},{y},{x}]: {v} vs {traced}");
+            }
+            // Each map's value is that channel's sum of products in the explanation.
+            for (y, x) in [(0, 0), (out_h / 2, out_w / 3), (out_h - 1, out_w - 1)] {
+                let e = explain::conv(network, &trace, layer, o, y, x).unwrap();
+                for term in &e.channels {
+                    let v = maps[[term.in_channel, y, x]];
+                    assert!(
+                        close(v, term.sum),
+                        "layer {layer} [{o},{y},{x}] ch {}: {v} vs {}",
+                        term.in_channel,
+                        term.sum
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 4 * 3 * 3, "Tiny VGG has four conv layers");
 }
