@@ -1,7 +1,8 @@
 //! Browser tests of the explanation views: a conv neuron's products, channel sums, bias and
-//! total at an animation step equal `models::explain::conv` for that output pixel; play moves
-//! the step; the ReLU, pooling, flatten and softmax views show the traced values. Screenshots of
-//! every view go to target/e2e-artifacts/.
+//! total at an animation step equal `models::explain::conv` for that output pixel, and its
+//! intermediate tiles (one per input channel) show `models::explain::conv_intermediate_maps`
+//! there; play moves the step; the ReLU, pooling, flatten and softmax views show the traced
+//! values. Screenshots of every view go to target/e2e-artifacts/.
 
 use anyhow::{Context, Result, ensure};
 use e2e::{Browser, BrowserOptions, TestServer, expected, page};
@@ -75,6 +76,23 @@ async fn conv_step_shows_the_products_and_sum_models_computes() -> Result<()> {
         }
         ids.push(format!("conv-channel-sum-{c}"));
         wanted.push(term.sum);
+    }
+    // One intermediate tile per input channel; each shows its map's value at this output pixel.
+    let maps = explain::conv_intermediate_maps(network, &expected.trace, CONV_LAYER, CONV_NEURON)?;
+    let tiles = browser
+        .eval(
+            r#"return document.querySelectorAll('[data-testid^="conv-intermediate-"]').length;"#,
+            vec![],
+        )
+        .await?;
+    ensure!(
+        tiles.as_u64() == Some(maps.dim().0 as u64),
+        "the conv view shows {tiles} intermediate tiles, the layer has {} input channels",
+        maps.dim().0
+    );
+    for c in 0..maps.dim().0 {
+        ids.push(format!("conv-intermediate-{c}"));
+        wanted.push(maps[[c, y, x]]);
     }
     ids.extend(["conv-bias".to_owned(), "conv-total".to_owned()]);
     wanted.extend([explanation.bias, explanation.total]);

@@ -1,6 +1,7 @@
 //! The convolution explanation (the headline view): every input channel with its own kernel,
 //! the window sliding over each input in step with the output pixel it produces, the
-//! element-wise products and per-channel sums, plus the bias, equal to the overview's value.
+//! element-wise products and per-channel sums, each channel's intermediate map (the channel
+//! convolved with its own kernel, before the sum), plus the bias, equal to the overview's value.
 
 use models::explain;
 use shared::{Focus, View};
@@ -11,6 +12,7 @@ use crate::components::number_grid::NumberGrid;
 use crate::components::playback_bar::PlaybackBar;
 use crate::components::values_table::ValuesTable;
 use crate::format;
+use crate::heatmap::{self, MapScale, Pixels};
 use crate::heatmap_set::HeatmapSet;
 use crate::model;
 use crate::navigation;
@@ -38,12 +40,33 @@ fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f32 {
         .max(f32::EPSILON)
 }
 
+/// Every input channel's intermediate map for one output channel, painted once on one shared
+/// diverging scale (so the tiles compare), with the maps for the values the tiles expose.
+struct Intermediate {
+    maps: ndarray::Array3<f32>,
+    pixels: Vec<Pixels>,
+}
+
+fn intermediate(scene: &Scene, layer: usize, neuron: usize) -> Option<Intermediate> {
+    let net = model::network();
+    let neuron = neuron.min(net.output_shapes().get(layer)?.first()?.checked_sub(1)?);
+    let maps = explain::conv_intermediate_maps(net, &scene.trace, layer, neuron).ok()?;
+    let scale = MapScale::Diverging(max_abs(maps.iter()));
+    let pixels = maps.outer_iter().map(|map| heatmap::paint(map, scale)).collect();
+    Some(Intermediate { maps, pixels })
+}
+
 /// The convolution view.
 #[component]
 pub fn ConvView(props: &ConvViewProps) -> Html {
     let net = model::network();
     let focus = props.focus;
     let layer = usize::from(focus.layer);
+    // Computed and painted per input and neuron, never per animation step.
+    let intermediate = use_memo(
+        (props.scene.clone(), layer, usize::from(focus.neuron)),
+        |(scene, layer, neuron)| intermediate(scene, *layer, *neuron),
+    );
     let Some(shape) = net.output_shapes().get(layer).filter(|s| s.len() == 3) else {
         return html! { <p class="view-error">{ "This layer has no maps to explain." }</p> };
     };
@@ -90,6 +113,13 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
         (to_out(iy, kh, out_h), to_out(ix, kw, out_w))
     };
 
+    let current = Outline {
+        top: y as isize,
+        left: x as isize,
+        height: 1,
+        width: 1,
+        class: "current",
+    };
     let window = Outline {
         top: explanation.input_top,
         left: explanation.input_left,
@@ -124,6 +154,27 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
         } else {
             format!("{} #{c}", model::layer_name(source_layer))
         };
+        // The intermediate map: the sum's pixel, with the window's output pixel outlined.
+        let tile = (*intermediate).as_ref().and_then(|inter| {
+            let pixels = inter.pixels.get(c)?.clone();
+            let value = *inter.maps.get([c, y, x])?;
+            let onpick = {
+                let go_step = go_step.clone();
+                Callback::from(move |(oy, ox): (usize, usize)| go_step(oy, ox))
+            };
+            Some(html! {
+                <>
+                    <span class="op">{ "→" }</span>
+                    <div class="intermediate" data-testid={format!("conv-intermediate-{c}")}
+                         data-value={format::exact(value)}>
+                        <MapFrame pixels={pixels} outlines={vec![current.clone()]} onpick={onpick}
+                            caption={AttrValue::from("intermediate")}
+                            label={format!("intermediate map of {source_name}: the channel convolved with its own kernel, \
+                                before adding channels; {} at row {y} column {x}", format::value(value))} />
+                    </div>
+                </>
+            })
+        });
         html! {
             <div key={c} class={classes!("channel-card", (c == selected).then_some("selected"))}>
                 <button class="channel-title" onclick={select} aria-pressed={(c == selected).to_string()}
@@ -145,6 +196,7 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                     <span class="op">{ "Σ" }</span>
                     <span class="channel-sum" data-testid={format!("conv-channel-sum-{c}")}
                           data-value={format::exact(term.sum)}>{ format::value(term.sum) }</span>
+                    { tile.unwrap_or_default() }
                 </div>
             </div>
         }
@@ -179,17 +231,10 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
             let go_step = go_step.clone();
             Callback::from(move |(oy, ox): (usize, usize)| go_step(oy, ox))
         };
-        let current = Outline {
-            top: y as isize,
-            left: x as isize,
-            height: 1,
-            width: 1,
-            class: "current",
-        };
         html! {
-            <MapFrame pixels={pixels} outlines={vec![current]} onpick={onpick} class="output-map"
-                caption={AttrValue::from(format!("{} #{neuron}: pixel ({y}, {x})", model::layer_name(Some(layer))))}
-                label={format!("output map, current pixel row {y} column {x}")} />
+            <MapFrame pixels={pixels} outlines={vec![current.clone()]} onpick={onpick} class="output-map"
+                caption={AttrValue::from(format!("Σ intermediate maps + bias = {} #{neuron}", model::layer_name(Some(layer))))}
+                label={format!("output map: the sum of all intermediate maps plus the bias; current pixel row {y} column {x}")} />
         }
     });
 
@@ -198,14 +243,14 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                  aria-label={format!("Convolution: {} neuron {neuron}", model::layer_name(Some(layer)))}>
             <p class="lead">
                 { format!("Each of the {} input channels has its own {kh}×{kw} kernel. ", explanation.channels.len()) }
-                { "The window slides over every input in step with the output pixel it produces: multiply, add up each channel, then add all channel sums and the bias." }
+                { "The window slides over every input in step with the output pixel it produces: multiply and add up each channel into its intermediate map, then add all intermediate maps and the bias." }
             </p>
             <div class="conv-body">
                 <div class="channel-list">{ for cards }</div>
                 <div class="conv-result">
                     { detail.unwrap_or_default() }
                     <div class="conv-sum" aria-live="polite">
-                        <h3>{ "Sum of all channels plus bias" }</h3>
+                        <h3>{ format!("Sum of all channels (intermediate maps at ({y}, {x})) plus bias") }</h3>
                         <div class="terms">{ for sums }</div>
                         <div class="equation">
                             <span>{ "+ bias " }</span>
