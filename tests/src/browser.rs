@@ -27,6 +27,8 @@ pub fn default_wait() -> Duration {
 
 /// How often the `wait_*` helpers look again.
 const POLL_INTERVAL: Duration = Duration::from_millis(25);
+/// The longest a screenshot waits for the view fade-in (260 ms in style.css) to finish.
+const FADE_IN_WAIT: Duration = Duration::from_secs(3);
 
 /// The flags every Chromium in this project runs with (team rule), plus a profile dir.
 const CHROMIUM_FLAGS: &[&str] = &[
@@ -260,8 +262,25 @@ impl Browser {
             })
     }
 
-    /// Saves a PNG screenshot of the viewport as `target/e2e-artifacts/<name>.png`.
+    /// Saves a PNG screenshot of the viewport as `target/e2e-artifacts/<name>.png`, once the
+    /// explanation view's fade-in has finished (every `.view-host` at computed opacity 1), so
+    /// the picture shows the view as students see it rather than half-transparent.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        // Bounded and without `wait_until` (whose timeout takes a screenshot): a view that never
+        // becomes opaque is still captured, as it is, with a note in the log.
+        let opaque = r#"return [...document.querySelectorAll(".view-host")]
+            .every(e => getComputedStyle(e).opacity === "1");"#;
+        let deadline = Instant::now() + FADE_IN_WAIT;
+        while self.eval(opaque, vec![]).await? != Value::Bool(true) {
+            if Instant::now() > deadline {
+                eprintln!(
+                    "{}: screenshot {name}: the view is still not opaque after {FADE_IN_WAIT:?}",
+                    self.name
+                );
+                break;
+            }
+            tokio::time::sleep(POLL_INTERVAL).await;
+        }
         let png = self
             .client
             .screenshot()
