@@ -120,6 +120,17 @@ fn conv_bands(
     out: &mut [f32],
 ) {
     const FMA: bool = target_cfg_f!(target_feature = "fma");
+    // Output channels per pass: their 3×3 weights must stay in registers beside the band
+    // accumulators. AVX-512's 32 registers hold three channels' 27 (measured 5 % faster than
+    // pairs and than four); AVX2's 16 hold at most a pair's. WebAssembly SIMD (V8 on x86-64,
+    // no fused multiply-add): one channel measured 5 % faster than pairs.
+    const GROUP: usize = if target_cfg_f!(target_feature = "avx512f") {
+        3
+    } else if cfg!(target_arch = "wasm32") {
+        1
+    } else {
+        2
+    };
     let Scratch {
         padded,
         patches,
@@ -157,7 +168,7 @@ fn conv_bands(
             for i in 0..shape.in_c {
                 let rows = &source[(i * height + y0) * width..];
                 let kernel = |c: usize| &weight[(c * shape.in_c + i) * k..][..k];
-                accumulate::<FMA>(
+                accumulate::<FMA, GROUP>(
                     bands,
                     (capacity, len),
                     (rows, width),
@@ -186,7 +197,7 @@ fn conv_bands(
             for (r, patch_row) in patches.chunks_exact(out_w).enumerate() {
                 let (i, ky, kx) = (r / k, r % k / shape.kw, r % shape.kw);
                 let tap = |c: usize| &weight[(c * shape.in_c + i) * k + ky * shape.kw + kx..][..1];
-                accumulate::<FMA>(bands, (out_w, out_w), (patch_row, 0), (1, 1), tap);
+                accumulate::<FMA, GROUP>(bands, (out_w, out_w), (patch_row, 0), (1, 1), tap);
             }
             for (c, band) in bands.chunks_exact(out_w).enumerate() {
                 out[(c * out_h + y) * out_w..][..out_w].copy_from_slice(band);
@@ -199,13 +210,13 @@ fn conv_bands(
 /// of its band: `band_c[j] += Σ_(ky, kx) kernel(c)[ky·kw + kx] · source[ky·step + kx + j]`,
 /// terms in that order.
 ///
-/// `bands` holds one band per channel, `capacity` apart. Channels go in pairs sharing every
-/// loaded input vector; a 3×3 kernel is one pass (per vector of output: nine input loads, two
-/// band loads and stores, eighteen multiply-adds, and with AVX-512 all eighteen weights stay
-/// in registers; four channels measured slower, their weights spill), other sizes one pass
-/// per run of up to three taps of a kernel row.
+/// `bands` holds one band per channel, `capacity` apart. Channels go in groups of up to
+/// `GROUP` sharing every loaded input vector (ten channels with `GROUP` 3: 3 + 3 + 2 + 2); a
+/// 3×3 kernel is one pass (per vector of output and channel: nine multiply-adds, one band load
+/// and store; nine input loads shared by the group), other sizes one pass per run of up to
+/// three taps of a kernel row.
 #[inline(always)]
-fn accumulate<'w, const FMA: bool>(
+fn accumulate<'w, const FMA: bool, const GROUP: usize>(
     bands: &mut [f32],
     (capacity, len): (usize, usize),
     (source, step): (&[f32], usize),
@@ -216,9 +227,10 @@ fn accumulate<'w, const FMA: bool>(
     let mut rest = bands;
     let mut c = 0;
     while c < channels {
-        // WebAssembly SIMD has half as many registers in practice (V8 on x86-64): one channel
-        // per pass measured 5 % faster there than pairs.
-        let group = (channels - c).min(if cfg!(target_arch = "wasm32") { 1 } else { 2 });
+        let group = match (channels - c, GROUP) {
+            (left, 3) if left != 4 => left.min(3),
+            (left, _) => left.min(GROUP).min(2),
+        };
         let (these, tail) = rest.split_at_mut(capacity * group);
         rest = tail;
         // `CH` channels' bands, and kernel rows `ky0..ky0 + KH`, columns `kx0..kx0 + KW`.
@@ -243,6 +255,7 @@ fn accumulate<'w, const FMA: bool>(
         macro_rules! by_group {
             ($kh:literal, $kw:literal, $ky0:expr, $kx0:expr) => {
                 match group {
+                    3 => pass!(3, $kh, $kw, $ky0, $kx0),
                     2 => pass!(2, $kh, $kw, $ky0, $kx0),
                     _ => pass!(1, $kh, $kw, $ky0, $kx0),
                 }
