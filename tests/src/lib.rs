@@ -8,7 +8,7 @@
 //! - [`chromedriver`]: a chromedriver process on a free port, killed with its browsers.
 //! - [`chrome_commands`]: chromedriver's DevTools and console-log commands.
 //! - [`browser`]: [`Browser`], one Chromium session with wait/read/click/screenshot helpers.
-//! - [`page`]: reading the client's `data-testid` contract (prediction, `data-value`s).
+//! - [`page`]: opening the client, and reading its `data-testid` contract (prediction, `data-value`s).
 //! - [`expected`]: what the `models` crate computes for the same input (ground truth).
 //! - [`first_visit`]: what a first visit transfers, gzip, per file.
 //! - [`perf_probe`]: ready time and animation frame probes injected into the page.

@@ -1,11 +1,26 @@
-//! Reading the client's UI contract (the `data-testid`s it promises) from a page: the shown
-//! class probabilities and prediction, and numeric `data-value`s.
+//! Opening the client, and reading its UI contract (the `data-testid`s it promises) from a page:
+//! the shown class probabilities and prediction, and numeric `data-value`s.
 
 use anyhow::{Context, Result, bail, ensure};
 use serde_json::Value;
 
-use crate::browser::{Browser, test_id_selector};
+use crate::browser::{Browser, BrowserOptions, test_id_selector};
 use crate::expected::{Expected, parse_percent, parse_value};
+use crate::server::TestServer;
+
+/// Starts the real server and opens the client in a fresh browser named `name` (its profile,
+/// logs and screenshots), waiting until the page is ready.
+pub async fn open_client(name: &str) -> Result<(TestServer, Browser)> {
+    let server = TestServer::start().await?;
+    let browser = Browser::launch_with(BrowserOptions {
+        name: name.into(),
+        ..Default::default()
+    })
+    .await?;
+    browser.goto(&server.url()).await?;
+    browser.wait_ready().await?;
+    Ok((server, browser))
+}
 
 /// How far a shown percentage (one decimal) may be from the exact one: half the last digit,
 /// plus a little for wasm-versus-native floating point.

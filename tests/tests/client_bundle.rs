@@ -4,18 +4,11 @@
 
 use anyhow::{Result, ensure};
 use e2e::first_visit::{self, FIRST_VISIT_BUDGET_BYTES, FirstVisit};
-use e2e::{Browser, BrowserOptions, TestServer, paths};
+use e2e::{page, paths};
 
 /// Loads the page once in a fresh browser and measures every file it fetched.
 async fn first_visit(name: &str) -> Result<FirstVisit> {
-    let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions {
-        name: name.into(),
-        ..Default::default()
-    })
-    .await?;
-    browser.goto(&server.url()).await?;
-    browser.wait_ready().await?;
+    let (server, browser) = page::open_client(name).await?;
     let visit = first_visit::measure(&browser, server.addr()).await?;
     let table = visit.table();
     println!("{table}");

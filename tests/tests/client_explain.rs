@@ -5,7 +5,7 @@
 //! values. Screenshots of every view go to target/e2e-artifacts/.
 
 use anyhow::{Context, Result, ensure};
-use e2e::{Browser, BrowserOptions, TestServer, expected, page};
+use e2e::{Browser, TestServer, expected, page};
 use models::builtin::tiny_vgg;
 use models::explain;
 
@@ -16,14 +16,7 @@ const CONV_NEURON: usize = 3;
 const STEPS: u32 = 5;
 
 async fn open_app(name: &str) -> Result<(TestServer, Browser, expected::Expected)> {
-    let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions {
-        name: name.into(),
-        ..Default::default()
-    })
-    .await?;
-    browser.goto(&server.url()).await?;
-    browser.wait_ready().await?;
+    let (server, browser) = page::open_client(name).await?;
     let expected = expected::for_sample(0)?;
     page::wait_for_prediction(&browser, &expected).await?;
     Ok((server, browser, expected))

@@ -3,7 +3,7 @@
 //! and keeps the current picture.
 
 use anyhow::{Result, ensure};
-use e2e::{Browser, BrowserOptions, TestServer, expected, page, paths};
+use e2e::{expected, page, paths};
 use image::{ImageFormat, Rgb, RgbImage};
 
 /// A 96×80 picture unlike the samples (a diagonal gradient with a dark square), so the page
@@ -22,21 +22,9 @@ fn test_png() -> Result<std::path::PathBuf> {
     Ok(path)
 }
 
-async fn open_app(name: &str) -> Result<(TestServer, Browser)> {
-    let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions {
-        name: name.into(),
-        ..Default::default()
-    })
-    .await?;
-    browser.goto(&server.url()).await?;
-    browser.wait_ready().await?;
-    Ok((server, browser))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn uploaded_png_gets_the_models_prediction() -> Result<()> {
-    let (_server, browser) = open_app("upload").await?;
+    let (_server, browser) = page::open_client("upload").await?;
     let png = test_png()?;
     let expected = expected::for_picture(&std::fs::read(&png)?)?;
     browser.upload("upload-input", &png).await?;
@@ -52,7 +40,7 @@ async fn uploaded_png_gets_the_models_prediction() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn non_image_upload_shows_an_error_and_keeps_the_picture() -> Result<()> {
-    let (_server, browser) = open_app("upload-error").await?;
+    let (_server, browser) = page::open_client("upload-error").await?;
     let before = expected::for_sample(0)?;
     page::wait_for_prediction(&browser, &before).await?;
 

@@ -2,19 +2,12 @@
 //! with the server gone a reload still renders the overview with the right prediction.
 
 use anyhow::{Result, ensure};
-use e2e::{Browser, BrowserOptions, TestServer, expected, page, paths};
+use e2e::{expected, page, paths};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn overview_renders_after_reload_with_the_server_gone() -> Result<()> {
-    let mut server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions {
-        name: "offline".into(),
-        ..Default::default()
-    })
-    .await?;
+    let (mut server, browser) = page::open_client("offline").await?;
     let url = server.url();
-    browser.goto(&url).await?;
-    browser.wait_ready().await?;
     // The worker controls the page once it has installed (pre-cached everything) and activated.
     browser
         .wait_until(

@@ -2,19 +2,12 @@
 //! same class probabilities and prediction as the `models` crate; picking a sample updates them.
 
 use anyhow::{Result, ensure};
-use e2e::{Browser, BrowserOptions, TestServer, expected, page};
+use e2e::{expected, page};
 use models::builtin::tiny_vgg;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn overview_matches_the_models_prediction_and_logs_no_errors() -> Result<()> {
-    let server = TestServer::start().await?;
-    let browser = Browser::launch_with(BrowserOptions {
-        name: "overview".into(),
-        ..Default::default()
-    })
-    .await?;
-    browser.goto(&server.url()).await?;
-    browser.wait_ready().await?;
+    let (_server, browser) = page::open_client("overview").await?;
 
     // The first screen shows the first sample.
     page::wait_for_prediction(&browser, &expected::for_sample(0)?).await?;
