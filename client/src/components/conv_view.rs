@@ -113,13 +113,7 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
         (to_out(iy, kh, out_h), to_out(ix, kw, out_w))
     };
 
-    let current = Outline {
-        top: y as isize,
-        left: x as isize,
-        height: 1,
-        width: 1,
-        class: "current",
-    };
+    let current = Outline::pixel(y, x, "current");
     let window = Outline {
         top: explanation.input_top,
         left: explanation.input_left,

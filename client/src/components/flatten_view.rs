@@ -105,13 +105,7 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
             .filter_map(|c| {
                 let pixels = props.heatmaps.get(Some(m), c).cloned()?;
                 let outlines = match source {
-                    Some((sc, sy, sx)) if sc == c => vec![Outline {
-                        top: sy as isize,
-                        left: sx as isize,
-                        height: 1,
-                        width: 1,
-                        class: "current",
-                    }],
+                    Some((sc, sy, sx)) if sc == c => vec![Outline::pixel(sy, sx, "current")],
                     _ => Vec::new(),
                 };
                 let onpick = {

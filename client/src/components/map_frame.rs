@@ -23,6 +23,19 @@ pub struct Outline {
     pub class: &'static str,
 }
 
+impl Outline {
+    /// One pixel, at row `y`, column `x`.
+    pub fn pixel(y: usize, x: usize, class: &'static str) -> Self {
+        Self {
+            top: y as isize,
+            left: x as isize,
+            height: 1,
+            width: 1,
+            class,
+        }
+    }
+}
+
 /// Props of [`MapFrame`].
 #[derive(Properties, PartialEq)]
 pub struct MapFrameProps {

@@ -52,13 +52,7 @@ pub fn MapOpView(props: &MapOpViewProps) -> Html {
     let output = props.heatmaps.get(Some(layer), neuron).cloned();
     let source = model::layer_name(layer.checked_sub(1));
     let name = model::layer_name(Some(layer));
-    let pixel = Outline {
-        top: y as isize,
-        left: x as isize,
-        height: 1,
-        width: 1,
-        class: "current",
-    };
+    let pixel = Outline::pixel(y, x, "current");
     let kind = format!("view-{}", props.kind);
     let class = classes!("view", kind.clone());
     html! {

@@ -52,13 +52,11 @@ pub fn PoolView(props: &PoolViewProps) -> Html {
         width: kw,
         class: "window",
     };
-    let winner = Outline {
-        top: (pool.input_top + pool.winner.0) as isize,
-        left: (pool.input_left + pool.winner.1) as isize,
-        height: 1,
-        width: 1,
-        class: "winner",
-    };
+    let winner = Outline::pixel(
+        pool.input_top + pool.winner.0,
+        pool.input_left + pool.winner.1,
+        "winner",
+    );
     let range = props.heatmaps.ranges.get(layer).copied().unwrap_or(1.0);
     html! {
         <MapOpView kind="pool" title="Max pooling"

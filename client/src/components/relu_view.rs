@@ -39,13 +39,7 @@ pub fn ReluView(props: &ReluViewProps) -> Html {
         Ok(r) => r,
         Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this neuron: {e}") }</p> },
     };
-    let pixel = Outline {
-        top: y as isize,
-        left: x as isize,
-        height: 1,
-        width: 1,
-        class: "current",
-    };
+    let pixel = Outline::pixel(y, x, "current");
     html! {
         <MapOpView kind="relu" title="ReLU"
             lead="ReLU keeps positive values and replaces negative ones with zero, pixel by pixel."
