@@ -24,9 +24,12 @@ use super::ConvShape;
 /// Output channels per tile, at most: ten channels go as 5 + 5.
 const MAX_CHANNELS: usize = 5;
 
-/// Whether the tiled path handles `shape` on this CPU.
+/// Whether the tiled path handles `shape` on this CPU: stride 1, at least one vector wide, and
+/// AVX2 or better (without it `pulp` would run the tiles one float at a time, slower than the
+/// bands, which the compiler vectorises with SSE).
 pub fn applies(shape: &ConvShape) -> bool {
-    shape.stride == 1 && shape.out_w >= pulp::Arch::new().dispatch(Lanes)
+    let lanes = pulp::Arch::new().dispatch(Lanes);
+    shape.stride == 1 && lanes >= 8 && shape.out_w >= lanes
 }
 
 /// Convolution of a stride-1 `source` (already zero-padded: `[in_c, height, width]`) into
@@ -231,7 +234,7 @@ mod tests {
 
     use pulp::{Scalar, Simd};
 
-    use super::{Conv, pack_weights};
+    use super::{Conv, Lanes, pack_weights};
     use crate::kernels::{ConvShape, pad};
     use crate::splitmix::SplitMix64;
 
@@ -347,5 +350,20 @@ mod tests {
             pulp::x86::V3::try_new().is_none() || checked[1] > 30,
             "AVX2 ran: {checked:?}"
         );
+    }
+
+    #[test]
+    fn the_widest_instruction_set_the_cpu_has_is_picked() {
+        // Both AVX2 and AVX-512 must be compiled in (pulp's `x86-v4` feature does not imply
+        // `x86-v3`): an AVX2-only CPU would otherwise fall back to the bands.
+        let lanes = pulp::Arch::new().dispatch(Lanes);
+        let expected = if pulp::x86::V4::try_new().is_some() {
+            16
+        } else if pulp::x86::V3::try_new().is_some() {
+            8
+        } else {
+            1
+        };
+        assert_eq!(lanes, expected);
     }
 }
