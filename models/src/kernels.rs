@@ -118,16 +118,9 @@ pub fn conv2d_into(conv: &Conv2d, shape: &ConvShape, input: &[f32], out: &mut [f
     let bias = conv.bias.as_slice().expect("a bias vector is contiguous");
     #[cfg(target_arch = "x86_64")]
     if conv_tiles::applies(shape) {
-        let p = shape.padding;
-        let source = if p == 0 {
-            input
-        } else {
-            pad(shape, input, &mut scratch.padded);
-            &scratch.padded[..]
-        };
+        let source = padded_source(shape, input, &mut scratch.padded);
         conv_tiles::pack_weights(shape, weight, &mut scratch.packed);
-        let padded = (source, shape.in_w + 2 * p, shape.in_h + 2 * p);
-        conv_tiles::conv(shape, padded, &scratch.packed, bias, out);
+        conv_tiles::conv(shape, source, &scratch.packed, bias, out);
         return;
     }
     conv_bands(shape, input, weight, bias, scratch, out);
@@ -165,13 +158,7 @@ fn conv_bands(
     // Weights per (output channel, input channel) pair.
     let k = shape.kh * shape.kw;
     if shape.stride == 1 {
-        let p = shape.padding;
-        let (source, width, height) = if p == 0 {
-            (input, shape.in_w, shape.in_h)
-        } else {
-            pad(shape, input, padded);
-            (&padded[..], shape.in_w + 2 * p, shape.in_h + 2 * p)
-        };
+        let (source, width, height) = padded_source(shape, input, padded);
         // Band element `j` is output row `y0 + j / width`, column `j % width`.
         let band_rows = (BAND_LEN / width).clamp(1, out_h);
         let capacity = ((band_rows - 1) * width + out_w).next_multiple_of(VECTOR);
@@ -355,6 +342,23 @@ fn multiply_add<const CH: usize, const KH: usize, const KW: usize, const FMA: bo
             acc[c][j] = v[c];
         }
     }
+}
+
+/// What the stride-1 kernels read: `input` itself without padding, else its zero-padded copy
+/// in `padded`; with that source's row width and height.
+fn padded_source<'a>(
+    shape: &ConvShape,
+    input: &'a [f32],
+    padded: &'a mut Vec<f32>,
+) -> (&'a [f32], usize, usize) {
+    let p = shape.padding;
+    let source = if p == 0 {
+        input
+    } else {
+        pad(shape, input, padded);
+        &padded[..]
+    };
+    (source, shape.in_w + 2 * p, shape.in_h + 2 * p)
 }
 
 /// Copies `input` into `padded` with `padding` zeros on every side of every channel.

@@ -235,7 +235,7 @@ mod tests {
     use pulp::{Scalar, Simd};
 
     use super::{Conv, Lanes, pack_weights};
-    use crate::kernels::{ConvShape, pad};
+    use crate::kernels::{ConvShape, padded_source};
     use crate::splitmix::SplitMix64;
 
     /// The definition: bias, then input channel, kernel row, kernel column.
@@ -276,16 +276,15 @@ mod tests {
             return None;
         }
         let mut padded = Vec::new();
-        pad(shape, input, &mut padded);
+        let (source, width, height) = padded_source(shape, input, &mut padded);
         let mut packed = Vec::new();
         pack_weights(shape, weight, &mut packed);
         let mut out = vec![f32::NAN; shape.out_c * shape.out_h * shape.out_w];
-        let p = shape.padding;
         simd.vectorize(Conv {
             shape,
-            source: &padded,
-            width: shape.in_w + 2 * p,
-            height: shape.in_h + 2 * p,
+            source,
+            width,
+            height,
             packed: &packed,
             bias,
             out: &mut out,
