@@ -49,20 +49,63 @@ fn every_supported_format_decodes_to_the_canonical_size() {
 }
 
 #[test]
-fn wide_pictures_are_centre_cropped() {
-    // 300×100: the centre 100×100 is green, the sides are black.
-    let wide = RgbaImage::from_fn(300, 100, |x, _| {
-        if (100..200).contains(&x) {
-            Rgba([0, 255, 0, 255])
+fn a_tall_picture_keeps_its_full_height_and_is_padded_with_its_border_colour() {
+    // 100×300: a dark "trouser" column from top to bottom on a pale blue background.
+    let background = Rgba([200, 220, 255, 255]);
+    let tall = RgbaImage::from_fn(100, 300, |x, _| {
+        if (35..65).contains(&x) {
+            Rgba([20, 20, 30, 255])
         } else {
-            Rgba([0, 0, 0, 255])
+            background
         }
     });
+    let image = decode(&encode(&tall, ImageFormat::Png), 64).unwrap();
+    let at = |x: usize, y: usize| &image.rgb[(y * 64 + x) * 3..(y * 64 + x) * 3 + 3];
+    for y in [0, 1, 32, 62, 63] {
+        assert_eq!(
+            at(32, y),
+            [20, 20, 30],
+            "row {y}: the legs reach the top and the bottom"
+        );
+    }
+    for x in [0, 5, 58, 63] {
+        assert_eq!(
+            at(x, 32),
+            [200, 220, 255],
+            "column {x}: padding takes the border colour"
+        );
+    }
+}
+
+#[test]
+fn a_wide_picture_is_fitted_not_cropped() {
+    // 300×100: red on the left third, green in the middle, blue on the right, black border line.
+    let wide = RgbaImage::from_fn(300, 100, |x, y| match (x, y) {
+        (_, 0) | (_, 99) => Rgba([0, 0, 0, 255]),
+        (0..100, _) => Rgba([255, 0, 0, 255]),
+        (100..200, _) => Rgba([0, 255, 0, 255]),
+        _ => Rgba([0, 0, 255, 255]),
+    });
     let image = decode(&encode(&wide, ImageFormat::Png), 64).unwrap();
-    assert!(
-        image.rgb.chunks(3).all(|p| p == [0, 255, 0]),
-        "only the green centre is kept"
+    let at = |x: usize, y: usize| image.rgb[(y * 64 + x) * 3..(y * 64 + x) * 3 + 3].to_vec();
+    assert_eq!(at(2, 32), [255, 0, 0], "the left third is kept");
+    assert_eq!(at(32, 32), [0, 255, 0]);
+    assert_eq!(at(61, 32), [0, 0, 255], "the right third is kept");
+    assert_eq!(
+        at(32, 2),
+        [0, 0, 0],
+        "above the picture: its dominant border colour"
     );
+    assert_eq!(at(32, 61), [0, 0, 0]);
+}
+
+#[test]
+fn a_huge_picture_is_shrunk_in_two_steps_to_the_same_colours() {
+    let big = halves(4000, 3000);
+    let image = from_rgba(4000, 3000, &big, 64).unwrap();
+    let at = |x: usize, y: usize| image.rgb[(y * 64 + x) * 3..(y * 64 + x) * 3 + 3].to_vec();
+    assert_eq!(at(3, 32), [255, 0, 0]);
+    assert_eq!(at(60, 32), [0, 0, 255]);
 }
 
 #[test]
@@ -82,14 +125,52 @@ fn tiny_pictures_are_scaled_up() {
     assert!(one.rgb.chunks(3).all(|p| p == [10, 20, 30]));
 }
 
+/// A 60×60 cut-out: a transparent border around an opaque disc of `colour`.
+fn cut_out(colour: [u8; 3]) -> RgbaImage {
+    RgbaImage::from_fn(60, 60, |x, y| {
+        let (dx, dy) = (x as i32 - 30, y as i32 - 30);
+        if dx * dx + dy * dy < 20 * 20 {
+            Rgba([colour[0], colour[1], colour[2], 255])
+        } else {
+            Rgba([0, 0, 0, 0])
+        }
+    })
+}
+
 #[test]
-fn transparency_is_composited_on_white() {
+fn a_transparent_cut_out_keeps_its_contrast_in_either_polarity() {
+    for (garment, expected_fill) in [
+        ([30, 20, 60], [255; 3]),
+        ([250, 240, 200], [0; 3]),
+        ([0, 0, 0], [255; 3]),
+    ] {
+        let png = encode(&cut_out(garment), ImageFormat::Png);
+        let image = decode(&png, 64).unwrap();
+        let corner = &image.rgb[..3];
+        let centre = &image.rgb[(32 * 64 + 32) * 3..(32 * 64 + 32) * 3 + 3];
+        assert_eq!(corner, expected_fill, "garment {garment:?}");
+        assert_eq!(centre, garment, "garment {garment:?}");
+    }
+}
+
+#[test]
+fn transparency_inside_an_opaque_border_takes_the_border_colour() {
+    let framed = RgbaImage::from_fn(20, 20, |x, y| {
+        if (5..15).contains(&x) && (5..15).contains(&y) {
+            Rgba([255, 255, 255, 0])
+        } else {
+            Rgba([10, 120, 40, 255])
+        }
+    });
+    let image = from_rgba(20, 20, &framed, 20).unwrap();
+    assert!(
+        image.rgb.chunks(3).all(|p| p == [10, 120, 40]),
+        "{:?}",
+        &image.rgb[..6]
+    );
     let clear = RgbaImage::from_pixel(10, 10, Rgba([0, 0, 0, 0]));
-    let half = RgbaImage::from_pixel(10, 10, Rgba([0, 0, 0, 128]));
     let image = from_rgba(10, 10, &clear, 64).unwrap();
-    assert!(image.rgb.iter().all(|&v| v == 255));
-    let image = from_rgba(10, 10, &half, 10).unwrap();
-    assert!(image.rgb.iter().all(|&v| v == 127), "{:?}", &image.rgb[..3]);
+    assert!(image.rgb.iter().all(|&v| v == 255), "nothing opaque: white");
 }
 
 #[test]
