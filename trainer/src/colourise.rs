@@ -1,9 +1,8 @@
-//! Deterministic colourisation of grey Fashion-MNIST pictures: a bright foreground tint on a
-//! dark background of a contrasting hue, so the three input channels differ and the colour
-//! view of the first layer has something to show.
+//! Colour palettes for grey Fashion-MNIST pictures: a background colour where the picture is 0
+//! and a garment colour where it is 255, in either polarity (garment brighter or darker than its
+//! background), with any hues or none.
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 
 /// Background and foreground colours, RGB in `[0, 1]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -14,17 +13,71 @@ pub struct Palette {
     pub foreground: [f32; 3],
 }
 
+/// Whether the garment is brighter or darker than its background.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Polarity {
+    /// A light garment on a dark background, like the dataset itself.
+    LightOnDark,
+    /// A dark garment on a light background, like a product photo or a shoe on a white desk.
+    DarkOnLight,
+}
+
+/// Smallest difference in HSV value between garment and background, so the garment stays visible
+/// whatever the hues.
+pub const MIN_VALUE_GAP: f32 = 0.3;
+
 impl Palette {
-    /// A random palette: any background hue, dark; a foreground hue 90°–270° away, bright. The
-    /// value gap of at least 0.25 keeps the garment visible whatever the hues.
+    /// The dataset as it is: a white garment on black.
+    pub const GREY: Self = Self {
+        background: [0.0; 3],
+        foreground: [1.0; 3],
+    };
+
+    /// The dataset inverted: a black garment on white.
+    pub const INVERTED_GREY: Self = Self {
+        background: [1.0; 3],
+        foreground: [0.0; 3],
+    };
+
+    /// The training distribution: either polarity with equal odds; one palette in five grey
+    /// (no saturation), the others any two hues; values anywhere, at least [`MIN_VALUE_GAP`] apart.
     pub fn random(rng: &mut impl Rng) -> Self {
-        let hue = rng.random_range(0.0..360.0f32);
-        let background = hsv(hue, rng.random_range(0.3..1.0), rng.random_range(0.05..0.45));
-        let foreground_hue = (hue + rng.random_range(90.0..270.0f32)) % 360.0;
+        let polarity = if rng.random_bool(0.5) {
+            Polarity::LightOnDark
+        } else {
+            Polarity::DarkOnLight
+        };
+        let grey = rng.random_bool(0.2);
+        let (dark, light) = random_values(rng);
+        let (background, foreground) = match polarity {
+            Polarity::LightOnDark => (dark, light),
+            Polarity::DarkOnLight => (light, dark),
+        };
+        let (background_saturation, foreground_saturation) = if grey {
+            (0.0, 0.0)
+        } else {
+            (rng.random_range(0.0..1.0), rng.random_range(0.0..1.0))
+        };
+        let background = hsv(rng.random_range(0.0..360.0), background_saturation, background);
+        let foreground = hsv(rng.random_range(0.0..360.0), foreground_saturation, foreground);
+        Self {
+            background,
+            foreground,
+        }
+    }
+
+    /// A product-photo palette: a pale, light background (value ≥ 0.75, saturation ≤ 0.4) and a
+    /// dark garment of any hue (value ≤ 0.5).
+    pub fn dark_on_light(rng: &mut impl Rng) -> Self {
+        let background = hsv(
+            rng.random_range(0.0..360.0),
+            rng.random_range(0.0..0.4),
+            rng.random_range(0.75..=1.0),
+        );
         let foreground = hsv(
-            foreground_hue,
-            rng.random_range(0.3..1.0),
-            rng.random_range(0.7..1.0),
+            rng.random_range(0.0..360.0),
+            rng.random_range(0.2..1.0),
+            rng.random_range(0.05..0.5),
         );
         Self {
             background,
@@ -32,30 +85,63 @@ impl Palette {
         }
     }
 
-    /// The fixed palette of test image `index`, the same on every run and machine.
-    pub fn for_test_image(index: usize) -> Self {
-        const TEST_STREAM: u64 = 0x7e57_c010_u64;
-        let mut rng = ChaCha8Rng::seed_from_u64(TEST_STREAM);
-        rng.set_stream(index as u64);
-        Self::random(&mut rng)
+    /// A light garment of any hue (value ≥ 0.6) on a dark background of any hue (value ≤ 0.3).
+    pub fn light_on_dark(rng: &mut impl Rng) -> Self {
+        let background = hsv(
+            rng.random_range(0.0..360.0),
+            rng.random_range(0.0..1.0),
+            rng.random_range(0.0..0.3),
+        );
+        let foreground = hsv(
+            rng.random_range(0.0..360.0),
+            rng.random_range(0.2..1.0),
+            rng.random_range(0.6..=1.0),
+        );
+        Self {
+            background,
+            foreground,
+        }
     }
 
-    /// Colours a grey value: linear blend from background (0) to foreground (255), as a byte.
-    pub fn apply(&self, grey: u8) -> [u8; 3] {
-        let t = f32::from(grey) / 255.0;
-        let mut rgb = [0u8; 3];
-        for (c, out) in rgb.iter_mut().enumerate() {
-            let v = self.background[c] + t * (self.foreground[c] - self.background[c]);
-            *out = (v * 255.0).round().clamp(0.0, 255.0) as u8;
+    /// Which way round the palette is, by HSV value (the brightest channel).
+    pub fn polarity(&self) -> Polarity {
+        let value = |c: [f32; 3]| c.iter().copied().fold(0.0f32, f32::max);
+        if value(self.foreground) >= value(self.background) {
+            Polarity::LightOnDark
+        } else {
+            Polarity::DarkOnLight
         }
-        rgb
     }
+
+    /// The colour of grey value `t` in `[0, 1]`: linear blend from background (0) to foreground
+    /// (1), RGB in `[0, 1]`, unclamped.
+    pub fn blend(&self, t: f32) -> [f32; 3] {
+        std::array::from_fn(|c| self.background[c] + t * (self.foreground[c] - self.background[c]))
+    }
+
+    /// Colours a grey byte: [`Palette::blend`] rounded to a byte. The client's sample unpacking
+    /// (`client/src/samples.rs`) computes exactly this.
+    pub fn apply(&self, grey: u8) -> [u8; 3] {
+        self.blend(f32::from(grey) / 255.0).map(to_byte)
+    }
+}
+
+/// A value in `[0, 1]` rounded to a byte.
+pub fn to_byte(value: f32) -> u8 {
+    (value * 255.0).round().clamp(0.0, 255.0) as u8
+}
+
+/// A dark and a light HSV value at least [`MIN_VALUE_GAP`] apart, spread over the whole range.
+fn random_values(rng: &mut impl Rng) -> (f32, f32) {
+    let dark = rng.random_range(0.0..=(1.0 - MIN_VALUE_GAP));
+    let light = rng.random_range((dark + MIN_VALUE_GAP)..=1.0);
+    (dark, light)
 }
 
 /// HSV (hue in degrees, saturation and value in `[0, 1]`) to RGB in `[0, 1]`.
 fn hsv(hue: f32, saturation: f32, value: f32) -> [f32; 3] {
     let chroma = value * saturation;
-    let sector = hue / 60.0;
+    let sector = hue.rem_euclid(360.0) / 60.0;
     let x = chroma * (1.0 - (sector % 2.0 - 1.0).abs());
     let (r, g, b) = match sector as u32 {
         0 => (chroma, x, 0.0),
@@ -69,66 +155,52 @@ fn hsv(hue: f32, saturation: f32, value: f32) -> [f32; 3] {
     [r + m, g + m, b + m]
 }
 
-/// Colours a square grey picture shifted by `(dx, dy)` pixels (vacated pixels are background),
-/// as RGBA bytes ready for `models::preprocess::from_rgba`.
-///
-/// # Shapes
-/// `grey`: `side × side` → `side × side × 4`.
-pub fn colourise(grey: &[u8], side: usize, palette: &Palette, shift: (i32, i32)) -> Vec<u8> {
-    let mut rgba = Vec::with_capacity(side * side * 4);
-    for y in 0..side as i32 {
-        for x in 0..side as i32 {
-            let (sy, sx) = (y - shift.1, x - shift.0);
-            let inside = (0..side as i32).contains(&sy) && (0..side as i32).contains(&sx);
-            let value = if inside {
-                grey[sy as usize * side + sx as usize]
-            } else {
-                0
-            };
-            rgba.extend_from_slice(&palette.apply(value));
-            rgba.push(255);
-        }
-    }
-    rgba
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha8Rng;
 
-    #[test]
-    fn test_palettes_are_deterministic_and_differ_between_images() {
-        assert_eq!(Palette::for_test_image(7), Palette::for_test_image(7));
-        assert_ne!(Palette::for_test_image(7), Palette::for_test_image(8));
+    fn value(c: [f32; 3]) -> f32 {
+        c.iter().copied().fold(0.0f32, f32::max)
     }
 
     #[test]
-    fn foreground_is_brighter_than_background_and_channels_differ() {
+    fn training_palettes_take_both_polarities_with_a_visible_gap() {
         let mut rng = ChaCha8Rng::seed_from_u64(3);
-        let mut differing = 0;
-        for _ in 0..1000 {
+        let (mut light_on_dark, mut grey) = (0, 0);
+        for _ in 0..2000 {
             let p = Palette::random(&mut rng);
-            let value = |c: [f32; 3]| c.iter().copied().fold(0.0f32, f32::max);
-            assert!(value(p.foreground) - value(p.background) >= 0.25 - 1e-6, "{p:?}");
+            let gap = (value(p.foreground) - value(p.background)).abs();
+            assert!(gap >= MIN_VALUE_GAP - 1e-5, "{p:?}");
+            light_on_dark += usize::from(p.polarity() == Polarity::LightOnDark);
             let fg = p.apply(255);
-            if fg[0] != fg[1] || fg[1] != fg[2] {
-                differing += 1;
-            }
+            grey += usize::from(fg[0] == fg[1] && fg[1] == fg[2]);
         }
-        assert!(differing > 990, "only {differing} of 1000 palettes are coloured");
+        assert!(
+            (900..1100).contains(&light_on_dark),
+            "{light_on_dark} of 2000 light on dark"
+        );
+        assert!((300..500).contains(&grey), "{grey} of 2000 grey");
     }
 
     #[test]
-    fn shift_moves_the_picture_and_fills_with_background() {
-        let mut grey = vec![0u8; 9];
-        grey[4] = 255; // centre of a 3×3 picture
-        let p = Palette {
-            background: [0.0; 3],
-            foreground: [1.0; 3],
-        };
-        let rgba = colourise(&grey, 3, &p, (1, -1));
-        let lit: Vec<usize> = (0..9).filter(|i| rgba[i * 4] == 255).collect();
-        assert_eq!(lit, vec![2]); // row 0, column 2
-        assert!(rgba.chunks(4).all(|px| px[3] == 255));
+    fn named_palettes_have_their_polarity() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for _ in 0..500 {
+            assert_eq!(Palette::dark_on_light(&mut rng).polarity(), Polarity::DarkOnLight);
+            assert_eq!(Palette::light_on_dark(&mut rng).polarity(), Polarity::LightOnDark);
+        }
+        assert_eq!(Palette::GREY.apply(255), [255; 3]);
+        assert_eq!(Palette::INVERTED_GREY.apply(255), [0; 3]);
+        assert_eq!(Palette::INVERTED_GREY.apply(0), [255; 3]);
+    }
+
+    #[test]
+    fn hsv_covers_the_colour_wheel() {
+        assert_eq!(hsv(0.0, 1.0, 1.0), [1.0, 0.0, 0.0]);
+        assert_eq!(hsv(120.0, 1.0, 1.0), [0.0, 1.0, 0.0]);
+        assert_eq!(hsv(240.0, 1.0, 1.0), [0.0, 0.0, 1.0]);
+        assert_eq!(hsv(77.0, 0.0, 0.5), [0.5, 0.5, 0.5]);
     }
 }

@@ -126,6 +126,16 @@ impl FashionMnist {
     pub fn label(&self, index: usize) -> usize {
         usize::from(self.labels[index])
     }
+
+    /// Removes the last `count` images (all if fewer) and returns them: a validation split
+    /// carved from the training set, which training then never sees.
+    pub fn split_off_last(&mut self, count: usize) -> FashionMnist {
+        let keep = self.len().saturating_sub(count);
+        FashionMnist {
+            images: self.images.split_off(keep * PIXELS),
+            labels: self.labels.split_off(keep),
+        }
+    }
 }
 
 fn read_idx(path: &Path) -> Result<idx::IdxArray, DatasetError> {

@@ -1,5 +1,5 @@
 //! Accuracy, per-class recall and the confusion matrix of a model on the Fashion-MNIST test
-//! set, each test image coloured with its own fixed palette.
+//! set, each test image shown with its own fixed appearance under a named [`Condition`].
 
 use std::fmt;
 
@@ -7,7 +7,7 @@ use indicatif::{ParallelProgressIterator, ProgressBar};
 use ndarray::Array3;
 use rayon::prelude::*;
 
-use crate::colourise::Palette;
+use crate::conditions::Condition;
 use crate::dataset::{CLASS_NAMES, FashionMnist};
 use crate::input;
 
@@ -77,13 +77,19 @@ impl fmt::Display for Evaluation {
     }
 }
 
-/// The network input of test image `index`: its fixed palette, no shift.
-pub fn test_input(test: &FashionMnist, index: usize) -> Array3<f32> {
-    input::tensor(test.image(index), &Palette::for_test_image(index), (0, 0))
+/// The network input of image `index` of `data` under `condition`.
+pub fn test_input(data: &FashionMnist, index: usize, condition: Condition) -> Array3<f32> {
+    input::tensor(data.image(index), &condition.appearance(index))
 }
 
-/// Classifies every test image with `predict` (in parallel) and counts the outcomes.
-pub fn evaluate<P>(test: &FashionMnist, predict: P, progress: &ProgressBar) -> Evaluation
+/// Classifies every image of `test` under `condition` with `predict` (in parallel) and counts
+/// the outcomes.
+pub fn evaluate<P>(
+    test: &FashionMnist,
+    condition: Condition,
+    predict: P,
+    progress: &ProgressBar,
+) -> Evaluation
 where
     P: Fn(&Array3<f32>) -> usize + Sync,
 {
@@ -94,7 +100,7 @@ where
         .fold(
             || [[0u32; CLASSES]; CLASSES],
             |mut counts, index| {
-                let predicted = predict(&test_input(test, index));
+                let predicted = predict(&test_input(test, index, condition));
                 counts[test.label(index)][predicted.min(CLASSES - 1)] += 1;
                 counts
             },

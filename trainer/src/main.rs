@@ -10,8 +10,9 @@ use clap::{Parser, Subcommand};
 use indicatif::ProgressBar;
 use models::Network;
 use models::builtin::{tiny_vgg, tiny_vgg_untrained};
-use trainer::dataset::{self, FashionMnist, Split};
-use trainer::evaluation::evaluate;
+use trainer::conditions::Condition;
+use trainer::dataset::{self, CLASS_NAMES, FashionMnist, Split};
+use trainer::evaluation::{Evaluation, evaluate};
 use trainer::sample_export;
 use trainer::training::{TrainConfig, train};
 
@@ -50,19 +51,27 @@ enum Command {
         /// Peak learning rate of Adam.
         #[arg(long, default_value_t = 3e-3)]
         learning_rate: f32,
-        /// Evaluate on only the first N test images after each epoch (all 10,000 by default).
-        #[arg(long)]
-        test_limit: Option<usize>,
+        /// Hold out the last N training images as a validation split, evaluated under every
+        /// test condition after each epoch (the test set is not looked at while training).
+        #[arg(long, default_value_t = 5000)]
+        validation: usize,
         /// Continue from the model in this folder (one <name>.json + <name>.safetensors)
         /// instead of fresh Glorot-initialised weights, e.g. to fine-tune at a lower rate.
         #[arg(long)]
         resume: Option<PathBuf>,
     },
-    /// Accuracy, per-class recall and confusion matrix on all 10,000 test images.
+    /// Accuracy and per-class recall on all 10,000 test images under every test condition
+    /// (training, grey, inverted, dark-on-light, light-on-dark, mixed).
     Evaluate {
         /// Folder with one <name>.json + <name>.safetensors model (default: the built-in model).
         #[arg(long)]
         weights: Option<PathBuf>,
+        /// Also print the confusion matrix of this condition.
+        #[arg(long, value_parser = parse_condition)]
+        confusion: Option<Condition>,
+        /// Evaluate only the first N test images.
+        #[arg(long)]
+        limit: Option<usize>,
     },
     /// Write the sample pictures (64×64 PNG) and their licence NOTICE.
     Samples {
@@ -76,6 +85,13 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         per_class: usize,
     },
+    /// Write the web client's compact copies of the built-in weights and samples
+    /// (client/assets/tiny_vgg.bin, samples.bin); run after new weights or a samples export.
+    PackClient {
+        /// The client's assets folder.
+        #[arg(long, default_value = "client/assets")]
+        out: PathBuf,
+    },
 }
 
 fn main() -> Result<()> {
@@ -88,7 +104,7 @@ fn main() -> Result<()> {
             limit,
             batch_size,
             learning_rate,
-            test_limit,
+            validation,
             resume,
         } => {
             let config = TrainConfig {
@@ -97,23 +113,41 @@ fn main() -> Result<()> {
                 batch_size,
                 learning_rate,
                 limit,
-                ..TrainConfig::default()
             };
             let initial = match resume.as_deref() {
                 Some(dir) => load_model(Some(dir))?,
                 None => tiny_vgg_untrained(config.seed),
             };
-            run_training(&cli.data, &out, initial, &config, test_limit)
+            run_training(&cli.data, &out, initial, &config, validation)
         }
-        Command::Evaluate { weights } => {
+        Command::Evaluate {
+            weights,
+            confusion,
+            limit,
+        } => {
             let network = load_model(weights.as_deref())?;
-            let test = load(&cli.data, Split::Test)?;
+            let mut test = load(&cli.data, Split::Test)?;
+            if let Some(limit) = limit {
+                test.split_off_last(test.len().saturating_sub(limit));
+            }
             let started = Instant::now();
-            let evaluation = evaluate(&test, |x| predict(&network, x), &ProgressBar::new(0));
-            println!("{evaluation}");
+            let evaluations: Vec<(Condition, Evaluation)> = Condition::ALL
+                .into_iter()
+                .map(|condition| {
+                    let progress = ProgressBar::new(0).with_prefix(condition.name());
+                    let evaluation = evaluate(&test, condition, |x| predict(&network, x), &progress);
+                    progress.finish_and_clear();
+                    (condition, evaluation)
+                })
+                .collect();
+            print!("{}", condition_table(&evaluations));
+            if let Some((condition, evaluation)) = evaluations.iter().find(|(c, _)| Some(*c) == confusion) {
+                println!("\n{} condition:\n{evaluation}", condition.name());
+            }
             println!(
-                "evaluated {} images in {:.1?}",
-                evaluation.total(),
+                "\nevaluated {} images under {} conditions in {:.1?}",
+                test.len(),
+                evaluations.len(),
                 started.elapsed()
             );
             Ok(())
@@ -136,7 +170,40 @@ fn main() -> Result<()> {
             println!("wrote {} pictures and NOTICE to {}", chosen.len(), out.display());
             Ok(())
         }
+        Command::PackClient { out } => {
+            let test = load(&cli.data, Split::Test)?;
+            trainer::client_assets::write_all(&out, &test)
+        }
     }
+}
+
+fn parse_condition(name: &str) -> Result<Condition, String> {
+    Condition::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Condition::ALL.iter().map(|c| c.name()).collect();
+        format!("unknown condition {name:?}; use one of {}", names.join(", "))
+    })
+}
+
+/// A Markdown table: accuracy per condition, then per-class recall, conditions as columns.
+fn condition_table(evaluations: &[(Condition, Evaluation)]) -> String {
+    let mut table = String::from("| | ");
+    let names: Vec<&str> = evaluations.iter().map(|(c, _)| c.name()).collect();
+    table += &names.join(" | ");
+    table += " |\n|---|";
+    table += &"---:|".repeat(evaluations.len());
+    table += "\n| **accuracy** |";
+    for (_, e) in evaluations {
+        table += &format!(" **{:.2} %** |", 100.0 * e.accuracy());
+    }
+    table += "\n";
+    for (class, name) in CLASS_NAMES.iter().enumerate() {
+        table += &format!("| {name} recall |");
+        for (_, e) in evaluations {
+            table += &format!(" {:.1} % |", 100.0 * e.recall(class));
+        }
+        table += "\n";
+    }
+    table
 }
 
 fn load(dir: &Path, split: Split) -> Result<FashionMnist> {
@@ -163,37 +230,45 @@ fn run_training(
     out: &Path,
     initial: Network,
     config: &TrainConfig,
-    test_limit: Option<usize>,
+    validation: usize,
 ) -> Result<()> {
-    let train_set = load(data, Split::Train)?;
-    let mut test_set = load(data, Split::Test)?;
-    if let Some(n) = test_limit {
-        let n = n.min(test_set.len());
-        test_set.images.truncate(n * dataset::PIXELS);
-        test_set.labels.truncate(n);
-    }
+    let mut train_set = load(data, Split::Train)?;
+    let validation_set = train_set.split_off_last(validation);
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
     println!(
-        "training Tiny VGG on {} images for {} epochs (seed {}, batch {}, peak learning rate {}) on {} threads",
+        "training Tiny VGG on {} images ({} held out for validation) for {} epochs (seed {}, batch {}, peak learning rate {}) on {} threads",
         config.limit.unwrap_or(train_set.len()).min(train_set.len()),
+        validation_set.len(),
         config.epochs,
         config.seed,
         config.batch_size,
         config.learning_rate,
         rayon::current_num_threads()
     );
+    let names: Vec<&str> = Condition::ALL.iter().map(|c| c.name()).collect();
+    println!("validation accuracy per condition: {}", names.join(", "));
     let started = Instant::now();
     let progress = ProgressBar::new(0);
     train(initial, &train_set, config, &progress, |network, report| {
         progress.finish_and_clear();
-        let evaluation = evaluate(&test_set, |x| predict(network, x), &ProgressBar::hidden());
+        let accuracies: Vec<String> = Condition::ALL
+            .into_iter()
+            .map(|condition| {
+                let e = evaluate(
+                    &validation_set,
+                    condition,
+                    |x| predict(network, x),
+                    &ProgressBar::hidden(),
+                );
+                format!("{:.2}", 100.0 * e.accuracy())
+            })
+            .collect();
         println!(
-            "epoch {}: train loss {:.4}, train accuracy {:.2}%, test accuracy {:.2}% ({} images), {:.0?} training, {:.0?} total",
+            "epoch {}: train loss {:.4}, train accuracy {:.2}%, validation % [{}], {:.0?} training, {:.0?} total",
             report.epoch,
             report.train_loss,
             100.0 * report.train_accuracy,
-            100.0 * evaluation.accuracy(),
-            evaluation.total(),
+            accuracies.join(", "),
             report.duration,
             started.elapsed()
         );

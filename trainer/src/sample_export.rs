@@ -1,6 +1,7 @@
 //! Picks and writes the sample pictures the product ships: for each class the first test
 //! images the model gets right, plus one instructive mistake, as 64×64 PNG with the dataset's
-//! licence notice beside them.
+//! licence notice beside them. Most are dark garments on light backgrounds, as a student's own
+//! photo would be; one per class is a light garment on a dark background.
 
 use std::path::Path;
 
@@ -10,6 +11,7 @@ use models::Network;
 use models::preprocess::CanonicalImage;
 
 use crate::colourise::Palette;
+use crate::conditions::Condition;
 use crate::dataset::{CLASS_NAMES, FashionMnist};
 use crate::input;
 
@@ -42,7 +44,7 @@ OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SO
 const MISTAKE_CLASS: usize = 6;
 
 /// One chosen picture.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Chosen {
     /// File stem, e.g. `sneaker_2`, or `shirt_misclassified` for the mistake.
     pub name: String,
@@ -52,9 +54,24 @@ pub struct Chosen {
     pub predicted: usize,
     /// Index in the test set.
     pub test_index: usize,
+    /// Its colours (plain: no texture, centred).
+    pub palette: Palette,
     /// The canonical picture.
     pub image: CanonicalImage,
 }
+
+/// How the `slot`-th (1-based) picture of a class is coloured: the first and third as product
+/// photos (dark on light), the second light on dark.
+pub fn slot_condition(slot: usize) -> Condition {
+    if slot.is_multiple_of(2) {
+        Condition::LightOnDark
+    } else {
+        Condition::DarkOnLight
+    }
+}
+
+/// How the mistake is coloured: a product photo, like most pictures students bring.
+const MISTAKE_CONDITION: Condition = Condition::DarkOnLight;
 
 /// A file-name-friendly form of a class name: `T-shirt/top` → `t_shirt_top`.
 pub fn slug(class_name: &str) -> String {
@@ -82,12 +99,19 @@ pub fn choose(network: &Network, test: &FashionMnist, per_class: usize) -> Vec<C
             }
             continue;
         }
-        let image = input::canonical(test.image(index), &Palette::for_test_image(index), (0, 0));
+        let condition = if wants_correct {
+            slot_condition(counts[class_index] + 1)
+        } else {
+            MISTAKE_CONDITION
+        };
+        let appearance = condition.appearance(index);
+        let image = input::canonical(test.image(index), &appearance);
         let predicted = network
             .forward(&image.to_tensor())
             .expect("canonical pictures have the network's input shape")
             .predicted_class();
         let slug = slug(CLASS_NAMES[class_index]);
+        let palette = appearance.palette;
         if predicted == class_index && wants_correct {
             counts[class_index] += 1;
             let name = format!("{slug}_{}", counts[class_index]);
@@ -96,15 +120,17 @@ pub fn choose(network: &Network, test: &FashionMnist, per_class: usize) -> Vec<C
                 class_index,
                 predicted,
                 test_index: index,
+                palette,
                 image,
             });
-        } else if predicted != class_index && wants_mistake {
+        } else if predicted != class_index && wants_mistake && condition == MISTAKE_CONDITION {
             let name = format!("{slug}_misclassified");
             mistake = Some(Chosen {
                 name,
                 class_index,
                 predicted,
                 test_index: index,
+                palette,
                 image,
             });
         }

@@ -1,4 +1,5 @@
-//! The training loop: shuffled mini-batches with fresh colours and small shifts every epoch,
+//! The training loop: shuffled mini-batches with a fresh appearance for every picture every
+//! epoch (either polarity, any hues, texture, placement; see [`Appearance::random`]),
 //! gradients computed in parallel over each batch's samples, Adam with a cosine schedule.
 
 use std::time::{Duration, Instant};
@@ -6,12 +7,13 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use models::Network;
 use models::train::{Adam, Gradients, loss_and_gradients};
+use rand::SeedableRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::colourise::Palette;
+use crate::appearance::Appearance;
+use crate::conditions::Condition;
 use crate::dataset::FashionMnist;
 use crate::input;
 use crate::schedule::Schedule;
@@ -25,14 +27,12 @@ const SAMPLES_PER_TASK: usize = 4;
 pub struct TrainConfig {
     /// Passes over the training images.
     pub epochs: usize,
-    /// Seeds initial weights, shuffling, colours and shifts: same seed, same weights.
+    /// Seeds initial weights, shuffling and appearances: same seed, same weights.
     pub seed: u64,
     /// Samples per optimiser step.
     pub batch_size: usize,
     /// Peak Adam learning rate.
     pub learning_rate: f32,
-    /// Largest random shift in 28×28 pixels, in each direction.
-    pub max_shift: i32,
     /// Use only the first `limit` training images (quick runs, tests).
     pub limit: Option<usize>,
 }
@@ -44,7 +44,6 @@ impl Default for TrainConfig {
             seed: 1,
             batch_size: 32,
             learning_rate: 3e-3,
-            max_shift: 2,
             limit: None,
         }
     }
@@ -63,12 +62,11 @@ pub struct EpochReport {
     pub duration: Duration,
 }
 
-/// One labelled, augmented sample: which image, its colours and its shift.
+/// One labelled, augmented sample: which image and how it looks this time.
 #[derive(Debug, Clone, Copy)]
 struct Job {
     index: usize,
-    palette: Palette,
-    shift: (i32, i32),
+    appearance: Appearance,
 }
 
 /// Sums of one group of samples.
@@ -118,11 +116,7 @@ pub fn train<E>(
                 .iter()
                 .map(|&index| Job {
                     index,
-                    palette: Palette::random(&mut rng),
-                    shift: (
-                        rng.random_range(-config.max_shift..=config.max_shift),
-                        rng.random_range(-config.max_shift..=config.max_shift),
-                    ),
+                    appearance: Appearance::random(&mut rng),
                 })
                 .collect();
             let partials: Vec<Partial> = jobs
@@ -163,7 +157,7 @@ pub fn train<E>(
 fn group_gradients(network: &Network, data: &FashionMnist, group: &[Job]) -> Partial {
     let mut partial: Option<Partial> = None;
     for job in group {
-        let x = input::tensor(data.image(job.index), &job.palette, job.shift);
+        let x = input::tensor(data.image(job.index), &job.appearance);
         let result = loss_and_gradients(network, &x, data.label(job.index));
         match &mut partial {
             None => {
@@ -183,14 +177,14 @@ fn group_gradients(network: &Network, data: &FashionMnist, group: &[Job]) -> Par
     partial.expect("groups are never empty")
 }
 
-/// Mean cross-entropy of `network` on the first `count` images, coloured with the test
-/// palettes and unshifted: a fixed yardstick for checking that training helps.
+/// Mean cross-entropy of `network` on the first `count` images, each with its fixed appearance
+/// of the [`Condition::Training`] condition: a fixed yardstick for checking that training helps.
 pub fn mean_loss(network: &Network, data: &FashionMnist, count: usize) -> f64 {
     let count = count.min(data.len());
     let total: f64 = (0..count)
         .into_par_iter()
         .map(|i| {
-            let x = input::tensor(data.image(i), &Palette::for_test_image(i), (0, 0));
+            let x = input::tensor(data.image(i), &Condition::Training.appearance(i));
             f64::from(loss_and_gradients(network, &x, data.label(i)).loss)
         })
         .sum();
