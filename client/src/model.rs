@@ -2,7 +2,7 @@
 //! self-paced client needs no server.
 //!
 //! Its parameters are embedded as `assets/tiny_vgg.bin` (written by
-//! `cargo run --release -p e2e --bin pack-client-assets`): the same `f32` values as
+//! `cargo run --release -p trainer -- pack-client`): the same `f32` values as
 //! `models::builtin::tiny_vgg()`, stored byte-plane by byte-plane so they compress better, and
 //! read without the JSON and safetensors parsers. The tests below prove the two networks equal.
 
@@ -86,7 +86,7 @@ mod tests {
     fn the_embedded_parameters_are_exactly_the_shipped_network() {
         assert!(
             network() == models::builtin::tiny_vgg(),
-            "client/assets/tiny_vgg.bin is stale: run `cargo run --release -p e2e --bin pack-client-assets`"
+            "client/assets/tiny_vgg.bin is stale: run `cargo run --release -p trainer -- pack-client`"
         );
     }
 

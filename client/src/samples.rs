@@ -3,7 +3,7 @@
 //!
 //! The samples are those of `models::samples::SAMPLES`, in the same order, but embedded in the
 //! compact form `assets/samples.bin` (Fashion-MNIST grey 28×28 pixels and a colour palette per
-//! picture, 25 KB instead of 107 KB of PNGs; written by `cargo run --release -p e2e --bin pack-client-assets`).
+//! picture, 25 KB instead of 107 KB of PNGs; written by `cargo run --release -p trainer -- pack-client`).
 //! They are coloured and scaled here through `models::preprocess` exactly as `cnn-train samples`
 //! made the PNGs; the tests below prove every picture equals its PNG, pixel for pixel.
 
@@ -27,7 +27,7 @@ pub struct Thumbnail {
     pub pixels: Pixels,
 }
 
-/// The packed samples (format in `tests/src/bin/pack-client-assets.rs`). Derived from Fashion-MNIST
+/// The packed samples (format in `trainer/src/client_assets.rs`). Derived from Fashion-MNIST
 /// (MIT licence, Zalando SE): see `assets/NOTICE`.
 static PACKED: &[u8] = include_bytes!("../assets/samples.bin");
 
@@ -179,8 +179,7 @@ mod tests {
     #[test]
     fn every_packed_sample_equals_its_shipped_png_pixel_for_pixel() {
         let samples = unpack(PACKED).expect("the packed samples are complete");
-        let hint =
-            "client/assets/samples.bin is stale: run `cargo run --release -p e2e --bin pack-client-assets`";
+        let hint = "client/assets/samples.bin is stale: run `cargo run --release -p trainer -- pack-client`";
         assert_eq!(samples.len(), SAMPLES.len(), "{hint}");
         for (index, (packed, shipped)) in samples.iter().zip(SAMPLES).enumerate() {
             assert_eq!(packed.name, shipped.name, "sample {index}: {hint}");

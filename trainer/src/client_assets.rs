@@ -13,27 +13,23 @@
 //!   RGB as 6 × `f32`, 784 grey bytes (row-major, 0 = background).
 //!
 //! Run after new weights or a `cnn-train samples` re-export:
-//! `cargo run --release -p e2e --bin pack-client-assets [-- DATASET_DIR]`.
-#![forbid(unsafe_code)]
+//! `cargo run --release -p trainer -- pack-client`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, Result, ensure};
 use models::Layer;
 use models::builtin::{TINY_VGG_INPUT_SIDE, tiny_vgg};
 use models::preprocess;
 use models::samples::SAMPLES;
-use trainer::colourise::Palette;
-use trainer::dataset::{self, FashionMnist, Split};
-use trainer::sample_export;
 
-fn main() -> Result<()> {
-    let assets = Path::new(env!("CARGO_MANIFEST_DIR")).join("../client/assets");
+use crate::dataset::FashionMnist;
+use crate::sample_export;
+
+/// Writes `tiny_vgg.bin` and `samples.bin` into `assets` (the client's `client/assets`).
+pub fn write_all(assets: &Path, test: &FashionMnist) -> Result<()> {
     write(&assets.join("tiny_vgg.bin"), &packed_weights())?;
-    let dir = std::env::args()
-        .nth(1)
-        .map_or_else(|| PathBuf::from(dataset::DEFAULT_DIR), PathBuf::from);
-    write(&assets.join("samples.bin"), &packed_samples(&dir)?)
+    write(&assets.join("samples.bin"), &packed_samples(test)?)
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -59,11 +55,9 @@ fn packed_weights() -> Vec<u8> {
 }
 
 /// The sample pictures as grey pixels and palettes, checked against the shipped PNGs.
-fn packed_samples(dir: &Path) -> Result<Vec<u8>> {
-    let test = FashionMnist::load(dir, Split::Test)
-        .with_context(|| format!("cannot load the Fashion-MNIST test set from {}", dir.display()))?;
+fn packed_samples(test: &FashionMnist) -> Result<Vec<u8>> {
     let per_class = SAMPLES.iter().filter(|s| s.class_index == 0).count();
-    let chosen = sample_export::choose(tiny_vgg(), &test, per_class);
+    let chosen = sample_export::choose(tiny_vgg(), test, per_class);
     let mut packed = Vec::new();
     for sample in SAMPLES {
         let pick = chosen
@@ -82,7 +76,7 @@ fn packed_samples(dir: &Path) -> Result<Vec<u8>> {
             sample.name,
             pick.test_index
         );
-        let palette = Palette::for_test_image(pick.test_index);
+        let palette = pick.palette;
         packed.push(u8::try_from(sample.class_index)?);
         packed.push(u8::try_from(sample.name.len())?);
         packed.extend_from_slice(sample.name.as_bytes());
