@@ -1,10 +1,13 @@
 //! Browser tests of the input picker: an uploaded PNG is decoded in the page exactly as the
-//! `models` crate decodes it (same prediction); a file that is not an image shows a clear error
-//! and keeps the current picture.
+//! `models` crate decodes it (same canonical bytes, same prediction) — tall pictures, cut-outs and
+//! dark garments on white among them; a file that is not an image shows a clear error and keeps
+//! the current picture.
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
+use e2e::browser::Browser;
 use e2e::{expected, page, paths};
-use image::{ImageFormat, Rgb, RgbImage};
+use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use models::samples::SAMPLES;
 
 /// A 96×80 picture unlike the samples (a diagonal gradient with a dark square), so the page
 /// must crop and resize it, not merely reuse a sample.
@@ -61,5 +64,111 @@ async fn non_image_upload_shows_an_error_and_keeps_the_picture() -> Result<()> {
 
     // Nothing was lost: the previous picture and its prediction are still shown.
     page::wait_for_prediction(&browser, &before).await?;
+    browser.close().await
+}
+
+/// Saves `picture` as a PNG in the scratch folder.
+fn save_png(picture: &RgbaImage, name: &str) -> Result<std::path::PathBuf> {
+    let path = paths::scratch_dir().join(name);
+    picture.save_with_format(&path, ImageFormat::Png)?;
+    Ok(path)
+}
+
+/// A product photo made from a shipped sample shown light on dark: its colours inverted (a dark
+/// garment on a light background), enlarged 2× onto a white 200×150 picture.
+fn dark_garment_on_white(sample_name: &str) -> Result<(RgbaImage, usize)> {
+    let sample = SAMPLES
+        .iter()
+        .find(|s| s.name == sample_name)
+        .with_context(|| format!("no shipped sample {sample_name}"))?;
+    let small = image::load_from_memory(sample.png)?.into_rgb8();
+    let photo = RgbaImage::from_fn(200, 150, |x, y| {
+        let (sx, sy) = ((x as i64 - 36) / 2, (y as i64 - 11) / 2);
+        if (0..64).contains(&sx) && (0..64).contains(&sy) {
+            let p = small.get_pixel(sx as u32, sy as u32);
+            Rgba([255 - p[0], 255 - p[1], 255 - p[2], 255])
+        } else {
+            Rgba([255, 255, 255, 255])
+        }
+    });
+    Ok((photo, usize::from(sample.class_index)))
+}
+
+/// Uploads `path` and waits until the page shows what the network sees of it, with the canonical
+/// bytes `models` makes natively (the server's code), and the same prediction.
+async fn upload_and_compare(browser: &Browser, path: &std::path::Path) -> Result<expected::Expected> {
+    let expected = expected::for_picture(&std::fs::read(path)?)?;
+    let hash: String = expected.image.hash().iter().map(|b| format!("{b:02x}")).collect();
+    browser.upload("upload-input", path).await?;
+    browser
+        .wait_until(
+            &format!(
+                "the page's canonical input of {} to hash to {hash}",
+                path.display()
+            ),
+            &format!(r#"document.querySelector('[data-testid="network-input"][data-input-hash="{hash}"]')"#),
+        )
+        .await?;
+    page::wait_for_prediction(browser, &expected).await?;
+    Ok(expected)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn own_pictures_are_fitted_the_same_in_the_page_as_natively() -> Result<()> {
+    let (_server, browser) = page::open_client("upload-fit").await?;
+    // A tall picture: a dark column from top to bottom on pale blue.
+    let tall = RgbaImage::from_fn(100, 300, |x, _| {
+        if (35..65).contains(&x) {
+            Rgba([20, 20, 30, 255])
+        } else {
+            Rgba([200, 220, 255, 255])
+        }
+    });
+    // A cut-out: a light disc on a transparent background.
+    let cut_out = RgbaImage::from_fn(90, 60, |x, y| {
+        let (dx, dy) = (x as i32 - 45, y as i32 - 30);
+        if dx * dx + dy * dy < 25 * 25 {
+            Rgba([240, 230, 120, 255])
+        } else {
+            Rgba([0, 0, 0, 0])
+        }
+    });
+    for (picture, name) in [(tall, "upload-tall.png"), (cut_out, "upload-cut-out.png")] {
+        let expected = upload_and_compare(&browser, &save_png(&picture, name)?).await?;
+        let corner = &expected.image.rgb[..3];
+        let centre = &expected.image.rgb[(32 * 64 + 32) * 3..(32 * 64 + 32) * 3 + 3];
+        ensure!(
+            corner != centre,
+            "{name}: the picture lost its contrast ({corner:?} vs {centre:?})"
+        );
+    }
+    // The original stays on screen beside what the network sees.
+    ensure!(
+        browser
+            .eval(
+                "return document.querySelector('.network-input-original') !== null;",
+                vec![]
+            )
+            .await?
+            == serde_json::Value::Bool(true),
+        "the uploaded original is not shown beside the network's input"
+    );
+    browser.screenshot("upload-network-input").await?;
+    browser.assert_no_console_errors().await?;
+    browser.close().await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dark_garment_on_white_is_recognised() -> Result<()> {
+    let (_server, browser) = page::open_client("upload-dark-on-white").await?;
+    let (photo, class_index) = dark_garment_on_white("trouser_2")?;
+    let path = save_png(&photo, "upload-dark-on-white.png")?;
+    let expected = upload_and_compare(&browser, &path).await?;
+    ensure!(
+        expected.predicted == class_index,
+        "the network calls the dark trousers on white class {} instead of {class_index}",
+        expected.predicted
+    );
+    browser.screenshot("upload-dark-on-white").await?;
     browser.close().await
 }

@@ -1,5 +1,6 @@
 //! A small canvas to draw one's own input with a finger, pen or mouse (pointer events); each
-//! finished stroke becomes the network's input.
+//! finished stroke becomes the network's input. Dark ink on white paper by default, light ink on
+//! black at a click: the network recognises a garment in either polarity.
 
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
@@ -28,9 +29,41 @@ fn context(canvas: &NodeRef) -> Option<(HtmlCanvasElement, CanvasRenderingContex
     Some((canvas, context))
 }
 
-fn clear(canvas: &NodeRef) {
+/// Paper and ink colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ink {
+    /// Dark ink on white paper.
+    Dark,
+    /// Light ink on black paper.
+    Light,
+}
+
+impl Ink {
+    fn paper(self) -> &'static str {
+        match self {
+            Ink::Dark => "#ffffff",
+            Ink::Light => "#000000",
+        }
+    }
+
+    fn stroke(self) -> &'static str {
+        match self {
+            Ink::Dark => "#1b1b1b",
+            Ink::Light => "#f4f4f4",
+        }
+    }
+
+    fn other(self) -> Self {
+        match self {
+            Ink::Dark => Ink::Light,
+            Ink::Light => Ink::Dark,
+        }
+    }
+}
+
+fn clear(canvas: &NodeRef, ink: Ink) {
     if let Some((_, ctx)) = context(canvas) {
-        ctx.set_fill_style_str("#ffffff");
+        ctx.set_fill_style_str(ink.paper());
         ctx.fill_rect(0.0, 0.0, f64::from(SIDE), f64::from(SIDE));
     }
 }
@@ -50,19 +83,21 @@ fn point(canvas: &HtmlCanvasElement, e: &PointerEvent) -> (f64, f64) {
 pub fn DrawCanvas(props: &DrawCanvasProps) -> Html {
     let canvas = use_node_ref();
     let drawing = use_mut_ref(|| false);
+    let ink = use_state_eq(|| Ink::Dark);
     {
         let canvas = canvas.clone();
-        use_effect_with((), move |_| clear(&canvas));
+        use_effect_with(*ink, move |ink| clear(&canvas, *ink));
     }
     let down = {
         let canvas = canvas.clone();
         let drawing = drawing.clone();
+        let stroke = ink.stroke();
         move |e: PointerEvent| {
             if let Some((element, ctx)) = context(&canvas) {
                 let _ = element.set_pointer_capture(e.pointer_id());
                 *drawing.borrow_mut() = true;
                 let (x, y) = point(&element, &e);
-                ctx.set_stroke_style_str("#1b1b1b");
+                ctx.set_stroke_style_str(stroke);
                 ctx.set_line_width(14.0);
                 ctx.set_line_cap("round");
                 ctx.set_line_join("round");
@@ -106,7 +141,16 @@ pub fn DrawCanvas(props: &DrawCanvasProps) -> Html {
     };
     let onclear = {
         let canvas = canvas.clone();
-        move |_| clear(&canvas)
+        let ink = *ink;
+        move |_| clear(&canvas, ink)
+    };
+    let onswap = {
+        let ink = ink.clone();
+        move |_| ink.set(ink.other())
+    };
+    let swap_label = match *ink {
+        Ink::Dark => "Light on black",
+        Ink::Light => "Dark on white",
     };
     html! {
         <div class="draw">
@@ -115,6 +159,8 @@ pub fn DrawCanvas(props: &DrawCanvasProps) -> Html {
                     aria-label="Drawing area: draw with a mouse, pen or finger; each stroke updates the input"
                     onpointerdown={down} onpointermove={moved} onpointerup={finish.clone()} onpointercancel={finish} />
             <button class="button" onclick={onclear}>{ "Clear" }</button>
+            <button class="button" data-testid="draw-ink" onclick={onswap}
+                    title="Start again with the other colours">{ swap_label }</button>
         </div>
     }
 }

@@ -10,6 +10,7 @@ use yew::prelude::*;
 
 use crate::components::draw_canvas::DrawCanvas;
 use crate::components::heatmap_canvas::HeatmapCanvas;
+use crate::components::network_input::NetworkInput;
 use crate::samples;
 use crate::state::{Action, AppState, Input, InputOrigin};
 
@@ -32,6 +33,9 @@ pub fn upload_error(file_name: &str, reason: &str) -> String {
 #[component]
 pub fn InputPicker(props: &InputPickerProps) -> Html {
     let reader = use_mut_ref(|| None::<FileReader>);
+    // The latest upload as an object URL, shown beside what the network sees of it (revoked when
+    // replaced or when the picker goes away).
+    let original = use_state(|| None::<Rc<gloo::file::ObjectUrl>>);
     let drawing = use_state_eq(|| false);
     let thumbnails = use_memo((), |_| samples::thumbnails());
     let dispatcher = props.state.dispatcher();
@@ -57,12 +61,14 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
     let onchange = {
         let dispatcher = dispatcher.clone();
         let reader = reader.clone();
+        let original = original.clone();
         move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(file) = input.files().and_then(|files| files.get(0)) else {
                 return;
             };
             let file = File::from(file);
+            original.set(Some(Rc::new(gloo::file::ObjectUrl::from(file.clone()))));
             let name = file.name();
             let dispatcher = dispatcher.clone();
             *reader.borrow_mut() = Some(gloo::file::callbacks::read_as_bytes(&file, move |bytes| {
@@ -122,6 +128,14 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
             <span class="current-input" aria-live="polite">{ source }</span>
             if *drawing {
                 <DrawCanvas {ondrawn} />
+            }
+            if let Some(input) = props.state.input.as_ref() {
+                if let InputOrigin::Upload(_) = &input.origin {
+                    <NetworkInput image={input.image.clone()}
+                                  original={(*original).as_ref().map(|url| AttrValue::from(url.to_string()))} />
+                } else if let InputOrigin::Drawing = &input.origin {
+                    <NetworkInput image={input.image.clone()} />
+                }
             }
             if let Some(error) = &props.state.input_error {
                 <p class="input-error" data-testid="input-error" role="alert">{ error.clone() }</p>

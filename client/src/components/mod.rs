@@ -9,6 +9,7 @@ pub mod heatmap_canvas;
 pub mod input_picker;
 pub mod map_frame;
 pub mod map_op_view;
+pub mod network_input;
 pub mod number_grid;
 pub mod overview;
 pub mod overview_edges;

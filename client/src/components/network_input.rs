@@ -1,0 +1,73 @@
+//! What the network sees of a student's own picture: the original beside the 64×64 input it was
+//! fitted into, and that input's three channels, so the crop, the scale and the fill are no
+//! surprise.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::color;
+use crate::components::heatmap_canvas::HeatmapCanvas;
+use crate::heatmap::Pixels;
+use crate::samples;
+use crate::state::CanonicalImage;
+
+/// Props of [`NetworkInput`].
+#[derive(Properties, PartialEq)]
+pub struct NetworkInputProps {
+    /// The canonical input.
+    pub image: Rc<CanonicalImage>,
+    /// Address of the original picture (an object URL of the upload), if it is not on screen
+    /// already (a drawing is).
+    #[prop_or_default]
+    pub original: Option<AttrValue>,
+}
+
+/// One input channel as pixels, black to the channel's pure colour, as the overview shows it.
+fn channel_pixels(image: &CanonicalImage, channel: usize) -> Pixels {
+    let rgba = image
+        .rgb
+        .chunks_exact(3)
+        .flat_map(|p| {
+            let [r, g, b] = color::input_tint(f32::from(p[channel]) / 255.0, channel);
+            [r, g, b, 255]
+        })
+        .collect();
+    Pixels {
+        rgba: Rc::new(rgba),
+        width: image.side as usize,
+        height: image.side as usize,
+    }
+}
+
+/// The original → input → channels strip.
+#[component]
+pub fn NetworkInput(props: &NetworkInputProps) -> Html {
+    let image = &props.image;
+    let side = image.side;
+    let hash: String = image.hash().iter().map(|b| format!("{b:02x}")).collect();
+    const CHANNELS: [&str; 3] = ["red", "green", "blue"];
+    html! {
+        <figure class="network-input" data-testid="network-input" data-input-hash={hash}>
+            if let Some(original) = &props.original {
+                <img class="network-input-original" src={original.clone()} alt="Your picture as uploaded" />
+                <span class="network-input-arrow" aria-hidden="true">{ "→" }</span>
+            }
+            <span class="network-input-item">
+                <HeatmapCanvas pixels={samples::rgba(image)} class="network-input-rgb" />
+                <span>{ format!("{side}×{side}") }</span>
+            </span>
+            <span class="network-input-arrow" aria-hidden="true">{ "=" }</span>
+            { for CHANNELS.iter().enumerate().map(|(channel, name)| html! {
+                <span class="network-input-item">
+                    <HeatmapCanvas pixels={channel_pixels(image, channel)} class="network-input-channel" />
+                    <span>{ *name }</span>
+                </span>
+            }) }
+            <figcaption>
+                { format!("What the network sees: the whole picture fitted into {side} × {side} pixels, \
+                           the rest filled with its border colour, as three channels.") }
+            </figcaption>
+        </figure>
+    }
+}
