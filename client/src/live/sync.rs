@@ -73,6 +73,39 @@ impl Phase {
     }
 }
 
+/// The version this browser has applied of each part of the room state. The server sends each
+/// part with the version of the change that last set it, in a fixed order (input, locked,
+/// focus, recall) rather than in version order, so only versions of the same part compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct PartVersions {
+    input: Option<StateVersion>,
+    locked: Option<StateVersion>,
+    focus: Option<StateVersion>,
+    recall: Option<StateVersion>,
+}
+
+impl PartVersions {
+    /// After a snapshot: every part is as new as the snapshot (later changes are newer).
+    fn all_at(version: StateVersion) -> Self {
+        Self {
+            input: Some(version),
+            locked: Some(version),
+            focus: Some(version),
+            recall: Some(version),
+        }
+    }
+
+    /// Whether a change of version `version` to the part whose seen version is `seen` is new;
+    /// records it if so.
+    fn accept(seen: &mut Option<StateVersion>, version: StateVersion) -> bool {
+        if seen.is_some_and(|seen| version <= seen) {
+            return false;
+        }
+        *seen = Some(version);
+        true
+    }
+}
+
 /// The lecture state of this page.
 #[derive(Debug)]
 pub struct LectureSync {
@@ -86,8 +119,7 @@ pub struct LectureSync {
     backoff: Backoff,
     last_heard_ms: f64,
     pings: u32,
-    /// The newest room change applied.
-    version: Option<StateVersion>,
+    seen: PartVersions,
     /// Instructor after a reload: the first snapshot replaces the (fresh) local state.
     adopt_snapshot: bool,
     /// Student: follow mode switched on for this lecture.
@@ -115,7 +147,7 @@ impl LectureSync {
             backoff: Backoff::default(),
             last_heard_ms: 0.0,
             pings: 0,
-            version: None,
+            seen: PartVersions::default(),
             adopt_snapshot: false,
             attached: false,
             recall: None,
@@ -368,41 +400,31 @@ impl LectureSync {
         let student = self.role == Some(Role::Student);
         match event {
             RoomEvent::Snapshot(snapshot) => {
-                self.version = None;
-                self.is_new(snapshot.version);
+                self.seen = PartVersions::all_at(snapshot.version);
                 self.on_snapshot(*snapshot);
             }
             RoomEvent::Input { version, input } => {
-                if self.is_new(version) && student {
+                if PartVersions::accept(&mut self.seen.input, version) && student {
                     self.accept_input(&input);
                 }
             }
             RoomEvent::Locked { version, locked } => {
-                if self.is_new(version) {
+                if PartVersions::accept(&mut self.seen.locked, version) {
                     self.out.push(Effect::Bar(LiveEvent::Locked(locked)));
                 }
             }
             RoomEvent::Focus { version, focus } => {
-                if self.is_new(version) && student {
+                if PartVersions::accept(&mut self.seen.focus, version) && student {
                     self.out.push(Effect::App(Action::Remote { focus }));
                 }
             }
             RoomEvent::Recall { version, recall } => {
-                if self.is_new(version) && student {
+                if PartVersions::accept(&mut self.seen.recall, version) && student {
                     self.recall = Some(recall);
                     self.out.push(Effect::App(Action::ReturnToLive));
                 }
             }
         }
-    }
-
-    /// Skips changes older than what this page already shows (e.g. reordered after a resync).
-    fn is_new(&mut self, version: StateVersion) -> bool {
-        if self.version.is_some_and(|seen| version <= seen) {
-            return false;
-        }
-        self.version = Some(version);
-        true
     }
 
     fn on_snapshot(&mut self, snapshot: RoomSnapshot) {
@@ -496,7 +518,7 @@ impl LectureSync {
         self.join = None;
         self.phase = Phase::Idle;
         self.backoff.reset();
-        self.version = None;
+        self.seen = PartVersions::default();
         self.attached = false;
         self.recall = None;
         self.live_input_hash = None;
