@@ -7,7 +7,7 @@ use std::rc::{Rc, Weak};
 
 use gloo::timers::callback::{Interval, Timeout};
 use shared::codec::encode_client;
-use shared::{Focus, RoomCode};
+use shared::{Focus, Mode, RoomCode};
 use yew::{Callback, UseReducerDispatcher};
 
 use super::lecture::LiveView;
@@ -15,7 +15,7 @@ use super::links::socket_url;
 use super::saved_session;
 use super::socket::{Socket, SocketEvent};
 use super::sync::{Effect, HEARTBEAT_MS, LectureSync};
-use crate::state::{AppState, Input, LiveMode};
+use crate::state::{AppState, Input};
 
 /// The controller as the bar holds it; socket and timer callbacks keep only a weak reference.
 pub type ControllerHandle = Rc<RefCell<Controller>>;
@@ -86,7 +86,7 @@ impl Controller {
     }
 
     /// The app's focus, input or follow mode changed.
-    pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: LiveMode) {
+    pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: Option<Mode>) {
         let effects = self.sync.local_changed(focus, input, mode);
         self.run(effects);
     }

@@ -17,7 +17,7 @@ use super::bmp::encode_bmp;
 use super::lecture::LiveEvent;
 use super::remote_input;
 use super::saved_session::SavedSession;
-use crate::state::{Action, Input, InputOrigin, LiveMode};
+use crate::state::{Action, Input, InputOrigin};
 
 /// How often the shell should call [`LectureSync::on_heartbeat`]; each tick pings the server.
 pub const HEARTBEAT_MS: u32 = 4_000;
@@ -129,7 +129,7 @@ pub struct LectureSync {
     live_input_hash: Option<[u8; 32]>,
     local_focus: Focus,
     local_input: Option<Input>,
-    local_mode: LiveMode,
+    local_mode: Option<Mode>,
     sent_focus: Option<Focus>,
     sent_input: Option<[u8; 32]>,
     student_name: Option<String>,
@@ -154,7 +154,7 @@ impl LectureSync {
             live_input_hash: None,
             local_focus: Focus::default(),
             local_input: None,
-            local_mode: LiveMode::Off,
+            local_mode: None,
             sent_focus: None,
             sent_input: None,
             student_name: None,
@@ -221,7 +221,7 @@ impl LectureSync {
 
     /// The app's state changed: an instructor broadcasts its focus and input, a student reports
     /// whether it follows or explores.
-    pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: LiveMode) -> Vec<Effect> {
+    pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: Option<Mode>) -> Vec<Effect> {
         self.local_focus = focus;
         self.local_input = input;
         let mode_changed = self.local_mode != mode;
@@ -435,9 +435,9 @@ impl LectureSync {
                 if !self.attached {
                     self.attached = true;
                     self.out
-                        .push(Effect::App(Action::SetLiveMode(LiveMode::Following)));
+                        .push(Effect::App(Action::SetLectureMode(Some(Mode::Following))));
                     // Reported here, so the app's echo of the new mode is no change to report.
-                    self.local_mode = LiveMode::Following;
+                    self.local_mode = Some(Mode::Following);
                     self.report_mode();
                 }
                 self.out.push(Effect::App(Action::Remote {
@@ -530,7 +530,7 @@ impl LectureSync {
                 self.out.push(Effect::Forget);
             }
             if self.role == Some(Role::Student) {
-                self.out.push(Effect::App(Action::SetLiveMode(LiveMode::Off)));
+                self.out.push(Effect::App(Action::SetLectureMode(None)));
             }
             self.out.push(Effect::Bar(LiveEvent::Ended(notice)));
         }
@@ -582,12 +582,9 @@ impl LectureSync {
     }
 
     fn report_mode(&mut self) {
-        let mode = match self.local_mode {
-            LiveMode::Following => Mode::Following,
-            LiveMode::Exploring => Mode::Exploring,
-            LiveMode::Off => return,
-        };
-        self.send(ClientMsg::Student(StudentMsg::SetMode(mode)));
+        if let Some(mode) = self.local_mode {
+            self.send(ClientMsg::Student(StudentMsg::SetMode(mode)));
+        }
     }
 
     fn take(&mut self) -> Vec<Effect> {
@@ -608,7 +605,7 @@ mod tests {
     use shared::{InstructorToken, MemberId, Prediction, ResumeToken, View};
 
     use super::*;
-    use crate::live::lecture::{Lecture, Link, LiveView};
+    use crate::live::lecture::{ConnectionStatus, Lecture, LiveView};
     use crate::state::{AppState, CanonicalImage};
 
     const SIDE: u16 = 64;
@@ -735,7 +732,7 @@ mod tests {
         sent: Vec<ClientMsg>,
         now: f64,
         /// What the bar component last fed to `local_changed`.
-        fed: Option<(Focus, Option<Input>, LiveMode)>,
+        fed: Option<(Focus, Option<Input>, Option<Mode>)>,
     }
 
     impl Page {
@@ -785,7 +782,7 @@ mod tests {
 
         /// What `LiveBar`'s effect does: every change of focus, input or mode goes to the machine.
         fn feed_local(&mut self) {
-            let now = (self.app.focus, self.app.input.clone(), self.app.live);
+            let now = (self.app.focus, self.app.input.clone(), self.app.lecture_mode);
             if self.fed.as_ref() != Some(&now) {
                 self.fed = Some(now.clone());
                 let effects = self.sync.local_changed(now.0, now.1, now.2);
@@ -902,11 +899,11 @@ mod tests {
     fn bring_everyone_back_coalesced_with_a_focus_change_brings_the_student_back() {
         let mut page = Page::student_in_room();
         page.user(Action::Navigate(focus_on(5, 1)));
-        assert_eq!(page.app.live, LiveMode::Exploring);
+        assert_eq!(page.app.lecture_mode, Some(Mode::Exploring));
         // "Bring everyone back" (version 4), then a focus change (version 5): focus goes first.
         page.receive(focus_event(v(5), focus_on(2, 7)));
         page.receive(recall_event(v(4), 1));
-        assert_eq!(page.app.live, LiveMode::Following, "brought back");
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following), "brought back");
         assert_eq!(page.app.focus, focus_on(2, 7), "to the newest focus");
     }
 
@@ -931,8 +928,8 @@ mod tests {
         page.user(Action::Navigate(focus_on(4, 4)));
         page.receive(recall_event(v(3), 1));
         assert_eq!(
-            page.app.live,
-            LiveMode::Exploring,
+            page.app.lecture_mode,
+            Some(Mode::Exploring),
             "a recall at the snapshot's version is in it"
         );
     }
@@ -945,7 +942,7 @@ mod tests {
         let effects = page.sync.join(code(), "Ada".into());
         page.apply(effects);
         assert_eq!(page.socket, Socket::Opening);
-        assert_eq!(page.lecture().link, Link::Connecting);
+        assert_eq!(page.lecture().connection, ConnectionStatus::Connecting);
         page.socket_opens();
         assert_eq!(
             page.take_sent(),
@@ -955,7 +952,7 @@ mod tests {
             })]
         );
         page.receive(student_welcome("Ada"));
-        assert_eq!(page.lecture().link, Link::Live);
+        assert_eq!(page.lecture().connection, ConnectionStatus::Live);
         assert_eq!(page.lecture().name.as_deref(), Some("Ada"));
         assert_eq!(
             page.saved,
@@ -967,8 +964,7 @@ mod tests {
             "kept for a reload"
         );
         assert_eq!(
-            page.app.live,
-            LiveMode::Off,
+            page.app.lecture_mode, None,
             "nothing to follow before the snapshot"
         );
 
@@ -980,7 +976,7 @@ mod tests {
             locked: true,
             recall: 5,
         }))));
-        assert_eq!(page.app.live, LiveMode::Following);
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following));
         assert_eq!(page.app.focus, focus_on(0, 4));
         assert!(page.shows_picture(2));
         assert!(page.lecture().locked);
@@ -998,8 +994,8 @@ mod tests {
         assert!(page.shows_picture(6));
         assert!(!page.lecture().locked);
         assert_eq!(
-            page.app.live,
-            LiveMode::Following,
+            page.app.lecture_mode,
+            Some(Mode::Following),
             "recall 5 in the first snapshot is history"
         );
         assert!(page.take_sent().is_empty(), "following sends nothing");
@@ -1013,18 +1009,24 @@ mod tests {
         page.take_sent();
 
         page.socket_closes();
-        assert_eq!(page.lecture().link, Link::Reconnecting { failures: 1 });
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 }
+        );
         assert!(page.retry_ms.is_some_and(|ms| ms > 0));
         assert_eq!(
-            page.app.live,
-            LiveMode::Exploring,
+            page.app.lecture_mode,
+            Some(Mode::Exploring),
             "the lecture is kept while away"
         );
         // The first retry fails too: the next waits longer.
         let first_delay = page.retry_ms.unwrap();
         page.retry_fires();
         page.socket_closes();
-        assert_eq!(page.lecture().link, Link::Reconnecting { failures: 2 });
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 2 }
+        );
         assert!(page.retry_ms.unwrap() > first_delay);
 
         page.retry_fires();
@@ -1047,20 +1049,20 @@ mod tests {
         let restarted = |seq| StateVersion { epoch: 2, seq };
         page.receive(snapshot(restarted(2), focus_on(2, 2), Some(input_image(4)), 1));
         assert_eq!(
-            page.app.live,
-            LiveMode::Following,
+            page.app.lecture_mode,
+            Some(Mode::Following),
             "the recall missed while away applies"
         );
         assert_eq!(page.app.focus, focus_on(2, 2));
         assert!(page.shows_picture(4));
         page.receive(focus_event(restarted(3), focus_on(2, 5)));
         assert_eq!(page.app.focus, focus_on(2, 5), "lower seq, newer epoch: applies");
-        assert_eq!(page.lecture().link, Link::Live);
+        assert_eq!(page.lecture().connection, ConnectionStatus::Live);
 
         page.socket_closes();
         assert_eq!(
-            page.lecture().link,
-            Link::Reconnecting { failures: 1 },
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 },
             "the welcome reset the backoff"
         );
     }
@@ -1091,7 +1093,10 @@ mod tests {
 
         page.heartbeat_at(heard + 10_001.0 + SILENCE_LIMIT_MS);
         assert_eq!(page.socket, Socket::None, "the silent socket is dropped");
-        assert_eq!(page.lecture().link, Link::Reconnecting { failures: 1 });
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 }
+        );
         assert!(page.take_sent().is_empty(), "no ping into a dead connection");
         page.retry_fires();
         page.socket_opens();
@@ -1111,8 +1116,8 @@ mod tests {
         page.heartbeat_at(page.now + 60_000.0);
         assert!(page.take_sent().is_empty());
         assert_eq!(
-            page.lecture().link,
-            Link::Reconnecting { failures: 1 },
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 },
             "no second retry"
         );
     }
@@ -1149,7 +1154,7 @@ mod tests {
         );
         page.receive(student_welcome("Ada"));
         page.receive(snapshot(v(3), focus_on(1, 0), None, 0));
-        assert_eq!(page.app.live, LiveMode::Following);
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following));
     }
 
     #[test]
@@ -1192,8 +1197,8 @@ mod tests {
         page.receive(error(ErrorKind::Internal));
         page.socket_closes();
         assert_eq!(
-            page.lecture().link,
-            Link::Reconnecting { failures: 1 },
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 },
             "a server failure is retried"
         );
     }
@@ -1222,7 +1227,7 @@ mod tests {
             if ends {
                 assert_eq!(page.bar.lecture, None, "{reason:?} ends the lecture");
                 assert_eq!(page.bar.notice.as_deref(), Some(reason.explain()));
-                assert_eq!(page.app.live, LiveMode::Off, "{reason:?}: self-paced again");
+                assert_eq!(page.app.lecture_mode, None, "{reason:?}: self-paced again");
                 assert!(
                     page.shows_picture(2),
                     "{reason:?}: the lecture's image stays on screen"
@@ -1231,11 +1236,11 @@ mod tests {
                 assert_eq!(page.saved.is_none(), forgets, "{reason:?}: saved credentials");
             } else {
                 assert_eq!(
-                    page.lecture().link,
-                    Link::Reconnecting { failures: 1 },
+                    page.lecture().connection,
+                    ConnectionStatus::Reconnecting { failures: 1 },
                     "{reason:?} reconnects"
                 );
-                assert_eq!(page.app.live, LiveMode::Following);
+                assert_eq!(page.app.lecture_mode, Some(Mode::Following));
                 assert!(page.saved.is_some());
             }
         }
@@ -1250,7 +1255,7 @@ mod tests {
         assert_eq!(page.socket, Socket::None);
         assert_eq!(page.saved, None);
         assert_eq!(page.bar, LiveView::default(), "no notice for one's own choice");
-        assert_eq!(page.app.live, LiveMode::Off);
+        assert_eq!(page.app.lecture_mode, None);
         assert!(page.shows_picture(2));
         // A late close of the old socket changes nothing.
         page.socket_closes();
@@ -1263,7 +1268,7 @@ mod tests {
     fn a_student_breaks_away_and_returns() {
         let mut page = Page::student_in_room();
         page.user(Action::Navigate(focus_on(4, 4)));
-        assert_eq!(page.app.live, LiveMode::Exploring);
+        assert_eq!(page.app.lecture_mode, Some(Mode::Exploring));
         assert_eq!(page.take_sent(), [set_mode(Mode::Exploring)]);
 
         // The lecture goes on without this student's screen moving.
@@ -1278,7 +1283,7 @@ mod tests {
         assert!(page.take_sent().is_empty(), "still exploring: nothing to report");
 
         page.user(Action::ReturnToLive);
-        assert_eq!(page.app.live, LiveMode::Following);
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following));
         assert_eq!(page.app.focus, focus_on(1, 9), "the lecture's newest focus");
         assert!(page.shows_picture(8), "and its newest image");
         assert_eq!(page.take_sent(), [set_mode(Mode::Following)]);
@@ -1286,8 +1291,8 @@ mod tests {
         page.user(Action::Navigate(focus_on(0, 1)));
         page.receive(recall_event(v(6), 1));
         assert_eq!(
-            page.app.live,
-            LiveMode::Following,
+            page.app.lecture_mode,
+            Some(Mode::Following),
             "brought back by the instructor"
         );
         assert_eq!(page.app.focus, focus_on(1, 9));
