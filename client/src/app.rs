@@ -2,7 +2,7 @@
 //! input, runs the playback clock and the global keys, and shows the overview or the open
 //! explanation.
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use shared::{Focus, View};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
@@ -132,7 +132,10 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         let latest = latest.clone();
         use_effect_with((), move |_| {
-            let listener = EventListener::new(&gloo::utils::document(), "keydown", move |event| {
+            // Not passive (gloo's default): the handled keys must not also scroll the page.
+            let options = EventListenerOptions::enable_prevent_default();
+            let document = gloo::utils::document();
+            let listener = EventListener::new_with_options(&document, "keydown", options, move |event| {
                 let Some(e) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };

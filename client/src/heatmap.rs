@@ -88,7 +88,13 @@ mod tests {
         let map = array![[1.0f32]];
         let a = paint(map.view(), MapScale::Input(0));
         let b = paint(map.view(), MapScale::Input(0));
-        assert_eq!(a, a.clone());
-        assert_ne!(a, b, "equal content but a different paint: props changed");
+        let passed_on = a.clone();
+        assert!(
+            Rc::ptr_eq(&a.rgba, &passed_on.rgba),
+            "a clone shares the bytes, never copies them"
+        );
+        assert!(a == passed_on, "the same paint passed on is no change");
+        assert_eq!(a.rgba, b.rgba, "same bytes");
+        assert!(a != b, "but a different paint: props changed");
     }
 }

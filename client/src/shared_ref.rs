@@ -39,11 +39,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn equality_is_identity() {
+    fn a_clone_shares_the_value_instead_of_copying_it() {
         let a = Shared::new(vec![1, 2]);
-        let b = Shared::new(vec![1, 2]);
-        assert_eq!(a, a.clone());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 2);
+        let b = a.clone();
+        assert!(Rc::ptr_eq(&a.0, &b.0), "the clone points at the same value");
+        assert_eq!(Rc::strong_count(&a.0), 2);
+        assert!(a == b, "so a prop passed on unchanged compares equal");
+    }
+
+    #[test]
+    fn equal_content_in_another_allocation_is_a_change() {
+        let a = Shared::new(vec![1, 2]);
+        let rebuilt = Shared::new(a.to_vec());
+        assert_eq!(*a, *rebuilt, "same content");
+        assert!(a != rebuilt, "but a new value, so components re-render");
+        // Wrapping the very same `Rc` again is no change.
+        assert!(a == Shared(Rc::clone(&a.0)));
     }
 }

@@ -3,22 +3,10 @@
 
 use std::rc::Rc;
 
-use shared::Focus;
+use shared::{Focus, Mode};
 use yew::Reducible;
 
 pub use models::preprocess::CanonicalImage;
-
-/// Whether this screen is attached to a live lecture, and if so whether it mirrors it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LiveMode {
-    /// Self-paced: no lecture.
-    #[default]
-    Off,
-    /// Mirrors the instructor's focus and input.
-    Following,
-    /// In a lecture, but navigating on one's own; the live focus is kept to return to.
-    Exploring,
-}
 
 /// Where the current input image came from (shown in the input picker).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +39,9 @@ pub struct AppState {
     pub input: Option<Input>,
     /// A message about the last input that could not be used, shown beside the picker.
     pub input_error: Option<String>,
-    /// Lecture attachment.
-    pub live: LiveMode,
+    /// `None`: self-paced. In a lecture: whether this screen mirrors the instructor or explores
+    /// on its own, keeping the live focus to return to (the same `Mode` the roster shows).
+    pub lecture_mode: Option<Mode>,
     /// The instructor's latest focus (kept while exploring, to return to).
     pub live_focus: Option<Focus>,
     /// The instructor's latest input image.
@@ -87,7 +76,7 @@ pub enum Action {
     /// Snap back to the instructor's focus and input.
     ReturnToLive,
     /// Attach to, detach from, or change the mode of a lecture.
-    SetLiveMode(LiveMode),
+    SetLectureMode(Option<Mode>),
 }
 
 impl AppState {
@@ -117,7 +106,7 @@ impl AppState {
             }
             Action::InputFailed(message) => next.input_error = Some(message),
             Action::Tick { steps, count } => {
-                if next.focus.playing && next.live != LiveMode::Following {
+                if next.focus.playing && next.lecture_mode != Some(Mode::Following) {
                     let last = steps.saturating_sub(1);
                     next.focus.step = next.focus.step.saturating_add(count).min(last);
                     if next.focus.step >= last {
@@ -127,27 +116,27 @@ impl AppState {
             }
             Action::Remote { focus } => {
                 next.live_focus = Some(focus);
-                if next.live == LiveMode::Following {
+                if next.lecture_mode == Some(Mode::Following) {
                     next.focus = focus;
                 }
             }
             Action::RemoteInput(image) => {
                 let image = Rc::new(image);
                 next.live_input = Some(image.clone());
-                if next.live == LiveMode::Following {
+                if next.lecture_mode == Some(Mode::Following) {
                     next.set_live_input(image);
                 }
             }
             Action::ReturnToLive => {
-                if next.live != LiveMode::Off {
+                if next.lecture_mode.is_some() {
                     next.follow();
                 }
             }
-            Action::SetLiveMode(mode) => match mode {
-                LiveMode::Following => next.follow(),
-                LiveMode::Exploring => next.live = LiveMode::Exploring,
-                LiveMode::Off => {
-                    next.live = LiveMode::Off;
+            Action::SetLectureMode(mode) => match mode {
+                Some(Mode::Following) => next.follow(),
+                Some(Mode::Exploring) => next.lecture_mode = Some(Mode::Exploring),
+                None => {
+                    next.lecture_mode = None;
                     next.live_focus = None;
                     next.live_input = None;
                 }
@@ -158,14 +147,14 @@ impl AppState {
 
     /// Own navigation while following leaves the lecture's focus (the lecture is still kept).
     fn break_away(&mut self) {
-        if self.live == LiveMode::Following {
-            self.live = LiveMode::Exploring;
+        if self.lecture_mode == Some(Mode::Following) {
+            self.lecture_mode = Some(Mode::Exploring);
         }
     }
 
     /// Mirror the lecture again: take its latest focus and input.
     fn follow(&mut self) {
-        self.live = LiveMode::Following;
+        self.lecture_mode = Some(Mode::Following);
         if let Some(focus) = self.live_focus {
             self.focus = focus;
         }
@@ -214,7 +203,8 @@ mod tests {
     }
 
     fn following() -> AppState {
-        AppState::with_input(image(1), InputOrigin::Sample(0)).apply(Action::SetLiveMode(LiveMode::Following))
+        AppState::with_input(image(1), InputOrigin::Sample(0))
+            .apply(Action::SetLectureMode(Some(Mode::Following)))
     }
 
     #[test]
@@ -224,7 +214,7 @@ mod tests {
         assert_eq!(state.live_focus, Some(conv_focus()));
 
         let exploring = following()
-            .apply(Action::SetLiveMode(LiveMode::Exploring))
+            .apply(Action::SetLectureMode(Some(Mode::Exploring)))
             .apply(Action::Remote { focus: conv_focus() });
         assert_eq!(exploring.focus, Focus::default());
         assert_eq!(exploring.live_focus, Some(conv_focus()));
@@ -238,7 +228,7 @@ mod tests {
         assert_eq!(input.origin, InputOrigin::Live);
 
         let exploring = following()
-            .apply(Action::SetLiveMode(LiveMode::Exploring))
+            .apply(Action::SetLectureMode(Some(Mode::Exploring)))
             .apply(Action::RemoteInput(image(7)));
         assert_eq!(*exploring.input.as_ref().expect("an input").image, image(1));
         assert_eq!(exploring.live_input.as_deref(), Some(&image(7)));
@@ -247,7 +237,7 @@ mod tests {
     #[test]
     fn local_navigation_while_following_breaks_away() {
         let state = following().apply(Action::Navigate(conv_focus()));
-        assert_eq!(state.live, LiveMode::Exploring);
+        assert_eq!(state.lecture_mode, Some(Mode::Exploring));
         assert_eq!(state.focus, conv_focus());
 
         let input = Input {
@@ -255,13 +245,13 @@ mod tests {
             origin: InputOrigin::Drawing,
         };
         let state = following().apply(Action::SetInput(input));
-        assert_eq!(state.live, LiveMode::Exploring);
+        assert_eq!(state.lecture_mode, Some(Mode::Exploring));
     }
 
     #[test]
     fn local_navigation_self_paced_stays_off() {
         let state = AppState::default().apply(Action::Navigate(conv_focus()));
-        assert_eq!(state.live, LiveMode::Off);
+        assert_eq!(state.lecture_mode, None);
     }
 
     #[test]
@@ -274,9 +264,9 @@ mod tests {
                 image: Rc::new(image(9)),
                 origin: InputOrigin::Drawing,
             }));
-        assert_eq!(state.live, LiveMode::Exploring);
+        assert_eq!(state.lecture_mode, Some(Mode::Exploring));
         let back = state.apply(Action::ReturnToLive);
-        assert_eq!(back.live, LiveMode::Following);
+        assert_eq!(back.lecture_mode, Some(Mode::Following));
         assert_eq!(back.focus, conv_focus());
         assert_eq!(*back.input.expect("an input").image, image(5));
     }
@@ -291,8 +281,8 @@ mod tests {
     fn leaving_the_lecture_forgets_it() {
         let state = following()
             .apply(Action::Remote { focus: conv_focus() })
-            .apply(Action::SetLiveMode(LiveMode::Off));
-        assert_eq!(state.live, LiveMode::Off);
+            .apply(Action::SetLectureMode(None));
+        assert_eq!(state.lecture_mode, None);
         assert_eq!(state.live_focus, None);
         assert_eq!(state.live_input, None);
     }
@@ -332,9 +322,9 @@ mod tests {
             .apply(Action::Remote { focus: playing })
             .apply(Action::Tick { steps: 9, count: 1 });
         assert_eq!(state.focus.step, 0, "the instructor's broadcast drives the steps");
-        assert_eq!(state.live, LiveMode::Following);
+        assert_eq!(state.lecture_mode, Some(Mode::Following));
         let exploring = state
-            .apply(Action::SetLiveMode(LiveMode::Exploring))
+            .apply(Action::SetLectureMode(Some(Mode::Exploring)))
             .apply(Action::Tick { steps: 9, count: 1 });
         assert_eq!(exploring.focus.step, 1);
     }

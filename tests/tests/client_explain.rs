@@ -2,10 +2,12 @@
 //! total at an animation step equal `models::explain::conv` for that output pixel, and its
 //! intermediate tiles (one per input channel) show `models::explain::conv_intermediate_maps`
 //! there; play moves the step; the ReLU, pooling, flatten and softmax views show the traced
-//! values. Screenshots of every view go to target/e2e-artifacts/.
+//! values; the keys step, play, pause and go back. Screenshots of every view go to
+//! target/e2e-artifacts/.
 
 use anyhow::{Context, Result, ensure};
 use e2e::{Browser, TestServer, expected, page};
+use fantoccini::key::Key;
 use models::builtin::tiny_vgg;
 use models::explain;
 
@@ -108,14 +110,44 @@ async fn conv_step_shows_the_products_and_sum_models_computes() -> Result<()> {
             &format!(r#"Number(document.querySelector('[data-testid="view-conv"]').getAttribute("data-step")) > {STEPS}"#),
         )
         .await?;
+    // The window the paused view is watched for must be one in which a playing view visibly
+    // moves, or an unmoving paused view would prove nothing.
+    let watch = std::time::Duration::from_millis(1500);
+    let playing_from = step_of(&browser, "view-conv").await?;
+    tokio::time::sleep(watch).await;
+    let playing_to = step_of(&browser, "view-conv").await?;
+    ensure!(
+        playing_to > playing_from,
+        "while playing the step did not move in {watch:?} ({playing_from} → {playing_to})"
+    );
     browser.click("play").await?;
+    browser
+        .wait_until(
+            "the play button to show paused",
+            r#"document.querySelector('[data-testid="play"]').getAttribute("aria-pressed") === "false""#,
+        )
+        .await?;
     let paused_at = step_of(&browser, "view-conv").await?;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let last_step = (network.output_shapes()[CONV_LAYER][1] * width - 1) as u32;
+    ensure!(
+        paused_at < last_step,
+        "paused at {paused_at}, the last step: the animation may have ended by itself"
+    );
+    tokio::time::sleep(watch).await;
     ensure!(
         step_of(&browser, "view-conv").await? == paused_at,
         "the animation kept running after pause"
     );
     browser.screenshot("view-conv-played").await?;
+    // Playing again carries on from where the pause held it.
+    browser.click("play").await?;
+    browser
+        .wait_until(
+            "the animation to resume after the pause",
+            &format!(r#"Number(document.querySelector('[data-testid="view-conv"]').getAttribute("data-step")) > {paused_at}"#),
+        )
+        .await?;
+    browser.click("play").await?;
 
     browser.assert_no_console_errors().await?;
     browser.close().await
@@ -181,6 +213,91 @@ async fn relu_pool_flatten_and_softmax_views_show_the_traced_values() -> Result<
     )?;
     browser.screenshot("view-softmax").await?;
 
+    browser.assert_no_console_errors().await?;
+    browser.close().await
+}
+
+/// Presses `key` on the page as a user would (a real key event, not a dispatched one), with the
+/// focus on the page itself rather than in a field or on a button.
+async fn press(browser: &Browser, key: Key) -> Result<()> {
+    browser
+        .eval("document.activeElement?.blur(); return true;", vec![])
+        .await?;
+    browser
+        .find_css("body")
+        .await?
+        .send_keys(&key.to_string())
+        .await?;
+    Ok(())
+}
+
+async fn wait_step(browser: &Browser, step: u32) -> Result<()> {
+    browser
+        .wait_until(
+            &format!("view-conv at step {step}"),
+            &format!(r#"document.querySelector('[data-testid="view-conv"]')?.getAttribute("data-step") === "{step}""#),
+        )
+        .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keys_step_play_pause_and_go_back_but_not_while_typing() -> Result<()> {
+    let (_server, browser, _expected) = open_app("keys").await?;
+    let neuron = format!("neuron-{CONV_LAYER}-{CONV_NEURON}");
+    browser.click(&neuron).await?;
+    browser.wait_for("view-conv").await?;
+    wait_step(&browser, 0).await?;
+
+    // Arrows step the animation.
+    for _ in 0..3 {
+        press(&browser, Key::Right).await?;
+    }
+    wait_step(&browser, 3).await?;
+    press(&browser, Key::Left).await?;
+    wait_step(&browser, 2).await?;
+
+    // An arrow typed into a text field moves the caret, not the animation: the next arrow on the
+    // page lands on 3, not 4.
+    browser
+        .wait_for("join-name-input")
+        .await?
+        .send_keys(&Key::Right.to_string())
+        .await?;
+    press(&browser, Key::Right).await?;
+    wait_step(&browser, 3).await?;
+    ensure!(
+        step_of(&browser, "view-conv").await? == 3,
+        "the arrow typed into the name field stepped the animation"
+    );
+
+    // Space plays, and pauses again.
+    let play_state = r#"document.querySelector('[data-testid="play"]').getAttribute("aria-pressed")"#;
+    press(&browser, Key::Space).await?;
+    browser
+        .wait_until("Space to start playing", &format!(r#"{play_state} === "true""#))
+        .await?;
+    browser
+        .wait_until(
+            "the animation to run past step 3",
+            r#"Number(document.querySelector('[data-testid="view-conv"]').getAttribute("data-step")) > 3"#,
+        )
+        .await?;
+    press(&browser, Key::Space).await?;
+    browser
+        .wait_until("Space to pause", &format!(r#"{play_state} === "false""#))
+        .await?;
+
+    // Escape goes back up to the overview.
+    press(&browser, Key::Escape).await?;
+    browser
+        .wait_until(
+            "Escape to close the conv view",
+            r#"!document.querySelector('[data-testid="view-conv"]')"#,
+        )
+        .await?;
+    browser.wait_for(&neuron).await?;
+    // Each handled key is also kept from scrolling the page: a passive listener could not, and
+    // says so on the console.
     browser.assert_no_console_errors().await?;
     browser.close().await
 }

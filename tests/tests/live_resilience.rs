@@ -68,7 +68,6 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     wait_conv_step(reloader, 2).await?;
     assert_conv_total_is_models(reloader, &expected, 2).await?;
     classroom.wait_roster("student-0", "following").await?;
-    let students_before = classroom.students.len();
 
     // Locked: a newcomer is refused with a sentence that says so; rejoins still work.
     classroom.instructor.click("lock-room").await?;
@@ -101,11 +100,22 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
         &conv_numbers(late).await?,
         &conv_numbers(&classroom.instructor).await?,
     )?;
-    ensure!(
-        classroom.students.len() == students_before + 1,
-        "the late joiner was not added"
-    );
+    // The instructor's roster, which the server sends, lists exactly the students who are in:
+    // the late joiner, and not the newcomer the lock refused.
+    classroom.wait_roster("student-2", "following").await?;
     live_support::wait_text(&classroom.instructor, "participant-count", "3 joined").await?;
+    let roster = classroom
+        .instructor
+        .eval(
+            r#"return [...document.querySelectorAll('[data-testid="roster-entry"][data-connected="true"]')]
+                 .map(e => e.getAttribute("data-name")).sort();"#,
+            vec![],
+        )
+        .await?;
+    ensure!(
+        roster == serde_json::json!(["student-0", "student-1", "student-2"]),
+        "the roster lists {roster}, not the three students in the room"
+    );
 
     // The server dies without a goodbye; students say so and keep trying.
     classroom.server.kill().await?;

@@ -14,8 +14,8 @@ use super::lecture::{LiveEvent, LiveView};
 use super::links::code_from_path;
 use super::saved_session;
 use super::student_status::StudentStatus;
-use crate::state::{Action, AppState, LiveMode};
-use shared::Role;
+use crate::state::{Action, AppState};
+use shared::{Mode, Role};
 
 /// The bar's own styles (kept beside the components that use the class names).
 const LIVE_CSS: &str = include_str!("style.css");
@@ -40,7 +40,7 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
     {
         let controller = controller.clone();
         use_effect_with(
-            (state.focus, state.input.clone(), state.live),
+            (state.focus, state.input.clone(), state.lecture_mode),
             move |(focus, input, mode)| {
                 controller
                     .borrow_mut()
@@ -70,7 +70,7 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
     {
         // "L" returns to the live focus from anywhere (but not while typing).
         let app = state.dispatcher();
-        let exploring = state.live == LiveMode::Exploring;
+        let exploring = state.lecture_mode == Some(Mode::Exploring);
         use_effect_with(exploring, move |exploring| {
             let listener = (*exploring).then(|| {
                 let document = gloo::utils::document();
@@ -120,7 +120,7 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                 let controller = controller.clone();
                 Callback::from(move |()| controller.borrow_mut().leave())
             };
-            html! { <StudentStatus lecture={lecture.clone()} mode={state.live} {onreturn} {onleave} /> }
+            html! { <StudentStatus lecture={lecture.clone()} mode={state.lecture_mode} {onreturn} {onleave} /> }
         }
         Some(lecture) => {
             let call = |action: fn(&mut Controller)| {

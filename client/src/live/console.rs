@@ -4,7 +4,7 @@
 use shared::Mode;
 use yew::prelude::*;
 
-use super::lecture::{Lecture, Link};
+use super::lecture::{ConnectionStatus, Lecture};
 
 /// Props of [`Console`].
 #[derive(Properties, PartialEq)]
@@ -28,10 +28,10 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let participants = lecture.participants();
     let following = lecture.count_in(Mode::Following);
     let exploring = lecture.count_in(Mode::Exploring);
-    let status = match lecture.link {
-        Link::Live => "live: students follow you",
-        Link::Connecting => "opening the room…",
-        Link::Reconnecting { .. } => "reconnecting… (the lecture is kept)",
+    let status = match lecture.connection {
+        ConnectionStatus::Live => "live: students follow you",
+        ConnectionStatus::Connecting => "opening the room…",
+        ConnectionStatus::Reconnecting { .. } => "reconnecting… (the lecture is kept)",
     };
     let locked = lecture.locked;
     let onend = {
@@ -57,7 +57,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 { lecture.code.as_ref().map(|code| code.to_string()).unwrap_or_else(|| "······".into()) }
             </button>
             <span data-testid="live-status" class={classes!("live-status",
-                if lecture.link == Link::Live { "live-status--leading" } else { "live-status--reconnecting" })}
+                if lecture.connection == ConnectionStatus::Live { "live-status--leading" } else { "live-status--reconnecting" })}
                 role="status" aria-live="polite">
                 <span class="live-dot" aria-hidden="true"></span>{ status }
             </span>

@@ -6,9 +6,9 @@ use std::rc::Rc;
 use shared::{Mode, Role, RoomCode, RosterEntry};
 use yew::Reducible;
 
-/// The connection to the classroom server.
+/// How the connection to the classroom server is doing (shown on the bar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Link {
+pub enum ConnectionStatus {
     /// First connection attempt under way.
     Connecting,
     /// Joined and receiving the lecture.
@@ -30,7 +30,7 @@ pub struct Lecture {
     /// The student's accepted name.
     pub name: Option<String>,
     /// Connection health.
-    pub link: Link,
+    pub connection: ConnectionStatus,
     /// Instructor only: the students.
     pub roster: Vec<RosterEntry>,
     /// Whether new students are refused.
@@ -49,7 +49,7 @@ impl Lecture {
             role,
             code: None,
             name: None,
-            link: Link::Connecting,
+            connection: ConnectionStatus::Connecting,
             roster: Vec::new(),
             locked: false,
             warning: None,
@@ -136,12 +136,14 @@ impl LiveView {
                 let first = lecture.code.is_none();
                 lecture.code = Some(code);
                 lecture.name = name;
-                lecture.link = Link::Live;
+                lecture.connection = ConnectionStatus::Live;
                 // A new room opens on the big join screen so the class can join at once; a room
                 // reclaimed after a reload goes straight back to teaching.
                 lecture.join_screen |= first && created && lecture.role == Role::Instructor;
             }
-            LiveEvent::Reconnecting { failures } => lecture.link = Link::Reconnecting { failures },
+            LiveEvent::Reconnecting { failures } => {
+                lecture.connection = ConnectionStatus::Reconnecting { failures }
+            }
             LiveEvent::Roster(roster) => lecture.roster = roster,
             LiveEvent::Locked(locked) => lecture.locked = locked,
             LiveEvent::Warning(warning) => lecture.warning = warning,
@@ -190,7 +192,7 @@ mod tests {
                 created: true,
             });
         let lecture = view.lecture.as_ref().unwrap();
-        assert_eq!(lecture.link, Link::Live);
+        assert_eq!(lecture.connection, ConnectionStatus::Live);
         assert!(lecture.join_screen);
         let closed = view
             .apply(LiveEvent::ShowJoinScreen(false))

@@ -4,11 +4,14 @@
 //! Map of the module:
 //! - [`bar`]: [`LiveBar`], the component the app mounts in its header.
 //! - [`landing`], [`student_status`], [`console`], [`join_screen`]: what the bar shows.
-//! - [`controller`]: the connection: handshake, reconnects, server messages → app actions.
+//! - [`sync`]: the lecture as a pure state machine: server messages, socket events and timer
+//!   ticks in; app actions, bar events and outgoing messages out (tested natively).
+//! - [`controller`]: the thin socket shell around it: the WebSocket, the retry timer, the heartbeat.
 //! - [`lecture`]: the bar's state as a reducer.
 //! - [`socket`]: one browser WebSocket; [`backoff`]: reconnect delays with jitter.
 //! - [`saved_session`]: tokens in `localStorage`; [`links`]: join links and the socket URL.
-//! - [`digest`]: checks the local trace against the server's; [`bmp`]: uploads as BMP;
+//! - [`remote_input`]: the instructor's image, checked here against the server's [`digest`];
+//!   [`bmp`]: uploads as BMP;
 //!   [`qr`]: the join QR code as SVG.
 
 mod backoff;
@@ -22,8 +25,10 @@ mod landing;
 mod lecture;
 mod links;
 mod qr;
+mod remote_input;
 mod saved_session;
 mod socket;
 mod student_status;
+mod sync;
 
 pub use bar::LiveBar;

@@ -40,15 +40,47 @@ fn escape_attribute(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// Draws the SVG's dark modules (the `M{x} {y}h1v1h-1z` squares) onto a white greyscale
+    /// bitmap, `scale` pixels per module; returns the bitmap's side and pixels.
+    fn rasterise(svg: &str, scale: usize) -> (usize, Vec<u8>) {
+        let side: usize = svg
+            .split(r#"viewBox="0 0 "#)
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|side| side.parse().ok())
+            .expect("a square viewBox");
+        let path = svg
+            .split(r#" d=""#)
+            .nth(1)
+            .expect("a path")
+            .split('"')
+            .next()
+            .unwrap();
+        let pixels = side * scale;
+        let mut bitmap = vec![255u8; pixels * pixels];
+        for square in path.split('M').filter(|square| !square.is_empty()) {
+            let corner = square.strip_suffix("h1v1h-1z").expect("one module per square");
+            let (x, y) = corner.split_once(' ').expect("x y");
+            let (x, y): (usize, usize) = (x.parse().unwrap(), y.parse().unwrap());
+            for row in y * scale..(y + 1) * scale {
+                bitmap[row * pixels + x * scale..row * pixels + (x + 1) * scale].fill(0);
+            }
+        }
+        (pixels, bitmap)
+    }
+
     #[test]
-    fn renders_a_square_svg_with_dark_modules() {
-        let svg = qr_svg("http://192.168.1.20:8080/join/KXMRTW", "QR code").expect("fits");
+    fn a_phone_camera_reads_the_join_link_back() {
+        let link = "http://192.168.1.20:8080/join/KXMRTW";
+        let svg = qr_svg(link, "QR code").expect("fits");
         assert!(svg.starts_with("<svg"));
-        assert!(
-            svg.contains(r#"viewBox="0 0 37 37""#),
-            "version 3 (29 modules) + 2 × 4 quiet zone: {svg}"
-        );
-        assert!(svg.matches('M').count() > 100, "has dark modules");
+        let (side, bitmap) = rasterise(&svg, 4);
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| bitmap[y * side + x]);
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code in the picture");
+        let (meta, content) = grids[0].decode().expect("a readable QR code");
+        assert_eq!(content, link);
+        assert_eq!(meta.ecc_level, 0, "error correction M (rqrr numbers M as 0)");
     }
 
     #[test]

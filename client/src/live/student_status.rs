@@ -1,18 +1,18 @@
 //! A student's lecture bar: the always-visible "following" / "exploring" / "reconnecting…"
 //! indicator (announced to screen readers), the one-click return to the live focus, and leave.
 
+use shared::Mode;
 use yew::prelude::*;
 
-use super::lecture::{Lecture, Link};
-use crate::state::LiveMode;
+use super::lecture::{ConnectionStatus, Lecture};
 
 /// Props of [`StudentStatus`].
 #[derive(Properties, PartialEq)]
 pub struct StudentStatusProps {
     /// The lecture.
     pub lecture: Lecture,
-    /// Whether the screen follows or explores.
-    pub mode: LiveMode,
+    /// Whether the screen follows or explores (`None` until the room's snapshot arrives).
+    pub mode: Option<Mode>,
     /// Back to the live focus.
     pub onreturn: Callback<()>,
     /// Leave the lecture and continue self-paced.
@@ -23,14 +23,14 @@ pub struct StudentStatusProps {
 #[component]
 pub fn StudentStatus(props: &StudentStatusProps) -> Html {
     let lecture = &props.lecture;
-    let reconnecting = lecture.link != Link::Live;
-    let (class, text) = match (lecture.link, props.mode) {
-        (Link::Connecting, _) => ("reconnecting", "joining…"),
-        (Link::Reconnecting { .. }, _) => ("reconnecting", "reconnecting…"),
-        (Link::Live, LiveMode::Exploring) => ("exploring", "exploring on your own"),
-        (Link::Live, _) => ("following", "following the instructor"),
+    let reconnecting = lecture.connection != ConnectionStatus::Live;
+    let (class, text) = match (lecture.connection, props.mode) {
+        (ConnectionStatus::Connecting, _) => ("reconnecting", "joining…"),
+        (ConnectionStatus::Reconnecting { .. }, _) => ("reconnecting", "reconnecting…"),
+        (ConnectionStatus::Live, Some(Mode::Exploring)) => ("exploring", "exploring on your own"),
+        (ConnectionStatus::Live, _) => ("following", "following the instructor"),
     };
-    let exploring = props.mode == LiveMode::Exploring;
+    let exploring = props.mode == Some(Mode::Exploring);
     html! {
         <div class="live-student">
             <span data-testid="live-status" class={classes!("live-status", format!("live-status--{class}"))}

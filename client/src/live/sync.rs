@@ -1,0 +1,1467 @@
+//! This browser's view of a lecture as a pure state machine: user commands, socket events,
+//! timer ticks and server messages in; app actions, bar events, outgoing messages and orders for
+//! the socket shell ([`super::controller`]) out. No browser API is touched here, so every rule of
+//! the live sync (versions per part, reconnects, rejoins, closing reasons) is tested natively.
+
+use std::rc::Rc;
+
+use shared::codec::decode_server;
+use shared::{
+    ClientMsg, CloseReason, Control, Credentials, ErrorKind, ErrorMsg, Focus, Hello, InputImage, InputSource,
+    Join, Mode, PROTOCOL_VERSION, Role, RoomCode, RoomEvent, RoomSnapshot, RosterEvent, ServerMsg,
+    SessionEvent, SessionMsg, StateVersion, StudentMsg, Welcome,
+};
+
+use super::backoff::Backoff;
+use super::bmp::encode_bmp;
+use super::lecture::LiveEvent;
+use super::remote_input;
+use super::saved_session::SavedSession;
+use crate::state::{Action, Input, InputOrigin};
+
+/// How often the shell should call [`LectureSync::on_heartbeat`]; each tick pings the server.
+pub const HEARTBEAT_MS: u32 = 4_000;
+/// A connection silent this long is treated as dead (Wi-Fi gone without a close) and replaced.
+pub const SILENCE_LIMIT_MS: f64 = 15_000.0;
+
+/// What the machine asks of the world, in the order it must happen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Dispatch to the app's reducer.
+    App(Action),
+    /// Dispatch to the lecture bar's reducer.
+    Bar(LiveEvent),
+    /// Send on the open socket (dropped if it is not open: the next snapshot resyncs).
+    Send(ClientMsg),
+    /// Open a new socket to the classroom server (replacing any old one) and keep the heartbeat
+    /// ticking while in the lecture.
+    Open,
+    /// Drop the socket; call [`LectureSync::on_retry_due`] after `delay_ms`.
+    RetryAfter {
+        /// Jittered backoff delay.
+        delay_ms: u32,
+    },
+    /// Drop the socket, the retry and the heartbeat: this browser is no longer in a lecture.
+    Close,
+    /// Keep these credentials in `localStorage` for a reload.
+    Remember(SavedSession),
+    /// Forget the saved credentials (the lecture is over for this browser).
+    Forget,
+}
+
+/// Where the connection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Not in a lecture.
+    Idle,
+    /// A socket is being opened.
+    Opening,
+    /// The socket is open and `Hello` sent; waiting for `Welcome`.
+    Handshaking,
+    /// Welcomed; the snapshot has not arrived yet.
+    Welcomed,
+    /// The room's snapshot arrived on this connection: changes apply and local ones are pushed.
+    Synced,
+    /// The connection was lost; a retry is scheduled.
+    WaitingToRetry,
+}
+
+impl Phase {
+    /// A socket is open on which the server may talk.
+    fn is_open(self) -> bool {
+        matches!(self, Self::Handshaking | Self::Welcomed | Self::Synced)
+    }
+}
+
+/// The version this browser has applied of each part of the room state. The server sends each
+/// part with the version of the change that last set it, in a fixed order (input, locked,
+/// focus, recall) rather than in version order, so only versions of the same part compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct PartVersions {
+    input: Option<StateVersion>,
+    locked: Option<StateVersion>,
+    focus: Option<StateVersion>,
+    recall: Option<StateVersion>,
+}
+
+impl PartVersions {
+    /// After a snapshot: every part is as new as the snapshot (later changes are newer).
+    fn all_at(version: StateVersion) -> Self {
+        Self {
+            input: Some(version),
+            locked: Some(version),
+            focus: Some(version),
+            recall: Some(version),
+        }
+    }
+
+    /// Whether a change of version `version` to the part whose seen version is `seen` is new;
+    /// records it if so.
+    fn accept(seen: &mut Option<StateVersion>, version: StateVersion) -> bool {
+        if seen.is_some_and(|seen| version <= seen) {
+            return false;
+        }
+        *seen = Some(version);
+        true
+    }
+}
+
+/// The lecture state of this page.
+#[derive(Debug)]
+pub struct LectureSync {
+    /// A uniform random number in `[0, 1)` for the backoff jitter (the shell passes
+    /// `Math.random`, tests a constant).
+    random: fn() -> f64,
+    phase: Phase,
+    /// What the next `Hello` asks for; `None` when not in a lecture.
+    join: Option<Join>,
+    role: Option<Role>,
+    backoff: Backoff,
+    last_heard_ms: f64,
+    pings: u32,
+    seen: PartVersions,
+    /// Instructor after a reload: the first snapshot replaces the (fresh) local state.
+    adopt_snapshot: bool,
+    /// Student: follow mode switched on for this lecture.
+    attached: bool,
+    /// Student: the room's recall count last seen, to catch a recall missed while away.
+    recall: Option<u32>,
+    live_input_hash: Option<[u8; 32]>,
+    local_focus: Focus,
+    local_input: Option<Input>,
+    local_mode: Option<Mode>,
+    sent_focus: Option<Focus>,
+    sent_input: Option<[u8; 32]>,
+    student_name: Option<String>,
+    out: Vec<Effect>,
+}
+
+impl LectureSync {
+    /// A page that is not in a lecture; `random` gives the reconnect jitter.
+    pub fn new(random: fn() -> f64) -> Self {
+        Self {
+            random,
+            phase: Phase::Idle,
+            join: None,
+            role: None,
+            backoff: Backoff::default(),
+            last_heard_ms: 0.0,
+            pings: 0,
+            seen: PartVersions::default(),
+            adopt_snapshot: false,
+            attached: false,
+            recall: None,
+            live_input_hash: None,
+            local_focus: Focus::default(),
+            local_input: None,
+            local_mode: None,
+            sent_focus: None,
+            sent_input: None,
+            student_name: None,
+            out: Vec::new(),
+        }
+    }
+
+    // ----- commands from the user -------------------------------------------------------
+
+    /// Creates a new room with this browser as its instructor.
+    pub fn start_lecture(&mut self) -> Vec<Effect> {
+        self.begin(Role::Instructor, Join::CreateRoom, false);
+        self.take()
+    }
+
+    /// Joins the room `code` as a student called `name`.
+    pub fn join(&mut self, code: RoomCode, name: String) -> Vec<Effect> {
+        self.student_name = Some(name.clone());
+        self.begin(Role::Student, Join::Student { code, name }, false);
+        self.take()
+    }
+
+    /// Comes back to the lecture this browser was in before a reload.
+    pub fn resume(&mut self, saved: SavedSession) -> Vec<Effect> {
+        match saved {
+            SavedSession::Instructor { code, token } => {
+                self.begin(Role::Instructor, Join::Instruct { code, token }, true)
+            }
+            SavedSession::Student { code, name, resume } => {
+                self.student_name = Some(name.clone());
+                let join = match resume {
+                    Some(resume) => Join::Rejoin { code, resume },
+                    None => Join::Student { code, name },
+                };
+                self.begin(Role::Student, join, false);
+            }
+        }
+        self.take()
+    }
+
+    /// Leaves the lecture (a student gives up its seat, an instructor ends the room) and carries
+    /// on self-paced with the same image.
+    pub fn leave(&mut self) -> Vec<Effect> {
+        let farewell = match self.role {
+            Some(Role::Instructor) => ClientMsg::Control(Control::CloseRoom),
+            _ => ClientMsg::Session(SessionMsg::Leave),
+        };
+        self.send(farewell);
+        self.end(None, true);
+        self.take()
+    }
+
+    /// Asks every exploring student to return to the live focus.
+    pub fn bring_everyone_back(&mut self) -> Vec<Effect> {
+        self.send(ClientMsg::Control(Control::BringEveryoneBack));
+        self.take()
+    }
+
+    /// Locks (or unlocks) the room against new students.
+    pub fn set_locked(&mut self, locked: bool) -> Vec<Effect> {
+        self.send(ClientMsg::Control(Control::SetLocked(locked)));
+        self.take()
+    }
+
+    /// The app's state changed: an instructor broadcasts its focus and input, a student reports
+    /// whether it follows or explores.
+    pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: Option<Mode>) -> Vec<Effect> {
+        self.local_focus = focus;
+        self.local_input = input;
+        let mode_changed = self.local_mode != mode;
+        self.local_mode = mode;
+        match (self.role, self.phase) {
+            (Some(Role::Instructor), Phase::Synced) => self.push_local(),
+            (Some(Role::Student), Phase::Welcomed | Phase::Synced) if mode_changed => self.report_mode(),
+            _ => {}
+        }
+        self.take()
+    }
+
+    // ----- the socket and the timers ----------------------------------------------------
+
+    /// The socket opened at `now_ms`: say hello.
+    pub fn on_open(&mut self, now_ms: f64) -> Vec<Effect> {
+        if self.phase == Phase::Opening
+            && let Some(join) = self.join.clone()
+        {
+            self.phase = Phase::Handshaking;
+            self.last_heard_ms = now_ms;
+            self.send(ClientMsg::Hello(Hello {
+                version: PROTOCOL_VERSION,
+                join,
+            }));
+        }
+        self.take()
+    }
+
+    /// One binary frame arrived at `now_ms`.
+    pub fn on_frame(&mut self, bytes: &[u8], now_ms: f64) -> Vec<Effect> {
+        match decode_server(bytes) {
+            Ok(msg) => self.on_message(msg, now_ms),
+            Err(error) => {
+                self.last_heard_ms = now_ms;
+                // A frame we cannot read means the server runs another build: say so.
+                self.out
+                    .push(Effect::Bar(LiveEvent::Error(Some(error.to_string()))));
+                self.take()
+            }
+        }
+    }
+
+    /// The socket closed, or could not be opened.
+    pub fn on_closed(&mut self) -> Vec<Effect> {
+        if matches!(self.phase, Phase::Opening) || self.phase.is_open() {
+            self.schedule_reconnect();
+        }
+        self.take()
+    }
+
+    /// The heartbeat timer fired at `now_ms`: ping, or replace a connection gone silent.
+    pub fn on_heartbeat(&mut self, now_ms: f64) -> Vec<Effect> {
+        if self.phase.is_open() {
+            if now_ms - self.last_heard_ms > SILENCE_LIMIT_MS {
+                self.schedule_reconnect();
+            } else {
+                self.pings = self.pings.wrapping_add(1);
+                self.send(ClientMsg::Session(SessionMsg::Ping(self.pings)));
+            }
+        }
+        self.take()
+    }
+
+    /// The backoff delay of [`Effect::RetryAfter`] is over: connect again.
+    pub fn on_retry_due(&mut self) -> Vec<Effect> {
+        if self.phase == Phase::WaitingToRetry && self.join.is_some() {
+            self.phase = Phase::Opening;
+            self.out.push(Effect::Open);
+        }
+        self.take()
+    }
+
+    // ----- server messages ----------------------------------------------------------------
+
+    /// A message from the server arrived at `now_ms`.
+    pub fn on_message(&mut self, msg: ServerMsg, now_ms: f64) -> Vec<Effect> {
+        if self.phase.is_open() {
+            self.last_heard_ms = now_ms;
+            match msg {
+                ServerMsg::Session(SessionEvent::Welcome(welcome)) => self.on_welcome(welcome),
+                ServerMsg::Session(SessionEvent::Closing(reason)) => self.on_closing(reason),
+                ServerMsg::Session(SessionEvent::Pong(_) | SessionEvent::Saved(_)) => {}
+                ServerMsg::Room(event) => self.on_room(event),
+                ServerMsg::Roster(RosterEvent::Full(roster)) => {
+                    self.out.push(Effect::Bar(LiveEvent::Roster(roster)))
+                }
+                ServerMsg::Error(error) => self.on_error(error),
+            }
+        }
+        self.take()
+    }
+
+    fn on_welcome(&mut self, welcome: Welcome) {
+        self.phase = Phase::Welcomed;
+        self.backoff.reset();
+        let Welcome {
+            code, credentials, ..
+        } = welcome;
+        let (saved, join, name) = match credentials {
+            Credentials::Instructor(token) => (
+                SavedSession::Instructor {
+                    code: code.clone(),
+                    token: token.clone(),
+                },
+                Join::Instruct {
+                    code: code.clone(),
+                    token,
+                },
+                None,
+            ),
+            Credentials::Student { resume, name } => (
+                SavedSession::Student {
+                    code: code.clone(),
+                    name: name.clone(),
+                    resume: Some(resume.clone()),
+                },
+                Join::Rejoin {
+                    code: code.clone(),
+                    resume,
+                },
+                Some(name),
+            ),
+        };
+        self.out.push(Effect::Remember(saved));
+        let created = matches!(self.join, Some(Join::CreateRoom));
+        // Every reconnect from now on comes back as this very member.
+        self.join = Some(join);
+        self.student_name = name.clone();
+        self.out
+            .push(Effect::Bar(LiveEvent::Welcomed { code, name, created }));
+        self.out.push(Effect::Bar(LiveEvent::Error(None)));
+        if self.role == Some(Role::Student) && self.attached {
+            self.report_mode();
+        }
+    }
+
+    fn on_closing(&mut self, reason: CloseReason) {
+        match reason {
+            // The connection closes next; the reconnect catches up.
+            CloseReason::ServerShutdown | CloseReason::TooSlow | CloseReason::Timeout => {}
+            CloseReason::RoomClosed | CloseReason::RoomExpired | CloseReason::Left => {
+                self.end(Some(reason.explain().to_owned()), true)
+            }
+            // Another tab took over this seat: stay quiet instead of fighting it for the seat.
+            CloseReason::Replaced => self.end(Some(reason.explain().to_owned()), false),
+        }
+    }
+
+    fn on_error(&mut self, error: ErrorMsg) {
+        if matches!(self.phase, Phase::Welcomed | Phase::Synced) {
+            // A refused request (e.g. an unreadable upload); the lecture goes on.
+            self.out.push(Effect::Bar(LiveEvent::Error(Some(error.message))));
+            return;
+        }
+        match (error.kind, self.join.clone(), self.student_name.clone()) {
+            // The seat is gone (e.g. the student left in another tab): join again by name.
+            (ErrorKind::BadToken, Some(Join::Rejoin { code, .. }), Some(name)) => {
+                self.join = Some(Join::Student { code, name });
+            }
+            (
+                ErrorKind::VersionMismatch { .. }
+                | ErrorKind::RoomNotFound
+                | ErrorKind::RoomLocked
+                | ErrorKind::BadToken
+                | ErrorKind::BadName,
+                _,
+                _,
+            ) => self.end(Some(error.message), true),
+            // Anything else during the handshake: retry like a dropped connection.
+            _ => self.out.push(Effect::Bar(LiveEvent::Error(Some(error.message)))),
+        }
+    }
+
+    fn on_room(&mut self, event: RoomEvent) {
+        let student = self.role == Some(Role::Student);
+        match event {
+            RoomEvent::Snapshot(snapshot) => {
+                self.seen = PartVersions::all_at(snapshot.version);
+                self.on_snapshot(*snapshot);
+            }
+            RoomEvent::Input { version, input } => {
+                if PartVersions::accept(&mut self.seen.input, version) && student {
+                    self.accept_input(&input);
+                }
+            }
+            RoomEvent::Locked { version, locked } => {
+                if PartVersions::accept(&mut self.seen.locked, version) {
+                    self.out.push(Effect::Bar(LiveEvent::Locked(locked)));
+                }
+            }
+            RoomEvent::Focus { version, focus } => {
+                if PartVersions::accept(&mut self.seen.focus, version) && student {
+                    self.out.push(Effect::App(Action::Remote { focus }));
+                }
+            }
+            RoomEvent::Recall { version, recall } => {
+                if PartVersions::accept(&mut self.seen.recall, version) && student {
+                    self.recall = Some(recall);
+                    self.out.push(Effect::App(Action::ReturnToLive));
+                }
+            }
+        }
+    }
+
+    fn on_snapshot(&mut self, snapshot: RoomSnapshot) {
+        self.phase = Phase::Synced;
+        self.out.push(Effect::Bar(LiveEvent::Locked(snapshot.locked)));
+        match self.role {
+            Some(Role::Student) => {
+                if !self.attached {
+                    self.attached = true;
+                    self.out
+                        .push(Effect::App(Action::SetLectureMode(Some(Mode::Following))));
+                    // Reported here, so the app's echo of the new mode is no change to report.
+                    self.local_mode = Some(Mode::Following);
+                    self.report_mode();
+                }
+                self.out.push(Effect::App(Action::Remote {
+                    focus: snapshot.focus,
+                }));
+                if let Some(input) = &snapshot.input
+                    && self.live_input_hash != Some(input.hash)
+                {
+                    self.accept_input(input);
+                }
+                // A recall made while this student was disconnected still applies.
+                if self.recall.is_some_and(|seen| snapshot.recall > seen) {
+                    self.out.push(Effect::App(Action::ReturnToLive));
+                }
+                self.recall = Some(snapshot.recall);
+            }
+            Some(Role::Instructor) => {
+                self.sent_focus = Some(snapshot.focus);
+                self.sent_input = snapshot.input.as_ref().map(|input| input.hash);
+                if std::mem::take(&mut self.adopt_snapshot) {
+                    self.adopt(snapshot);
+                } else {
+                    // A new room, or a reconnect: what the instructor shows now is the truth.
+                    self.push_local();
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// After a reload the room is the truth: the lecture carries on where it was.
+    fn adopt(&mut self, snapshot: RoomSnapshot) {
+        self.local_focus = snapshot.focus;
+        self.out.push(Effect::App(Action::Navigate(snapshot.focus)));
+        if let Some(input) = snapshot.input
+            && let Ok(image) = remote_input::canonical(&input)
+        {
+            let origin = match input.source {
+                InputSource::Sample(index) => InputOrigin::Sample(usize::from(index)),
+                InputSource::Upload => InputOrigin::Live,
+            };
+            let input = Input {
+                image: Rc::new(image),
+                origin,
+            };
+            self.local_input = Some(input.clone());
+            self.out.push(Effect::App(Action::SetInput(input)));
+        }
+    }
+
+    fn accept_input(&mut self, input: &InputImage) {
+        self.live_input_hash = Some(input.hash);
+        match remote_input::check(input) {
+            Ok((image, warning)) => {
+                self.out.push(Effect::Bar(LiveEvent::Warning(warning)));
+                self.out.push(Effect::App(Action::RemoteInput(image)));
+            }
+            Err(warning) => self.out.push(Effect::Bar(LiveEvent::Warning(Some(warning)))),
+        }
+    }
+
+    // ----- helpers ------------------------------------------------------------------------
+
+    fn begin(&mut self, role: Role, join: Join, adopt_snapshot: bool) {
+        self.end(None, false);
+        self.role = Some(role);
+        self.join = Some(join);
+        self.adopt_snapshot = adopt_snapshot;
+        self.phase = Phase::Opening;
+        self.out.push(Effect::Bar(LiveEvent::Begin(role)));
+        self.out.push(Effect::Open);
+    }
+
+    /// Stops everything; `notice` says why (shown on the bar), `detach` forgets the saved
+    /// credentials so a reload does not come back.
+    fn end(&mut self, notice: Option<String>, detach: bool) {
+        let was_in_lecture = self.join.is_some();
+        self.join = None;
+        self.phase = Phase::Idle;
+        self.backoff.reset();
+        self.seen = PartVersions::default();
+        self.attached = false;
+        self.recall = None;
+        self.live_input_hash = None;
+        self.sent_focus = None;
+        self.sent_input = None;
+        if was_in_lecture {
+            self.out.push(Effect::Close);
+            if detach {
+                self.out.push(Effect::Forget);
+            }
+            if self.role == Some(Role::Student) {
+                self.out.push(Effect::App(Action::SetLectureMode(None)));
+            }
+            self.out.push(Effect::Bar(LiveEvent::Ended(notice)));
+        }
+        self.role = None;
+    }
+
+    fn schedule_reconnect(&mut self) {
+        self.phase = Phase::WaitingToRetry;
+        let delay_ms = self.backoff.next_delay_ms((self.random)());
+        self.out.push(Effect::RetryAfter { delay_ms });
+        self.out.push(Effect::Bar(LiveEvent::Reconnecting {
+            failures: self.backoff.failures(),
+        }));
+    }
+
+    /// Sends `msg` if a socket is open; otherwise the next snapshot resyncs.
+    fn send(&mut self, msg: ClientMsg) -> bool {
+        let open = self.phase.is_open();
+        if open {
+            self.out.push(Effect::Send(msg));
+        }
+        open
+    }
+
+    fn push_local(&mut self) {
+        if self.sent_focus != Some(self.local_focus) {
+            let focus = self.local_focus;
+            if self.send(ClientMsg::Control(Control::SetFocus(focus))) {
+                self.sent_focus = Some(focus);
+            }
+        }
+        let Some(input) = self.local_input.clone() else {
+            return;
+        };
+        let hash = input.image.hash();
+        if self.sent_input == Some(hash) {
+            return;
+        }
+        let control = match input.origin {
+            InputOrigin::Sample(index) => match u16::try_from(index) {
+                Ok(index) => Control::PickSample(index),
+                Err(_) => return,
+            },
+            _ => Control::UploadImage(encode_bmp(&input.image.rgb, input.image.side)),
+        };
+        if self.send(ClientMsg::Control(control)) {
+            self.sent_input = Some(hash);
+        }
+    }
+
+    fn report_mode(&mut self) {
+        if let Some(mode) = self.local_mode {
+            self.send(ClientMsg::Student(StudentMsg::SetMode(mode)));
+        }
+    }
+
+    fn take(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The machine driven like the page drives it: its effects applied to the real app reducer
+    //! and the real bar reducer, the app's changes fed back as the bar component does, and the
+    //! server's frames encoded and decoded with the real codec. Frames come in the order and
+    //! with the versions `server/src/published.rs` (`Published::unsent`) produces: after the
+    //! snapshot, the parts a member has not seen, each with the version of the change that last
+    //! set it, in the fixed order input, locked, focus, recall.
+
+    use shared::codec::encode_server;
+    use shared::{InstructorToken, MemberId, Prediction, ResumeToken, View};
+
+    use super::*;
+    use crate::live::lecture::{ConnectionStatus, Lecture, LiveView};
+    use crate::state::{AppState, CanonicalImage};
+
+    const SIDE: u16 = 64;
+
+    fn code() -> RoomCode {
+        RoomCode::parse("KXMRTW").unwrap()
+    }
+
+    fn v(seq: u64) -> StateVersion {
+        StateVersion { epoch: 1, seq }
+    }
+
+    fn resume_token() -> ResumeToken {
+        ResumeToken([9; 16])
+    }
+
+    fn focus_on(layer: u16, neuron: u16) -> Focus {
+        Focus {
+            view: View::Neuron,
+            layer,
+            neuron,
+            ..Focus::default()
+        }
+    }
+
+    /// A 64×64 picture, different for every `seed`.
+    fn picture(seed: u8) -> CanonicalImage {
+        let rgb = (0..usize::from(SIDE) * usize::from(SIDE) * 3)
+            .map(|i| (i as u8).wrapping_mul(seed).wrapping_add(seed))
+            .collect();
+        CanonicalImage::new(rgb, u32::from(SIDE)).unwrap()
+    }
+
+    /// The server's message for `picture(seed)`: its hash and prediction computed as the server
+    /// computes them (the same `models` code, natively).
+    fn input_image(seed: u8) -> InputImage {
+        let image = picture(seed);
+        let trace = crate::model::network().forward(&image.to_tensor()).unwrap();
+        InputImage {
+            source: InputSource::Upload,
+            side: SIDE,
+            hash: image.hash(),
+            prediction: Prediction {
+                class: trace.predicted_class() as u16,
+                probabilities: Vec::new(),
+                layer_sums: trace.layer_sums(),
+            },
+            rgb: image.rgb,
+        }
+    }
+
+    fn snapshot(version: StateVersion, focus: Focus, input: Option<InputImage>, recall: u32) -> ServerMsg {
+        ServerMsg::Room(RoomEvent::Snapshot(Box::new(RoomSnapshot {
+            code: code(),
+            version,
+            focus,
+            input,
+            locked: false,
+            recall,
+        })))
+    }
+
+    fn focus_event(version: StateVersion, focus: Focus) -> ServerMsg {
+        ServerMsg::Room(RoomEvent::Focus { version, focus })
+    }
+
+    fn input_event(version: StateVersion, seed: u8) -> ServerMsg {
+        ServerMsg::Room(RoomEvent::Input {
+            version,
+            input: Box::new(input_image(seed)),
+        })
+    }
+
+    fn recall_event(version: StateVersion, recall: u32) -> ServerMsg {
+        ServerMsg::Room(RoomEvent::Recall { version, recall })
+    }
+
+    fn locked_event(version: StateVersion, locked: bool) -> ServerMsg {
+        ServerMsg::Room(RoomEvent::Locked { version, locked })
+    }
+
+    fn student_welcome(name: &str) -> ServerMsg {
+        ServerMsg::Session(SessionEvent::Welcome(Welcome {
+            code: code(),
+            member: MemberId(1),
+            credentials: Credentials::Student {
+                resume: resume_token(),
+                name: name.to_owned(),
+            },
+        }))
+    }
+
+    fn instructor_welcome() -> ServerMsg {
+        ServerMsg::Session(SessionEvent::Welcome(Welcome {
+            code: code(),
+            member: MemberId(0),
+            credentials: Credentials::Instructor(InstructorToken([7; 16])),
+        }))
+    }
+
+    fn error(kind: ErrorKind) -> ServerMsg {
+        ServerMsg::Error(ErrorMsg {
+            kind,
+            message: format!("refused: {kind:?}"),
+        })
+    }
+
+    /// The page's socket as the shell would hold it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Socket {
+        None,
+        Opening,
+        Open,
+    }
+
+    /// One browser tab: the machine, the reducers it drives, and what reached the wire.
+    struct Page {
+        sync: LectureSync,
+        app: AppState,
+        bar: LiveView,
+        socket: Socket,
+        retry_ms: Option<u32>,
+        saved: Option<SavedSession>,
+        sent: Vec<ClientMsg>,
+        now: f64,
+        /// What the bar component last fed to `local_changed`.
+        fed: Option<(Focus, Option<Input>, Option<Mode>)>,
+    }
+
+    impl Page {
+        fn new() -> Self {
+            let mut page = Self {
+                sync: LectureSync::new(|| 0.5),
+                app: AppState::with_input(picture(1), InputOrigin::Sample(0)),
+                bar: LiveView::default(),
+                socket: Socket::None,
+                retry_ms: None,
+                saved: None,
+                sent: Vec::new(),
+                now: 1_000.0,
+                fed: None,
+            };
+            page.feed_local();
+            page
+        }
+
+        fn apply(&mut self, effects: Vec<Effect>) {
+            for effect in effects {
+                match effect {
+                    Effect::App(action) => self.app = self.app.apply(action),
+                    Effect::Bar(event) => self.bar = self.bar.apply(event),
+                    Effect::Send(msg) => {
+                        assert_eq!(self.socket, Socket::Open, "sent {msg:?} without an open socket");
+                        self.sent.push(msg);
+                    }
+                    Effect::Open => {
+                        self.socket = Socket::Opening;
+                        self.retry_ms = None;
+                    }
+                    Effect::RetryAfter { delay_ms } => {
+                        self.socket = Socket::None;
+                        self.retry_ms = Some(delay_ms);
+                    }
+                    Effect::Close => {
+                        self.socket = Socket::None;
+                        self.retry_ms = None;
+                    }
+                    Effect::Remember(saved) => self.saved = Some(saved),
+                    Effect::Forget => self.saved = None,
+                }
+            }
+            self.feed_local();
+        }
+
+        /// What `LiveBar`'s effect does: every change of focus, input or mode goes to the machine.
+        fn feed_local(&mut self) {
+            let now = (self.app.focus, self.app.input.clone(), self.app.lecture_mode);
+            if self.fed.as_ref() != Some(&now) {
+                self.fed = Some(now.clone());
+                let effects = self.sync.local_changed(now.0, now.1, now.2);
+                self.apply(effects);
+            }
+        }
+
+        /// The user does something in the app.
+        fn user(&mut self, action: Action) {
+            self.app = self.app.apply(action);
+            self.feed_local();
+        }
+
+        fn socket_opens(&mut self) {
+            assert_eq!(self.socket, Socket::Opening, "no socket was being opened");
+            self.socket = Socket::Open;
+            let effects = self.sync.on_open(self.now);
+            self.apply(effects);
+        }
+
+        fn socket_closes(&mut self) {
+            self.socket = Socket::None;
+            let effects = self.sync.on_closed();
+            self.apply(effects);
+        }
+
+        fn retry_fires(&mut self) {
+            assert!(self.retry_ms.take().is_some(), "no retry was scheduled");
+            let effects = self.sync.on_retry_due();
+            self.apply(effects);
+        }
+
+        /// The server sends `msg` (through the real codec).
+        fn receive(&mut self, msg: ServerMsg) {
+            let effects = self.sync.on_frame(&encode_server(&msg), self.now);
+            self.apply(effects);
+        }
+
+        fn heartbeat_at(&mut self, now: f64) {
+            self.now = now;
+            let effects = self.sync.on_heartbeat(now);
+            self.apply(effects);
+        }
+
+        fn take_sent(&mut self) -> Vec<ClientMsg> {
+            std::mem::take(&mut self.sent)
+        }
+
+        fn lecture(&self) -> &Lecture {
+            self.bar.lecture.as_ref().expect("in a lecture")
+        }
+
+        fn shows_picture(&self, seed: u8) -> bool {
+            self.app
+                .input
+                .as_ref()
+                .is_some_and(|input| *input.image == picture(seed))
+        }
+
+        /// A student "Ada" who joined and received the snapshot at version 3 (focus on layer 0,
+        /// picture 2).
+        fn student_in_room() -> Self {
+            let mut page = Self::new();
+            let effects = page.sync.join(code(), "Ada".into());
+            page.apply(effects);
+            page.socket_opens();
+            page.receive(student_welcome("Ada"));
+            page.receive(snapshot(v(3), focus_on(0, 0), Some(input_image(2)), 0));
+            page.take_sent();
+            page
+        }
+
+        /// An instructor whose new room's snapshot (version 1, nothing picked yet) arrived.
+        fn instructor_in_room() -> Self {
+            let mut page = Self::new();
+            let effects = page.sync.start_lecture();
+            page.apply(effects);
+            page.socket_opens();
+            page.receive(instructor_welcome());
+            page.receive(snapshot(v(1), Focus::default(), None, 0));
+            page
+        }
+    }
+
+    fn hello(join: Join) -> ClientMsg {
+        ClientMsg::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            join,
+        })
+    }
+
+    fn set_mode(mode: Mode) -> ClientMsg {
+        ClientMsg::Student(StudentMsg::SetMode(mode))
+    }
+
+    // ----- versions are compared per part ---------------------------------------------------
+
+    #[test]
+    fn a_focus_change_coalesced_with_a_new_image_moves_the_student_to_both() {
+        let mut page = Page::student_in_room();
+        // The instructor moves the focus (version 4), then picks a new image (version 5); a busy
+        // student's connection sends both at once, input first.
+        page.receive(input_event(v(5), 3));
+        page.receive(focus_event(v(4), focus_on(2, 7)));
+        assert!(page.shows_picture(3), "the new image");
+        assert_eq!(
+            page.app.focus,
+            focus_on(2, 7),
+            "the new focus, though its version is lower"
+        );
+    }
+
+    #[test]
+    fn bring_everyone_back_coalesced_with_a_focus_change_brings_the_student_back() {
+        let mut page = Page::student_in_room();
+        page.user(Action::Navigate(focus_on(5, 1)));
+        assert_eq!(page.app.lecture_mode, Some(Mode::Exploring));
+        // "Bring everyone back" (version 4), then a focus change (version 5): focus goes first.
+        page.receive(focus_event(v(5), focus_on(2, 7)));
+        page.receive(recall_event(v(4), 1));
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following), "brought back");
+        assert_eq!(page.app.focus, focus_on(2, 7), "to the newest focus");
+    }
+
+    #[test]
+    fn a_lock_coalesced_with_a_focus_change_applies_both() {
+        let mut page = Page::student_in_room();
+        page.receive(locked_event(v(5), true));
+        page.receive(focus_event(v(4), focus_on(1, 1)));
+        assert!(page.lecture().locked);
+        assert_eq!(page.app.focus, focus_on(1, 1));
+    }
+
+    #[test]
+    fn an_older_or_repeated_version_of_the_same_part_is_ignored() {
+        let mut page = Page::student_in_room();
+        page.receive(focus_event(v(6), focus_on(2, 2)));
+        page.receive(focus_event(v(5), focus_on(9, 9)));
+        page.receive(focus_event(v(6), focus_on(8, 8)));
+        assert_eq!(page.app.focus, focus_on(2, 2));
+        page.receive(focus_event(v(2), focus_on(7, 7)));
+        assert_eq!(page.app.focus, focus_on(2, 2), "older than the snapshot");
+        page.user(Action::Navigate(focus_on(4, 4)));
+        page.receive(recall_event(v(3), 1));
+        assert_eq!(
+            page.app.lecture_mode,
+            Some(Mode::Exploring),
+            "a recall at the snapshot's version is in it"
+        );
+    }
+
+    // ----- joining, reconnecting, rejoining ----------------------------------------------------
+
+    #[test]
+    fn a_student_gets_the_snapshot_on_join_then_the_updates() {
+        let mut page = Page::new();
+        let effects = page.sync.join(code(), "Ada".into());
+        page.apply(effects);
+        assert_eq!(page.socket, Socket::Opening);
+        assert_eq!(page.lecture().connection, ConnectionStatus::Connecting);
+        page.socket_opens();
+        assert_eq!(
+            page.take_sent(),
+            [hello(Join::Student {
+                code: code(),
+                name: "Ada".into()
+            })]
+        );
+        page.receive(student_welcome("Ada"));
+        assert_eq!(page.lecture().connection, ConnectionStatus::Live);
+        assert_eq!(page.lecture().name.as_deref(), Some("Ada"));
+        assert_eq!(
+            page.saved,
+            Some(SavedSession::Student {
+                code: code(),
+                name: "Ada".into(),
+                resume: Some(resume_token()),
+            }),
+            "kept for a reload"
+        );
+        assert_eq!(
+            page.app.lecture_mode, None,
+            "nothing to follow before the snapshot"
+        );
+
+        page.receive(ServerMsg::Room(RoomEvent::Snapshot(Box::new(RoomSnapshot {
+            code: code(),
+            version: v(3),
+            focus: focus_on(0, 4),
+            input: Some(input_image(2)),
+            locked: true,
+            recall: 5,
+        }))));
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following));
+        assert_eq!(page.app.focus, focus_on(0, 4));
+        assert!(page.shows_picture(2));
+        assert!(page.lecture().locked);
+        assert_eq!(
+            page.lecture().warning,
+            None,
+            "this screen computes what the server did"
+        );
+        assert_eq!(page.take_sent(), [set_mode(Mode::Following)]);
+
+        page.receive(focus_event(v(4), focus_on(1, 2)));
+        page.receive(input_event(v(5), 6));
+        page.receive(locked_event(v(6), false));
+        assert_eq!(page.app.focus, focus_on(1, 2));
+        assert!(page.shows_picture(6));
+        assert!(!page.lecture().locked);
+        assert_eq!(
+            page.app.lecture_mode,
+            Some(Mode::Following),
+            "recall 5 in the first snapshot is history"
+        );
+        assert!(page.take_sent().is_empty(), "following sends nothing");
+    }
+
+    #[test]
+    fn a_reconnect_rejoins_as_the_same_student_and_resyncs_from_the_snapshot() {
+        let mut page = Page::student_in_room();
+        page.receive(focus_event(v(12), focus_on(1, 1)));
+        page.user(Action::Navigate(focus_on(3, 3)));
+        page.take_sent();
+
+        page.socket_closes();
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 }
+        );
+        assert!(page.retry_ms.is_some_and(|ms| ms > 0));
+        assert_eq!(
+            page.app.lecture_mode,
+            Some(Mode::Exploring),
+            "the lecture is kept while away"
+        );
+        // The first retry fails too: the next waits longer.
+        let first_delay = page.retry_ms.unwrap();
+        page.retry_fires();
+        page.socket_closes();
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 2 }
+        );
+        assert!(page.retry_ms.unwrap() > first_delay);
+
+        page.retry_fires();
+        page.socket_opens();
+        assert_eq!(
+            page.take_sent(),
+            [hello(Join::Rejoin {
+                code: code(),
+                resume: resume_token()
+            })]
+        );
+        page.receive(student_welcome("Ada"));
+        assert_eq!(
+            page.take_sent(),
+            [set_mode(Mode::Exploring)],
+            "the roster learns the mode again"
+        );
+        // The server restarted meanwhile: a new epoch, with counters below what this page saw,
+        // and the instructor brought everyone back while this student was away.
+        let restarted = |seq| StateVersion { epoch: 2, seq };
+        page.receive(snapshot(restarted(2), focus_on(2, 2), Some(input_image(4)), 1));
+        assert_eq!(
+            page.app.lecture_mode,
+            Some(Mode::Following),
+            "the recall missed while away applies"
+        );
+        assert_eq!(page.app.focus, focus_on(2, 2));
+        assert!(page.shows_picture(4));
+        page.receive(focus_event(restarted(3), focus_on(2, 5)));
+        assert_eq!(page.app.focus, focus_on(2, 5), "lower seq, newer epoch: applies");
+        assert_eq!(page.lecture().connection, ConnectionStatus::Live);
+
+        page.socket_closes();
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 },
+            "the welcome reset the backoff"
+        );
+    }
+
+    #[test]
+    fn the_heartbeat_pings_and_a_silent_connection_is_replaced() {
+        let mut page = Page::student_in_room();
+        let heard = page.now;
+        page.heartbeat_at(heard + 4_000.0);
+        page.heartbeat_at(heard + 8_000.0);
+        assert_eq!(
+            page.take_sent(),
+            [
+                ClientMsg::Session(SessionMsg::Ping(1)),
+                ClientMsg::Session(SessionMsg::Ping(2))
+            ]
+        );
+        // Any frame is a sign of life.
+        page.now = heard + 10_000.0;
+        page.receive(ServerMsg::Session(SessionEvent::Pong(2)));
+        page.heartbeat_at(heard + 10_000.0 + SILENCE_LIMIT_MS);
+        assert_eq!(
+            page.socket,
+            Socket::Open,
+            "silent for exactly the limit: still trusted"
+        );
+        assert_eq!(page.take_sent(), [ClientMsg::Session(SessionMsg::Ping(3))]);
+
+        page.heartbeat_at(heard + 10_001.0 + SILENCE_LIMIT_MS);
+        assert_eq!(page.socket, Socket::None, "the silent socket is dropped");
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 }
+        );
+        assert!(page.take_sent().is_empty(), "no ping into a dead connection");
+        page.retry_fires();
+        page.socket_opens();
+        assert_eq!(
+            page.take_sent(),
+            [hello(Join::Rejoin {
+                code: code(),
+                resume: resume_token()
+            })]
+        );
+    }
+
+    #[test]
+    fn heartbeats_while_no_socket_is_open_do_nothing() {
+        let mut page = Page::student_in_room();
+        page.socket_closes();
+        page.heartbeat_at(page.now + 60_000.0);
+        assert!(page.take_sent().is_empty());
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 },
+            "no second retry"
+        );
+    }
+
+    #[test]
+    fn a_refused_resume_token_rejoins_by_name() {
+        let mut page = Page::new();
+        let effects = page.sync.resume(SavedSession::Student {
+            code: code(),
+            name: "Ada".into(),
+            resume: Some(resume_token()),
+        });
+        page.apply(effects);
+        page.socket_opens();
+        assert_eq!(
+            page.take_sent(),
+            [hello(Join::Rejoin {
+                code: code(),
+                resume: resume_token()
+            })]
+        );
+        // The seat is gone (the student left in another tab); the server refuses and closes.
+        page.receive(error(ErrorKind::BadToken));
+        page.socket_closes();
+        assert!(page.bar.lecture.is_some(), "still in the lecture");
+        page.retry_fires();
+        page.socket_opens();
+        assert_eq!(
+            page.take_sent(),
+            [hello(Join::Student {
+                code: code(),
+                name: "Ada".into()
+            })]
+        );
+        page.receive(student_welcome("Ada"));
+        page.receive(snapshot(v(3), focus_on(1, 0), None, 0));
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following));
+    }
+
+    #[test]
+    fn a_refused_instructor_token_ends_the_lecture_with_the_reason() {
+        let mut page = Page::new();
+        page.saved = Some(SavedSession::Instructor {
+            code: code(),
+            token: InstructorToken([7; 16]),
+        });
+        let effects = page.sync.resume(page.saved.clone().unwrap());
+        page.apply(effects);
+        page.socket_opens();
+        page.receive(error(ErrorKind::BadToken));
+        assert_eq!(page.bar.lecture, None);
+        assert_eq!(page.bar.notice.as_deref(), Some("refused: BadToken"));
+        assert_eq!(page.saved, None, "a reload does not try again");
+        assert_eq!(page.socket, Socket::None);
+    }
+
+    #[test]
+    fn handshake_refusals_end_or_retry_as_they_should() {
+        for kind in [
+            ErrorKind::RoomNotFound,
+            ErrorKind::RoomLocked,
+            ErrorKind::BadName,
+            ErrorKind::VersionMismatch { server: 9, client: 1 },
+        ] {
+            let mut page = Page::new();
+            let effects = page.sync.join(code(), "Ada".into());
+            page.apply(effects);
+            page.socket_opens();
+            page.receive(error(kind));
+            assert_eq!(page.bar.lecture, None, "{kind:?} ends the attempt");
+            assert_eq!(page.bar.notice, Some(format!("refused: {kind:?}")));
+        }
+        let mut page = Page::new();
+        let effects = page.sync.join(code(), "Ada".into());
+        page.apply(effects);
+        page.socket_opens();
+        page.receive(error(ErrorKind::Internal));
+        page.socket_closes();
+        assert_eq!(
+            page.lecture().connection,
+            ConnectionStatus::Reconnecting { failures: 1 },
+            "a server failure is retried"
+        );
+    }
+
+    #[test]
+    fn every_closing_reason_does_what_it_says() {
+        let reasons = [
+            CloseReason::ServerShutdown,
+            CloseReason::RoomClosed,
+            CloseReason::RoomExpired,
+            CloseReason::TooSlow,
+            CloseReason::Replaced,
+            CloseReason::Timeout,
+            CloseReason::Left,
+        ];
+        for reason in reasons {
+            let mut page = Page::student_in_room();
+            page.receive(ServerMsg::Session(SessionEvent::Closing(reason)));
+            page.socket_closes();
+            // Exhaustive: a new reason must be placed here.
+            let (ends, forgets) = match reason {
+                CloseReason::ServerShutdown | CloseReason::TooSlow | CloseReason::Timeout => (false, false),
+                CloseReason::RoomClosed | CloseReason::RoomExpired | CloseReason::Left => (true, true),
+                CloseReason::Replaced => (true, false),
+            };
+            if ends {
+                assert_eq!(page.bar.lecture, None, "{reason:?} ends the lecture");
+                assert_eq!(page.bar.notice.as_deref(), Some(reason.explain()));
+                assert_eq!(page.app.lecture_mode, None, "{reason:?}: self-paced again");
+                assert!(
+                    page.shows_picture(2),
+                    "{reason:?}: the lecture's image stays on screen"
+                );
+                assert_eq!(page.retry_ms, None, "{reason:?}: no reconnect");
+                assert_eq!(page.saved.is_none(), forgets, "{reason:?}: saved credentials");
+            } else {
+                assert_eq!(
+                    page.lecture().connection,
+                    ConnectionStatus::Reconnecting { failures: 1 },
+                    "{reason:?} reconnects"
+                );
+                assert_eq!(page.app.lecture_mode, Some(Mode::Following));
+                assert!(page.saved.is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn leaving_gives_up_the_seat_and_stays_on_the_image() {
+        let mut page = Page::student_in_room();
+        let effects = page.sync.leave();
+        page.apply(effects);
+        assert_eq!(page.take_sent(), [ClientMsg::Session(SessionMsg::Leave)]);
+        assert_eq!(page.socket, Socket::None);
+        assert_eq!(page.saved, None);
+        assert_eq!(page.bar, LiveView::default(), "no notice for one's own choice");
+        assert_eq!(page.app.lecture_mode, None);
+        assert!(page.shows_picture(2));
+        // A late close of the old socket changes nothing.
+        page.socket_closes();
+        assert_eq!(page.retry_ms, None);
+    }
+
+    // ----- following, breaking away, returning ----------------------------------------------
+
+    #[test]
+    fn a_student_breaks_away_and_returns() {
+        let mut page = Page::student_in_room();
+        page.user(Action::Navigate(focus_on(4, 4)));
+        assert_eq!(page.app.lecture_mode, Some(Mode::Exploring));
+        assert_eq!(page.take_sent(), [set_mode(Mode::Exploring)]);
+
+        // The lecture goes on without this student's screen moving.
+        page.receive(focus_event(v(4), focus_on(1, 9)));
+        page.receive(input_event(v(5), 8));
+        assert_eq!(page.app.focus, focus_on(4, 4));
+        assert!(
+            page.shows_picture(2),
+            "still the image the student broke away with"
+        );
+        page.user(Action::Navigate(focus_on(4, 5)));
+        assert!(page.take_sent().is_empty(), "still exploring: nothing to report");
+
+        page.user(Action::ReturnToLive);
+        assert_eq!(page.app.lecture_mode, Some(Mode::Following));
+        assert_eq!(page.app.focus, focus_on(1, 9), "the lecture's newest focus");
+        assert!(page.shows_picture(8), "and its newest image");
+        assert_eq!(page.take_sent(), [set_mode(Mode::Following)]);
+
+        page.user(Action::Navigate(focus_on(0, 1)));
+        page.receive(recall_event(v(6), 1));
+        assert_eq!(
+            page.app.lecture_mode,
+            Some(Mode::Following),
+            "brought back by the instructor"
+        );
+        assert_eq!(page.app.focus, focus_on(1, 9));
+        assert_eq!(
+            page.take_sent(),
+            [set_mode(Mode::Exploring), set_mode(Mode::Following)]
+        );
+    }
+
+    // ----- the instructor ---------------------------------------------------------------------
+
+    #[test]
+    fn an_instructor_broadcasts_only_after_the_snapshot_and_only_changes() {
+        let mut page = Page::new();
+        let effects = page.sync.start_lecture();
+        page.apply(effects);
+        page.socket_opens();
+        assert_eq!(page.take_sent(), [hello(Join::CreateRoom)]);
+        page.receive(instructor_welcome());
+        assert!(page.lecture().join_screen, "a new room opens on the join screen");
+        page.user(Action::Navigate(focus_on(1, 1)));
+        assert!(page.take_sent().is_empty(), "nothing before the snapshot");
+
+        page.receive(snapshot(v(1), Focus::default(), None, 0));
+        assert_eq!(
+            page.take_sent(),
+            [
+                ClientMsg::Control(Control::SetFocus(focus_on(1, 1))),
+                ClientMsg::Control(Control::PickSample(0))
+            ],
+            "the new room takes what the instructor shows"
+        );
+        page.user(Action::Navigate(focus_on(2, 2)));
+        page.user(Action::Navigate(focus_on(2, 2)));
+        assert_eq!(
+            page.take_sent(),
+            [ClientMsg::Control(Control::SetFocus(focus_on(2, 2)))]
+        );
+        page.user(Action::SetInput(Input {
+            image: Rc::new(picture(5)),
+            origin: InputOrigin::Drawing,
+        }));
+        assert_eq!(
+            page.take_sent(),
+            [ClientMsg::Control(Control::UploadImage(encode_bmp(
+                &picture(5).rgb,
+                picture(5).side
+            )))]
+        );
+        // The instructor's own focus coming back from the server changes nothing.
+        page.receive(focus_event(v(2), focus_on(2, 2)));
+        page.receive(input_event(v(3), 5));
+        assert_eq!(page.app.focus, focus_on(2, 2));
+        assert!(page.take_sent().is_empty());
+
+        let effects = page.sync.bring_everyone_back();
+        page.apply(effects);
+        let effects = page.sync.set_locked(true);
+        page.apply(effects);
+        assert_eq!(
+            page.take_sent(),
+            [
+                ClientMsg::Control(Control::BringEveryoneBack),
+                ClientMsg::Control(Control::SetLocked(true))
+            ]
+        );
+        page.receive(locked_event(v(4), true));
+        assert!(page.lecture().locked);
+        let effects = page.sync.leave();
+        page.apply(effects);
+        assert_eq!(page.take_sent(), [ClientMsg::Control(Control::CloseRoom)]);
+        assert_eq!(page.bar.lecture, None);
+    }
+
+    #[test]
+    fn an_instructor_reconnecting_pushes_what_changed_while_away() {
+        let mut page = Page::instructor_in_room();
+        page.take_sent();
+        page.socket_closes();
+        page.user(Action::Navigate(focus_on(3, 0)));
+        page.retry_fires();
+        page.socket_opens();
+        page.receive(instructor_welcome());
+        page.receive(snapshot(v(2), Focus::default(), Some(input_image(1)), 0));
+        assert_eq!(
+            page.take_sent(),
+            [
+                hello(Join::Instruct {
+                    code: code(),
+                    token: InstructorToken([7; 16])
+                }),
+                ClientMsg::Control(Control::SetFocus(focus_on(3, 0)))
+            ],
+            "the image is the room's already; only the focus is sent"
+        );
+    }
+
+    #[test]
+    fn an_instructor_after_a_reload_carries_on_where_the_room_was() {
+        let mut page = Page::new();
+        let mut input = input_image(6);
+        input.source = InputSource::Sample(4);
+        let effects = page.sync.resume(SavedSession::Instructor {
+            code: code(),
+            token: InstructorToken([7; 16]),
+        });
+        page.apply(effects);
+        page.socket_opens();
+        page.receive(instructor_welcome());
+        page.receive(snapshot(v(9), focus_on(2, 3), Some(input), 0));
+        assert_eq!(page.app.focus, focus_on(2, 3));
+        let shown = page.app.input.as_ref().unwrap();
+        assert_eq!(*shown.image, picture(6));
+        assert_eq!(shown.origin, InputOrigin::Sample(4));
+        assert_eq!(
+            page.take_sent(),
+            [hello(Join::Instruct {
+                code: code(),
+                token: InstructorToken([7; 16])
+            })],
+            "the fresh page does not overwrite the room"
+        );
+    }
+
+    // ----- the image check ------------------------------------------------------------------
+
+    #[test]
+    fn a_damaged_image_shows_the_warning_and_a_good_one_clears_it() {
+        let mut page = Page::student_in_room();
+        let mut damaged = input_image(3);
+        damaged.rgb[100] ^= 0xff;
+        page.receive(ServerMsg::Room(RoomEvent::Input {
+            version: v(4),
+            input: Box::new(damaged),
+        }));
+        let warning = page.lecture().warning.clone().expect("a warning");
+        assert!(warning.contains("arrived damaged"), "{warning}");
+
+        page.receive(input_event(v(5), 4));
+        assert_eq!(page.lecture().warning, None);
+        assert!(page.shows_picture(4));
+
+        let mut other_network = input_image(5);
+        other_network.prediction.layer_sums.pop();
+        page.receive(ServerMsg::Room(RoomEvent::Input {
+            version: v(6),
+            input: Box::new(other_network),
+        }));
+        let warning = page.lecture().warning.clone().expect("a warning");
+        assert!(warning.contains("different network"), "{warning}");
+
+        let mut truncated = input_image(7);
+        truncated.rgb.truncate(10);
+        page.receive(ServerMsg::Room(RoomEvent::Input {
+            version: v(7),
+            input: Box::new(truncated),
+        }));
+        let warning = page.lecture().warning.clone().expect("a warning");
+        assert!(warning.contains("could not be used"), "{warning}");
+        assert!(page.shows_picture(5), "the last usable image stays");
+    }
+
+    #[test]
+    fn an_unreadable_frame_is_reported_and_the_lecture_goes_on() {
+        let mut page = Page::student_in_room();
+        let effects = page.sync.on_frame(&[0xff; 3], page.now);
+        page.apply(effects);
+        assert!(page.lecture().error.is_some());
+        page.receive(focus_event(v(4), focus_on(1, 1)));
+        assert_eq!(page.app.focus, focus_on(1, 1));
+    }
+}
