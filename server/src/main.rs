@@ -66,7 +66,8 @@ struct Cli {
     )]
     allowed_hosts: Vec<String>,
 
-    /// Rooms one address may create per hour (without --instructor-key), in a burst of 10.
+    /// Rooms one address may create per hour (without --instructor-key), in bursts of a sixth
+    /// of that (at least 10).
     #[arg(long, env = "CNN_CLASSROOM_ROOMS_PER_HOUR", default_value_t = 60)]
     rooms_per_hour: u32,
 
@@ -74,7 +75,8 @@ struct Cli {
     #[arg(long, env = "CNN_CLASSROOM_MAX_OPEN_ROOMS", default_value_t = 100)]
     max_open_rooms: usize,
 
-    /// Failed joins (wrong code or link) one address may make per minute, in a burst of 20.
+    /// Failed joins (wrong code or link) one address may make per minute, in bursts of as many
+    /// (at least 20).
     #[arg(long, env = "CNN_CLASSROOM_FAILED_JOINS_PER_MINUTE", default_value_t = 20)]
     failed_joins_per_minute: u32,
 
@@ -82,7 +84,7 @@ struct Cli {
     #[arg(long, env = "CNN_CLASSROOM_MAX_STUDENTS_PER_ROOM", default_value_t = 1000)]
     max_students_per_room: usize,
 
-    /// Picture uploads per room per minute, in a burst of 10.
+    /// Picture uploads per room per minute, in bursts of as many (at least 10).
     #[arg(long, env = "CNN_CLASSROOM_UPLOADS_PER_MINUTE", default_value_t = 10)]
     uploads_per_minute: u32,
 
@@ -144,12 +146,18 @@ impl Cli {
         config.instructor_key = self.instructor_key.clone();
         config.allowed_origins = self.allowed_origins.clone();
         config.allowed_hosts = self.allowed_hosts.clone();
-        config.room_creation_rate = Rate::new(10, Duration::from_secs(3600) / self.rooms_per_hour.max(1));
+        config.room_creation_rate = Rate::new(
+            (self.rooms_per_hour / 6).max(10),
+            Duration::from_secs(3600) / self.rooms_per_hour.max(1),
+        );
         config.max_open_rooms = self.max_open_rooms;
         config.failed_join_rate =
             Rate::new(20, Duration::from_secs(60) / self.failed_joins_per_minute.max(1));
         config.max_students_per_room = self.max_students_per_room;
-        config.upload_rate = Rate::new(10, Duration::from_secs(60) / self.uploads_per_minute.max(1));
+        config.upload_rate = Rate::new(
+            self.uploads_per_minute.max(10),
+            Duration::from_secs(60) / self.uploads_per_minute.max(1),
+        );
         config.decode_budget_bytes = self.decode_budget_mib.max(1) << 20;
         if let Some(n) = self.max_concurrent_decodes {
             config.max_concurrent_decodes = n.max(1);
