@@ -44,6 +44,14 @@ impl ServerProcess {
             .arg(addr.to_string())
             .arg("--data-dir")
             .arg(data_dir.path().join("data"))
+            // Every simulated student comes from 127.0.0.1 into one room: lift the per-address
+            // and per-room caps meant for a real classroom (later `extra_args` can lower them).
+            .args([
+                "--max-connections-per-address",
+                "1000000",
+                "--max-students-per-room",
+                "1000000",
+            ])
             .args(extra_args)
             .env(
                 "RUST_LOG",

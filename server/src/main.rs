@@ -14,7 +14,7 @@ use server::config::{Rate, TlsFiles};
 
 /// Live CNN lecture server: serves the web client and the WebSocket that students follow.
 #[derive(Debug, Parser)]
-#[command(name = "cnn-classroom", version)]
+#[command(name = "cnn-classroom", version, args_override_self = true)]
 struct Cli {
     /// Address to listen on (use 0.0.0.0:8080 to reach it from other laptops).
     #[arg(long, env = "CNN_CLASSROOM_BIND", default_value = "127.0.0.1:8080")]
