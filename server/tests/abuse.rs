@@ -287,3 +287,64 @@ async fn responses_carry_security_headers_and_the_shell_is_never_cached_stale() 
     }
     server.stop().await.expect("clean shutdown");
 }
+
+/// A keep-alive connection that sends nothing after its first request is closed at the same
+/// timeout (paused clock).
+#[tokio::test(start_paused = true)]
+async fn an_idle_keep_alive_connection_is_closed() {
+    let server = TestServer::start_with(|config| config.header_timeout = Duration::from_secs(10)).await;
+    let mut tcp = TcpStream::connect(server.addr).await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tcp.read(&mut answer).await.unwrap();
+    assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200"));
+    let started = tokio::time::Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(60), tcp.read(&mut answer)).await;
+    assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "closed by the server");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(9) && waited < Duration::from_secs(12), "{waited:?}");
+    server.stop().await.expect("clean shutdown");
+}
+
+/// The first fragment of a message, then nothing but answers to pings: the member is dropped
+/// after the message timeout, although its pongs keep coming.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_received_fragmented_message_is_dropped_after_the_timeout() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+
+    let server = TestServer::start_with(|config| {
+        config.heartbeat = Duration::from_millis(200);
+        config.message_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let (_instructor, code, _) = Client::create_room(server.addr).await;
+    let (mut student, _, _) = Client::join(server.addr, &code, "Frag").await;
+    let first = Frame::message(vec![7u8; 64 * 1024], OpCode::Data(Data::Binary), false);
+    student.ws.send(Message::Frame(first)).await.expect("sends the first fragment");
+    let started = std::time::Instant::now();
+    let mut pings = 0;
+    let reason = loop {
+        // Reading answers the server's pings (tungstenite queues the pong and flushes it here).
+        match tokio::time::timeout(RECV_TIMEOUT, student.ws.next()).await.expect("in time") {
+            Some(Ok(Message::Ping(_))) => {
+                pings += 1;
+                let _ = student.ws.flush().await;
+            }
+            Some(Ok(Message::Binary(bytes))) => {
+                if let Ok(ServerMsg::Session(SessionEvent::Closing(reason))) = shared::codec::decode_server(&bytes) {
+                    break Some(reason);
+                }
+            }
+            Some(Ok(_)) => {}
+            None | Some(Err(_)) => break None,
+        }
+    };
+    let took = started.elapsed();
+    assert_eq!(reason, Some(CloseReason::Timeout));
+    assert!(pings >= 2, "pings kept coming ({pings}) and were answered");
+    assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(5), "{took:?}");
+    server.stop().await.expect("clean shutdown");
+}
