@@ -28,38 +28,71 @@ async fn foreign_origins_and_hosts_are_refused_and_the_own_page_is_not() {
         vec![("origin", "http://evil.example")],
         vec![("origin", "http://127.0.0.1:1")],
         // DNS rebinding: a foreign name with a matching origin.
-        vec![("host", "evil.example:8080"), ("origin", "http://evil.example:8080")],
+        vec![
+            ("host", "evil.example:8080"),
+            ("origin", "http://evil.example:8080"),
+        ],
     ];
     for headers in foreign {
-        assert_eq!(Client::connect_with(server.addr, &headers).await.err(), Some(403), "{headers:?}");
+        assert_eq!(
+            Client::connect_with(server.addr, &headers).await.err(),
+            Some(403),
+            "{headers:?}"
+        );
     }
     let client = Client::connect_with(server.addr, &[("origin", own.as_str())])
         .await
         .expect("the page's own origin is accepted");
-    client.hello_on(Join::CreateRoom).await.expect("and may create a room");
+    client
+        .hello_on(Join::CreateRoom)
+        .await
+        .expect("and may create a room");
     server.stop().await.expect("clean shutdown");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_an_instructor_key_only_its_cookie_creates_rooms() {
     let server = TestServer::start_with(|config| config.instructor_key = Some("k3y".into())).await;
-    let refused = Client::hello(server.addr, Join::CreateRoom).await.err().expect("refused");
+    let refused = Client::hello(server.addr, Join::CreateRoom)
+        .await
+        .err()
+        .expect("refused");
     assert_eq!(refused.kind, ErrorKind::NotAllowed);
-    assert!(refused.message.contains("/instructor?key="), "{}", refused.message);
+    assert!(
+        refused.message.contains("/instructor?key="),
+        "{}",
+        refused.message
+    );
 
-    let wrong = raw_exchange(server.addr, "GET /instructor?key=nope HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+    let wrong = raw_exchange(
+        server.addr,
+        "GET /instructor?key=nope HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .await;
     assert!(wrong.starts_with("HTTP/1.1 403"), "{wrong}");
-    let right = raw_exchange(server.addr, "GET /instructor?key=k3y HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").await;
+    let right = raw_exchange(
+        server.addr,
+        "GET /instructor?key=k3y HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n",
+    )
+    .await;
     assert!(right.starts_with("HTTP/1.1 303"), "{right}");
     let cookie = right
         .lines()
         .find_map(|l| l.strip_prefix("set-cookie: "))
         .expect("sets a cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let pair = cookie.split(';').next().unwrap();
-    let client = Client::connect_with(server.addr, &[("cookie", pair)]).await.unwrap();
+    let client = Client::connect_with(server.addr, &[("cookie", pair)])
+        .await
+        .unwrap();
     let (code, code2) = {
-        let joined = client.hello_on(Join::CreateRoom).await.expect("the key's cookie creates");
+        let joined = client
+            .hello_on(Join::CreateRoom)
+            .await
+            .expect("the key's cookie creates");
         (joined.welcome.code.clone(), joined.welcome.code)
     };
     // Students need no key.
@@ -79,7 +112,10 @@ async fn room_floods_and_join_floods_hit_their_limits_without_a_room_oracle() {
     for _ in 0..3 {
         rooms.push(Client::create_room(server.addr).await);
     }
-    let flood = Client::hello(server.addr, Join::CreateRoom).await.err().expect("4th refused");
+    let flood = Client::hello(server.addr, Join::CreateRoom)
+        .await
+        .err()
+        .expect("4th refused");
     assert_eq!(flood.kind, ErrorKind::NotAllowed);
     assert!(flood.message.contains("Too many rooms"), "{}", flood.message);
 
@@ -90,19 +126,27 @@ async fn room_floods_and_join_floods_hit_their_limits_without_a_room_oracle() {
         token: InstructorToken([0; 16]),
     };
     let made_up = Join::Instruct {
-        code: RoomCode::parse(if code.as_str() == "AAAAAA" { "BBBBBB" } else { "AAAAAA" }).unwrap(),
+        code: RoomCode::parse(if code.as_str() == "AAAAAA" {
+            "BBBBBB"
+        } else {
+            "AAAAAA"
+        })
+        .unwrap(),
         token: InstructorToken([0; 16]),
     };
     let a = Client::hello(server.addr, real).await.err().unwrap();
     let b = Client::hello(server.addr, made_up).await.err().unwrap();
     assert_eq!((a.kind, &a.message), (b.kind, &b.message));
-    // Three more failures use up the five; then even the right code is refused for a while.
-    for _ in 0..3 {
+    // Failed joins by code use up the five; then even the right code is refused for a while.
+    for _ in 0..5 {
         let wrong = Join::Student {
             code: RoomCode::parse("ZZZZZZ").unwrap(),
             name: "x".into(),
         };
-        assert_eq!(Client::hello(server.addr, wrong).await.err().unwrap().kind, ErrorKind::RoomNotFound);
+        assert_eq!(
+            Client::hello(server.addr, wrong).await.err().unwrap().kind,
+            ErrorKind::RoomNotFound
+        );
     }
     let blocked = Client::hello(
         server.addr,
@@ -114,7 +158,11 @@ async fn room_floods_and_join_floods_hit_their_limits_without_a_room_oracle() {
     .await
     .err()
     .expect("rate-limited");
-    assert!(blocked.message.contains("Too many wrong codes"), "{}", blocked.message);
+    assert!(
+        blocked.message.contains("Too many wrong join codes"),
+        "{}",
+        blocked.message
+    );
     server.stop().await.expect("clean shutdown");
 }
 
@@ -202,7 +250,10 @@ async fn near_the_connection_limit_only_the_instructor_gets_back_in() {
     // With the reserve's place taken too, a fourth connection is refused with a sentence.
     let _third = Client::connect(server.addr).await;
     let answer = raw_exchange(server.addr, "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await;
-    assert!(answer.starts_with("HTTP/1.1 503") && answer.contains("full"), "{answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 503") && answer.contains("full"),
+        "{answer}"
+    );
     server.stop().await.expect("clean shutdown");
 }
 
@@ -214,7 +265,10 @@ async fn connections_per_address_are_capped_with_a_sentence() {
         held.push(Client::connect(server.addr).await);
     }
     let answer = raw_exchange(server.addr, "GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await;
-    assert!(answer.starts_with("HTTP/1.1 503") && answer.contains("Too many connections"), "{answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 503") && answer.contains("Too many connections"),
+        "{answer}"
+    );
     drop(held);
     server.stop().await.expect("clean shutdown");
 }
@@ -230,7 +284,10 @@ async fn a_half_sent_request_is_dropped_at_the_header_timeout() {
     let mut buf = [0u8; 64];
     let read = tokio::time::timeout(Duration::from_secs(60), tcp.read(&mut buf)).await;
     let waited = started.elapsed();
-    assert!(matches!(read, Ok(Ok(_)) | Ok(Err(_))), "closed by the server, not by our timeout");
+    assert!(
+        matches!(read, Ok(Ok(_)) | Ok(Err(_))),
+        "closed by the server, not by our timeout"
+    );
     assert!(
         waited >= Duration::from_secs(10) && waited < Duration::from_secs(12),
         "dropped after {waited:?}"
@@ -282,7 +339,10 @@ async fn responses_carry_security_headers_and_the_shell_is_never_cached_stale() 
         assert!(answer.contains("frame-ancestors 'none'"), "{path}");
         assert!(answer.contains("'wasm-unsafe-eval'"), "{path}");
         if path != "/sw.js" {
-            assert!(answer.contains("'sha256-"), "the boot script is allowed by hash: {answer}");
+            assert!(
+                answer.contains("'sha256-"),
+                "the boot script is allowed by hash: {answer}"
+            );
         }
     }
     server.stop().await.expect("clean shutdown");
@@ -294,7 +354,9 @@ async fn responses_carry_security_headers_and_the_shell_is_never_cached_stale() 
 async fn an_idle_keep_alive_connection_is_closed() {
     let server = TestServer::start_with(|config| config.header_timeout = Duration::from_secs(10)).await;
     let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-    tcp.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    tcp.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
     let mut answer = vec![0u8; 4096];
     let n = tcp.read(&mut answer).await.unwrap();
     assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200"));
@@ -302,7 +364,10 @@ async fn an_idle_keep_alive_connection_is_closed() {
     let closed = tokio::time::timeout(Duration::from_secs(60), tcp.read(&mut answer)).await;
     assert!(matches!(closed, Ok(Ok(0)) | Ok(Err(_))), "closed by the server");
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_secs(9) && waited < Duration::from_secs(12), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(9) && waited < Duration::from_secs(12),
+        "{waited:?}"
+    );
     server.stop().await.expect("clean shutdown");
 }
 
@@ -323,18 +388,27 @@ async fn a_half_received_fragmented_message_is_dropped_after_the_timeout() {
     let (_instructor, code, _) = Client::create_room(server.addr).await;
     let (mut student, _, _) = Client::join(server.addr, &code, "Frag").await;
     let first = Frame::message(vec![7u8; 64 * 1024], OpCode::Data(Data::Binary), false);
-    student.ws.send(Message::Frame(first)).await.expect("sends the first fragment");
+    student
+        .ws
+        .send(Message::Frame(first))
+        .await
+        .expect("sends the first fragment");
     let started = std::time::Instant::now();
     let mut pings = 0;
     let reason = loop {
         // Reading answers the server's pings (tungstenite queues the pong and flushes it here).
-        match tokio::time::timeout(RECV_TIMEOUT, student.ws.next()).await.expect("in time") {
+        match tokio::time::timeout(RECV_TIMEOUT, student.ws.next())
+            .await
+            .expect("in time")
+        {
             Some(Ok(Message::Ping(_))) => {
                 pings += 1;
                 let _ = student.ws.flush().await;
             }
             Some(Ok(Message::Binary(bytes))) => {
-                if let Ok(ServerMsg::Session(SessionEvent::Closing(reason))) = shared::codec::decode_server(&bytes) {
+                if let Ok(ServerMsg::Session(SessionEvent::Closing(reason))) =
+                    shared::codec::decode_server(&bytes)
+                {
                     break Some(reason);
                 }
             }
@@ -345,6 +419,9 @@ async fn a_half_received_fragmented_message_is_dropped_after_the_timeout() {
     let took = started.elapsed();
     assert_eq!(reason, Some(CloseReason::Timeout));
     assert!(pings >= 2, "pings kept coming ({pings}) and were answered");
-    assert!(took >= Duration::from_secs(1) && took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        took >= Duration::from_secs(1) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
     server.stop().await.expect("clean shutdown");
 }

@@ -59,7 +59,11 @@ fn an_unversioned_database_is_migrated_and_a_bad_row_is_skipped() {
     }
     let (store, rooms) = Store::open(Some(dir.path())).expect("opens");
     store.close();
-    assert_eq!(rooms.len(), 1, "the unreadable room is skipped, the other restored");
+    assert_eq!(
+        rooms.len(),
+        1,
+        "the unreadable room is skipped, the other restored"
+    );
     assert_eq!(rooms[0].code.as_str(), "KQXWTB");
     assert_eq!(rooms[0].focus, step_focus(5));
     assert_eq!(rooms[0].students.len(), 1);
@@ -110,7 +114,9 @@ async fn a_locked_database_means_not_saved_and_the_lecture_goes_on() {
     assert_eq!(failure.kind, ErrorKind::Internal);
     assert!(failure.message.starts_with("Not saved"), "{}", failure.message);
     // A structural change is refused, not acknowledged.
-    instructor.send(&ClientMsg::Control(Control::SetLocked(true))).await;
+    instructor
+        .send(&ClientMsg::Control(Control::SetLocked(true)))
+        .await;
     let refused = instructor.recv_error().await;
     assert!(refused.message.starts_with("Not saved"), "{}", refused.message);
 

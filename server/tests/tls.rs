@@ -10,8 +10,8 @@ use shared::codec::{decode_server, encode_client};
 use shared::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 use tokio_rustls::rustls::pki_types::ServerName;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -47,7 +47,10 @@ async fn https_and_wss_work_with_the_given_certificate() {
         .unwrap();
     let mut answer = String::new();
     tls.read_to_string(&mut answer).await.unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok\n"), "{answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok\n"),
+        "{answer}"
+    );
 
     let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let tls = connector.connect(name, tcp).await.expect("TLS handshake");
@@ -61,7 +64,10 @@ async fn https_and_wss_work_with_the_given_certificate() {
     ws.send(Message::binary(encode_client(&hello))).await.unwrap();
     let first = ws.next().await.unwrap().unwrap();
     let msg = decode_server(&first.into_data()).unwrap();
-    assert!(matches!(msg, ServerMsg::Session(SessionEvent::Welcome(_))), "{msg:?}");
+    assert!(
+        matches!(msg, ServerMsg::Session(SessionEvent::Welcome(_))),
+        "{msg:?}"
+    );
     drop(ws);
     server.stop().await.expect("clean shutdown");
 }
@@ -74,6 +80,8 @@ async fn a_missing_certificate_is_a_sentence_at_start() {
         cert: "/nonexistent/cert.pem".into(),
         key: "/nonexistent/key.pem".into(),
     });
-    let error = server::run(listener, config, std::future::pending()).await.unwrap_err();
+    let error = server::run(listener, config, std::future::pending())
+        .await
+        .unwrap_err();
     assert!(error.to_string().contains("--tls-cert"), "{error}");
 }

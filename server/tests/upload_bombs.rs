@@ -69,7 +69,9 @@ async fn sixteen_simultaneous_decompression_bombs_stay_within_300_mb() {
         "bomb: {} bytes; {UPLOADS} simultaneous uploads answered in {took:.2?} ({accepted} accepted, \
          the rest refused: {:?}); server peak RSS {:.1} MB (idle {:.1} MB)",
         bomb.len(),
-        outcomes.iter().find_map(|o| o.as_ref().err().map(|e| e.message.clone())),
+        outcomes
+            .iter()
+            .find_map(|o| o.as_ref().err().map(|e| e.message.clone())),
         peak as f64 / 1e6,
         idle as f64 / 1e6
     );

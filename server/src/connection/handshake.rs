@@ -1,8 +1,13 @@
 //! The handshake and who may do what: the `Hello` (version checked first), then creating a room
 //! (instructor key or a per-address rate limit, and a cap on open rooms), taking back a room as
-//! its instructor, joining or rejoining as a student (room cap, names told apart). Failed joins
-//! are rate-limited per address, and a wrong code and a wrong token get the same answer, so
-//! nobody can probe which rooms exist.
+//! its instructor, joining or rejoining as a student (room cap, names told apart).
+//!
+//! Probing for rooms: an instructor link or a student's rejoin with a wrong code and with a
+//! wrong token get the same answer, so they tell nothing (and their 128-bit tokens cannot be
+//! guessed). Only joining by code and name reveals that a room exists, so those joins are
+//! rate-limited per address once they fail: after the burst, every join by code from that
+//! address waits, right or wrong, or the limit itself would be the oracle. Reconnects with a
+//! token are never held up by it.
 
 use std::sync::Arc;
 
@@ -128,7 +133,7 @@ impl Connection {
                 (
                     ErrorKind::RoomNotFound,
                     format!(
-                        "Too many wrong codes or links from your address; wait {} and try again.",
+                        "Too many wrong join codes from your address; wait {} and try again.",
                         wait_text(wait)
                     ),
                 )
@@ -155,12 +160,11 @@ impl Connection {
                 )
             }
             Join::Instruct { code, token } => {
-                self.check_failed_joins()?;
                 let room = self
                     .hub
                     .room(&code)
                     .filter(|room| room.is_instructor_token(&token))
-                    .ok_or_else(|| self.failed(bad_instructor_link()))?;
+                    .ok_or_else(bad_instructor_link)?;
                 (
                     room,
                     Role::Instructor,
@@ -186,12 +190,11 @@ impl Connection {
                 (room, Role::Student, member, Credentials::Student { resume, name })
             }
             Join::Rejoin { code, resume } => {
-                self.check_failed_joins()?;
                 let (room, (member, name)) = self
                     .hub
                     .room(&code)
                     .and_then(|room| room.rejoin(&resume).map(|found| (room, found)))
-                    .ok_or_else(|| self.failed(bad_rejoin()))?;
+                    .ok_or_else(bad_rejoin)?;
                 (room, Role::Student, member, Credentials::Student { resume, name })
             }
         };
