@@ -141,7 +141,28 @@ async fn health(State(hub): State<Hub>) -> Response {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
+    use crate::inference::Inference;
+    use crate::store::Store;
+
+    #[tokio::test]
+    async fn health_turns_unhealthy_when_the_store_writer_has_stopped() {
+        let (store, rooms) = Store::open(None).expect("in-memory store");
+        let store = Arc::new(store);
+        let config = crate::Config::new(None, ".".into());
+        let hub = Hub::new(
+            config,
+            Arc::clone(&store),
+            rooms,
+            Arc::new(Inference::builtin(1 << 20, 1)),
+        );
+        assert_eq!(health(State(hub.clone())).await.status(), StatusCode::OK);
+        store.close();
+        let response = health(State(hub)).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
 
     #[test]
     fn the_key_cookie_is_needed_only_when_a_key_is_set() {
