@@ -150,8 +150,13 @@ impl Client {
 
     /// The next protocol message, or `None` once the server closed the connection.
     pub async fn next(&mut self) -> Option<ServerMsg> {
+        self.next_within(RECV_TIMEOUT).await
+    }
+
+    /// The next protocol message, allowing `limit` for it; `None` once the server closed.
+    pub async fn next_within(&mut self, limit: Duration) -> Option<ServerMsg> {
         loop {
-            let frame = tokio::time::timeout(RECV_TIMEOUT, self.ws.next())
+            let frame = tokio::time::timeout(limit, self.ws.next())
                 .await
                 .expect("a message arrives in time");
             match frame {
