@@ -80,6 +80,12 @@ pub struct Cli {
     /// Also print each run's figures as one `json {...}` line, for scripts and tests.
     #[arg(long)]
     pub json: bool,
+
+    /// Instead of the focus run: the restart storm. `--students` connect, the server is killed
+    /// and restarted on the same data directory, and the time until every student is back on
+    /// the newest state is reported (with the restarted server's peak memory and CPU).
+    #[arg(long)]
+    pub restart_storm: bool,
 }
 
 impl Cli {

@@ -13,6 +13,7 @@
 //! - [`proc_stats`]: CPU time and resident memory from `/proc`.
 //! - [`limits`]: raising the open-file limit.
 //! - [`report`]: figures, the target check and the printed summary.
+//! - [`storm`]: the restart-storm scenario (`--restart-storm`).
 #![forbid(unsafe_code)]
 
 mod cli;
@@ -25,6 +26,7 @@ mod report;
 mod run;
 mod send_log;
 mod server_process;
+mod storm;
 mod student;
 mod wire;
 
@@ -45,6 +47,20 @@ fn main() -> anyhow::Result<ExitCode> {
         limits::ensure_fits(students, open_file_limit)?;
     }
     let server_bin = server_process::locate_server_binary(cli.server_bin.as_deref())?;
+    if cli.restart_storm {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cli.student_threads())
+            .enable_all()
+            .build()
+            .context("could not start the async runtime")?;
+        runtime.block_on(storm::run(
+            &server_bin,
+            &cli.server_args,
+            cli.students,
+            cli.connect_parallelism,
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
 
     // Only runs the phases and polls counters; the students and the instructor have threads
     // of their own.

@@ -22,6 +22,8 @@ pub struct ServerProcess {
     child: Child,
     addr: SocketAddr,
     data_dir: TempDir,
+    binary: PathBuf,
+    extra_args: Vec<String>,
 }
 
 impl ServerProcess {
@@ -33,9 +35,41 @@ impl ServerProcess {
             .tempdir()
             .context("could not create a temporary data directory for the server")?;
         let addr = free_loopback_addr()?;
-        let log_path = data_dir.path().join("server.log");
-        let log =
-            File::create(&log_path).with_context(|| format!("could not create {}", log_path.display()))?;
+        let child = spawn(binary, addr, data_dir.path(), extra_args)?;
+        let mut server = Self {
+            child,
+            addr,
+            data_dir,
+            binary: binary.to_path_buf(),
+            extra_args: extra_args.to_vec(),
+        };
+        server.wait_until_accepting()?;
+        Ok(server)
+    }
+
+    /// Kills the server (SIGKILL, as a crash) and starts it again on the same port and data
+    /// directory; returns once the new process has been spawned (not yet accepting).
+    pub fn kill_and_restart(&mut self) -> anyhow::Result<()> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.child = spawn(&self.binary, self.addr, self.data_dir.path(), &self.extra_args)?;
+        Ok(())
+    }
+
+    /// Process id, for reading its CPU time and memory from `/proc`.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+fn spawn(binary: &Path, addr: SocketAddr, data_dir: &Path, extra_args: &[String]) -> anyhow::Result<Child> {
+    {
+        let log_path = data_dir.join("server.log");
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(&log_path)
+            .with_context(|| format!("could not create {}", log_path.display()))?;
         let log_for_stderr = log
             .try_clone()
             .context("could not duplicate the server log handle")?;
@@ -43,7 +77,15 @@ impl ServerProcess {
             .arg("--bind")
             .arg(addr.to_string())
             .arg("--data-dir")
-            .arg(data_dir.path().join("data"))
+            .arg(data_dir.join("data"))
+            // Every simulated student comes from 127.0.0.1 into one room: lift the per-address
+            // and per-room caps meant for a real classroom (later `extra_args` can lower them).
+            .args([
+                "--max-connections-per-address",
+                "1000000",
+                "--max-students-per-room",
+                "1000000",
+            ])
             .args(extra_args)
             .env(
                 "RUST_LOG",
@@ -54,20 +96,11 @@ impl ServerProcess {
             .stderr(log_for_stderr)
             .spawn()
             .with_context(|| format!("could not start the server {}", binary.display()))?;
-        let mut server = Self {
-            child,
-            addr,
-            data_dir,
-        };
-        server.wait_until_accepting()?;
-        Ok(server)
+        Ok(child)
     }
+}
 
-    /// Process id, for reading its CPU time and memory from `/proc`.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
+impl ServerProcess {
     /// Loopback address the server listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -91,7 +124,8 @@ impl ServerProcess {
         text[start..].to_string()
     }
 
-    fn wait_until_accepting(&mut self) -> anyhow::Result<()> {
+    /// Waits until the process accepts TCP connections (or says why it cannot).
+    pub fn wait_until_accepting(&mut self) -> anyhow::Result<()> {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
             if let Some(status) = self.exit_status() {

@@ -1,7 +1,33 @@
-//! Settings of one server instance, filled by the binary's command line or by tests.
+//! Settings of one server instance, filled by the binary's command line or by tests; every limit
+//! has a default that suits a lecture (see `docs/security.md`).
 
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// At most `burst` events at once, then one more every `every` (a token bucket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    /// Events allowed back to back.
+    pub burst: u32,
+    /// Time to earn one more event.
+    pub every: Duration,
+}
+
+impl Rate {
+    /// `burst` at once, then one per `every`.
+    pub const fn new(burst: u32, every: Duration) -> Self {
+        Self { burst, every }
+    }
+}
+
+/// The certificate and key files for HTTPS/WSS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// PEM certificate chain (leaf first).
+    pub cert: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
 
 /// Settings of one server instance.
 #[derive(Debug, Clone)]
@@ -21,10 +47,49 @@ pub struct Config {
     pub roster_interval: Duration,
     /// Time a new connection has to send its `Hello`.
     pub hello_timeout: Duration,
+
+    /// Serve HTTPS/WSS with these files instead of plain HTTP.
+    pub tls: Option<TlsFiles>,
+    /// When set, `CreateRoom` needs this key (presented as the cookie `/instructor?key=..` sets).
+    pub instructor_key: Option<String>,
+    /// Origins (e.g. `https://lecture.example.org`) whose pages may open the WebSocket besides
+    /// the page's own origin.
+    pub allowed_origins: Vec<String>,
+    /// Host names the server answers to besides IP addresses, `localhost` and `*.local`
+    /// (anything else is refused, against DNS rebinding).
+    pub allowed_hosts: Vec<String>,
+    /// Rooms created per client address.
+    pub room_creation_rate: Rate,
+    /// Open rooms at most (without an instructor key this caps what anyone can create).
+    pub max_open_rooms: usize,
+    /// Failed joins (wrong code or token) per client address.
+    pub failed_join_rate: Rate,
+    /// Students per room at most.
+    pub max_students_per_room: usize,
+    /// Image uploads per room.
+    pub upload_rate: Rate,
+    /// Largest decoded picture, in bytes, an upload may become.
+    pub decode_budget_bytes: u64,
+    /// Uploads decoded at once at most (default: the number of cores).
+    pub max_concurrent_decodes: usize,
+    /// Open connections at most; `None`: what the file limit allows.
+    pub max_connections: Option<usize>,
+    /// Open connections per client address at most (a NAT'd classroom shares one address).
+    pub max_connections_per_address: usize,
+    /// Connections kept free for an instructor reconnecting while the server is full.
+    pub instructor_reserve: usize,
+    /// Time a client has to send a request's head; also how long an idle keep-alive HTTP
+    /// connection stays open.
+    pub header_timeout: Duration,
+    /// Time a WebSocket message that has started arriving has to arrive whole.
+    pub message_timeout: Duration,
+    /// After telling clients it is stopping, the server exits within this time whatever
+    /// connections remain.
+    pub shutdown_deadline: Duration,
 }
 
 impl Config {
-    /// Defaults for a lecture: rooms live 12 hours idle, 20 s heartbeats.
+    /// Defaults for a lecture: rooms live 12 hours idle, 20 s heartbeats, limits as documented.
     pub fn new(data_dir: Option<PathBuf>, client_dir: PathBuf) -> Self {
         Self {
             data_dir,
@@ -34,6 +99,23 @@ impl Config {
             send_timeout: Duration::from_secs(10),
             roster_interval: Duration::from_millis(250),
             hello_timeout: Duration::from_secs(15),
+            tls: None,
+            instructor_key: None,
+            allowed_origins: Vec::new(),
+            allowed_hosts: Vec::new(),
+            room_creation_rate: Rate::new(10, Duration::from_secs(60)),
+            max_open_rooms: 100,
+            failed_join_rate: Rate::new(20, Duration::from_secs(3)),
+            max_students_per_room: 1000,
+            upload_rate: Rate::new(10, Duration::from_secs(6)),
+            decode_budget_bytes: 64 * 1024 * 1024,
+            max_concurrent_decodes: std::thread::available_parallelism().map_or(2, usize::from),
+            max_connections: None,
+            max_connections_per_address: 500,
+            instructor_reserve: 16,
+            header_timeout: Duration::from_secs(10),
+            message_timeout: Duration::from_secs(60),
+            shutdown_deadline: Duration::from_secs(3),
         }
     }
 

@@ -17,6 +17,14 @@ pub enum ServerError {
     /// The database could not be opened or read.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The TLS certificate or key could not be used.
+    #[error("Could not use {path} for HTTPS: {message}. Check --tls-cert and --tls-key (PEM files).")]
+    Tls {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// The HTTP server failed.
     #[error("The HTTP server stopped: {0}")]
     Serve(#[source] std::io::Error),

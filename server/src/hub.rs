@@ -1,6 +1,7 @@
 //! Every open room, the database and the inference engine, behind one cheap `Clone` handle.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand::Rng;
@@ -8,10 +9,29 @@ use shared::ids::{CODE_ALPHABET, CODE_LEN};
 use shared::{CloseReason, Focus, InstructorToken, RoomCode, StateVersion};
 use tokio::sync::watch;
 
+use crate::clock::unix_now;
 use crate::config::Config;
 use crate::inference::Inference;
+use crate::rate_limit::RateLimiter;
 use crate::room::Room;
-use crate::store::{Store, StoreError, StoredRoom, Write, unix_now};
+use crate::store::{Store, StoreError, StoredRoom, Write};
+
+/// Why a room could not be created.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    /// The server has its maximum number of open rooms.
+    #[error(
+        "The server already has {max} open lectures, its limit; close one you no longer need, or \
+         ask whoever runs the server to raise --max-open-rooms."
+    )]
+    TooManyRooms {
+        /// The cap.
+        max: usize,
+    },
+    /// Saving the room failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// Shared server state; clone freely.
 #[derive(Clone)]
@@ -29,6 +49,12 @@ struct HubInner {
     shutdown: watch::Sender<bool>,
     /// Number of open WebSocket connections, so shutdown can wait for their goodbyes.
     connections: watch::Sender<usize>,
+    /// Room creations per client address (when no instructor key is configured).
+    pub(crate) creations: RateLimiter<IpAddr>,
+    /// Failed joins per client address.
+    pub(crate) failed_joins: RateLimiter<IpAddr>,
+    /// Uploads per room.
+    pub(crate) uploads: RateLimiter<RoomCode>,
 }
 
 impl Hub {
@@ -48,6 +74,9 @@ impl Hub {
                 rooms: Mutex::new(rooms),
                 store,
                 inference,
+                creations: RateLimiter::new(config.room_creation_rate),
+                failed_joins: RateLimiter::new(config.failed_join_rate),
+                uploads: RateLimiter::new(config.upload_rate),
                 config,
                 shutdown: watch::Sender::new(false),
                 connections: watch::Sender::new(0),
@@ -79,11 +108,31 @@ impl Hub {
         self.rooms().len()
     }
 
-    /// Creates a room with a fresh code and instructor token, saved before returning.
-    pub async fn create_room(&self) -> Result<Arc<Room>, StoreError> {
+    /// Room creations per client address.
+    pub fn creation_limiter(&self) -> &RateLimiter<IpAddr> {
+        &self.inner.creations
+    }
+
+    /// Failed joins per client address.
+    pub fn failed_join_limiter(&self) -> &RateLimiter<IpAddr> {
+        &self.inner.failed_joins
+    }
+
+    /// Uploads per room.
+    pub fn upload_limiter(&self) -> &RateLimiter<RoomCode> {
+        &self.inner.uploads
+    }
+
+    /// Creates a room with a fresh code and instructor token, saved before returning (refused
+    /// when the server has its maximum of open rooms).
+    pub async fn create_room(&self) -> Result<Arc<Room>, CreateError> {
         let stored = {
             let mut rng = rand::rng();
             let mut rooms = self.rooms();
+            let max = self.inner.config.max_open_rooms;
+            if rooms.len() >= max {
+                return Err(CreateError::TooManyRooms { max });
+            }
             let code = loop {
                 let indices = std::array::from_fn::<u8, CODE_LEN, _>(|_| {
                     rng.random_range(0..CODE_ALPHABET.len() as u8)
@@ -112,11 +161,11 @@ impl Hub {
         let code = stored.code.clone();
         if let Err(e) = self.inner.store.write(Write::CreateRoom(Box::new(stored))).await {
             self.rooms().remove(&code);
-            return Err(e);
+            return Err(e.into());
         }
         tracing::info!(%code, "room created");
         // The entry was inserted above and only `close_room` removes it.
-        self.room(&code).ok_or(StoreError::Closed)
+        self.room(&code).ok_or(CreateError::Store(StoreError::Closed))
     }
 
     /// Closes a room: deleted from disk, then every member is told `reason`.

@@ -1,5 +1,6 @@
-//! Turning the instructor's picture into the class's input: decode and resize once, run the
-//! forward pass off the async runtime, and remember results by content hash.
+//! Turning the instructor's picture into the class's input: decode (uploads within a memory
+//! budget, at most as many at once as configured) and resize once, run the forward pass off the
+//! async runtime, and remember results by content hash.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -8,6 +9,9 @@ use models::Network;
 use models::preprocess::CanonicalImage;
 use shared::room::INPUT_SIDE;
 use shared::{InputImage, InputSource, MAX_UPLOAD_BYTES, Prediction};
+use tokio::sync::Semaphore;
+
+use crate::upload::{UploadError, decode_within_budget};
 
 /// How many distinct inputs keep their prediction in memory (a lecture uses a handful).
 const CACHE_ENTRIES: usize = 64;
@@ -29,6 +33,9 @@ pub enum InferenceError {
         /// Size of the upload.
         len: usize,
     },
+    /// Decoded, the picture would be larger than the server's budget.
+    #[error(transparent)]
+    OverBudget(UploadError),
     /// Not a readable picture.
     #[error(
         "That file is not a picture the server can read ({0}). Upload a PNG, JPEG, GIF, WebP or BMP image."
@@ -42,6 +49,10 @@ pub enum InferenceError {
 /// Inference with a small result cache; cheap to share behind an `Arc`.
 pub struct Inference {
     network: &'static Network,
+    /// Largest decoded upload, in bytes.
+    budget: u64,
+    /// Pictures decoded at once at most (each may hold up to `budget` bytes).
+    decodes: Semaphore,
     /// std mutex: only held to look up or insert, never across an await.
     cache: Mutex<PredictionCache>,
 }
@@ -78,17 +89,20 @@ fn sample_png(index: u16) -> Result<&'static [u8], InferenceError> {
 }
 
 impl Inference {
-    /// Inference with `network` (its input must be `[3, 64, 64]`).
-    pub fn new(network: &'static Network) -> Self {
+    /// Inference with `network` (its input must be `[3, 64, 64]`), decoding uploads within
+    /// `budget` bytes, at most `concurrent` at once.
+    pub fn new(network: &'static Network, budget: u64, concurrent: usize) -> Self {
         Self {
             network,
+            budget,
+            decodes: Semaphore::new(concurrent.max(1)),
             cache: Mutex::new(PredictionCache::default()),
         }
     }
 
     /// Inference with the shipped trained Tiny VGG.
-    pub fn builtin() -> Self {
-        Self::new(models::builtin::tiny_vgg())
+    pub fn builtin(budget: u64, concurrent: usize) -> Self {
+        Self::new(models::builtin::tiny_vgg(), budget, concurrent)
     }
 
     /// Number of layers of the network (the range of `Focus::layer`).
@@ -115,6 +129,12 @@ impl Inference {
         bytes: Vec<u8>,
         source: InputSource,
     ) -> Result<InputImage, InferenceError> {
+        // Closed never: the semaphore lives as long as `self`.
+        let _permit = self
+            .decodes
+            .acquire()
+            .await
+            .map_err(|e| InferenceError::Model(e.to_string()))?;
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || this.run_blocking(&bytes, source))
             .await
@@ -123,8 +143,16 @@ impl Inference {
 
     /// Decode, resize, hash, forward pass (or cache hit).
     pub fn run_blocking(&self, bytes: &[u8], source: InputSource) -> Result<InputImage, InferenceError> {
-        let image = CanonicalImage::decode(bytes, u32::from(INPUT_SIDE))
-            .map_err(|e| InferenceError::BadImage(e.to_string()))?;
+        let side = u32::from(INPUT_SIDE);
+        let image = match source {
+            InputSource::Sample(_) => {
+                CanonicalImage::decode(bytes, side).map_err(|e| InferenceError::BadImage(e.to_string()))?
+            }
+            InputSource::Upload => decode_within_budget(bytes, self.budget, side).map_err(|e| match e {
+                UploadError::BadImage(text) => InferenceError::BadImage(text),
+                over => InferenceError::OverBudget(over),
+            })?,
+        };
         let hash = image.hash();
         let cached = self
             .cache

@@ -2,47 +2,62 @@
 //! instructor drives a lecture that every student follows live.
 //!
 //! Map of the crate:
-//! - [`config`]: settings of one instance.
-//! - [`http`]: the router (`/ws`, `/healthz`, the client bundle via [`static_files`]).
-//! - [`connection`]: one WebSocket: handshake, then a single task per member.
-//! - [`hub`]: every open room, the database and the inference engine.
+//! - [`config`]: settings and limits of one instance.
+//! - [`accept`]: the accept loop: admission ([`admission`], [`capacity`]), header timeout, TLS
+//!   ([`tls`]), shutdown deadline; [`metered_io`] counts what each socket reads.
+//! - [`http`]: the router (`/ws` behind [`origin`], `/healthz`, `/instructor`, the client bundle
+//!   via [`static_files`]), every response with [`security_headers`].
+//! - [`connection`]: one WebSocket: handshake and authorisation, then a single task per member.
+//! - [`hub`]: every open room, the database, the inference engine and the [`rate_limit`]s.
 //! - [`room`]: one lecture's authoritative state; [`published`]: its broadcast slot.
-//! - [`inference`]: decode, resize and run the network once per picture, cached by hash.
-//! - [`store`]: SQLite persistence with group commit.
+//! - [`inference`]: decode (uploads within a budget, [`upload`]), resize and run the network once
+//!   per picture, cached by hash.
+//! - [`store`]: SQLite persistence with group commit and schema migrations; [`save_mark`]: what
+//!   the instructor hears about saving; [`clock`]: wall-clock time.
 //! - [`error`]: why the server could not start or run.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod accept;
+pub mod admission;
+pub mod capacity;
+pub mod clock;
 pub mod config;
 pub mod connection;
 pub mod error;
 pub mod http;
 pub mod hub;
 pub mod inference;
+pub mod metered_io;
+pub mod origin;
 pub mod published;
+pub mod rate_limit;
 pub mod room;
+pub mod save_mark;
+pub mod security_headers;
 pub mod static_files;
 pub mod store;
+pub mod tls;
+pub mod upload;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use config::Config;
 pub use error::ServerError;
 
+use crate::accept::AcceptSettings;
+use crate::admission::Admission;
 use crate::hub::Hub;
 use crate::inference::Inference;
 use crate::store::Store;
 
-/// How long shutdown waits for connections to deliver their goodbye.
-const GOODBYE_GRACE: Duration = Duration::from_secs(3);
-
 /// Serves on `listener` until `shutdown` completes, then tells every client why it is being
-/// disconnected, writes pending state and returns.
+/// disconnected, writes pending state and returns within the configured shutdown deadline,
+/// whatever connections remain. The store is closed on every path once it was opened.
 pub async fn run(
     listener: TcpListener,
     config: Config,
@@ -54,12 +69,39 @@ pub async fn run(
             source,
         })?;
     }
+    let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let data_dir = config.data_dir.clone();
     let (store, rooms) = tokio::task::spawn_blocking(move || Store::open(data_dir.as_deref()))
         .await
         .map_err(|e| ServerError::Serve(std::io::Error::other(e)))??;
+    let store = Arc::new(store);
     let restored = rooms.len();
-    let hub = Hub::new(config, Arc::new(store), rooms, Arc::new(Inference::builtin()));
+
+    let limit = capacity::raise_file_limit();
+    let connections = config.max_connections.unwrap_or_else(|| limit.connections());
+    let admission = Admission::new(
+        connections,
+        config.instructor_reserve,
+        config.max_connections_per_address,
+    );
+    let students = connections.saturating_sub(config.instructor_reserve);
+    tracing::info!(
+        soft = limit.soft,
+        hard = limit.hard,
+        connections,
+        "open-file limit {} (hard {}): room for about {students} students at once",
+        limit.soft,
+        limit.hard
+    );
+
+    let inference = Inference::builtin(config.decode_budget_bytes, config.max_concurrent_decodes);
+    let settings = AcceptSettings {
+        header_timeout: config.header_timeout,
+        shutdown_deadline: config.shutdown_deadline,
+        tls,
+    };
+    let deadline = config.shutdown_deadline;
+    let hub = Hub::new(config, Arc::clone(&store), rooms, Arc::new(inference));
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, restored_rooms = restored, "classroom server listening");
     }
@@ -67,28 +109,27 @@ pub async fn run(
     let reaper = tokio::spawn(expire_rooms(hub.clone()));
     let heartbeat = tokio::spawn(heartbeat(hub.clone()));
     let stopping = hub.clone();
-    // Interactive frames of a few dozen bytes: send each at once instead of waiting for the
-    // previous one's acknowledgement (Nagle), which could hold a focus change back for up to a
-    // delayed-ACK period.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(error) = tcp.set_nodelay(true) {
-            tracing::debug!(%error, "could not set TCP_NODELAY");
-        }
-    });
-    let serve = axum::serve(listener, http::router(hub.clone())).with_graceful_shutdown(async move {
+    let began = Arc::new(std::sync::OnceLock::new());
+    let began_at = Arc::clone(&began);
+    let shutdown = async move {
         shutdown.await;
+        let _ = began_at.set(tokio::time::Instant::now());
         tracing::info!("shutting down: telling clients and saving state");
         stopping.begin_shutdown();
-    });
-    let result = serve.await.map_err(ServerError::Serve);
-    // WebSocket tasks outlive their HTTP connection; give them time to say goodbye.
+    };
+    accept::serve(listener, http::router(hub.clone()), admission, settings, shutdown).await;
+    // WebSocket tasks outlive their HTTP connection; give them what is left of the deadline to
+    // say goodbye. Those still open then are dropped with the runtime.
     hub.begin_shutdown();
-    let _ = tokio::time::timeout(GOODBYE_GRACE, hub.connections_closed()).await;
+    let since = began.get().map_or(Duration::ZERO, |at| at.elapsed());
+    let left = deadline.saturating_sub(since);
+    let _ = tokio::time::timeout(left.max(Duration::from_millis(100)), hub.connections_closed()).await;
     reaper.abort();
     heartbeat.abort();
-    let store = Arc::clone(hub.store());
-    let _ = tokio::task::spawn_blocking(move || store.close()).await;
-    result
+    drop(hub);
+    let closing = tokio::task::spawn_blocking(move || store.close());
+    let _ = tokio::time::timeout(Duration::from_secs(5), closing).await;
+    Ok(())
 }
 
 /// The one heartbeat ticker: every period, every member pings its client (see

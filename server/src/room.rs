@@ -4,14 +4,20 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use shared::server_msg::MAX_SERVER_FRAME_BYTES;
 use shared::{
     CloseReason, Focus, InputImage, InstructorToken, MemberId, Mode, ResumeToken, RoomCode, RosterEntry,
     StateVersion,
 };
 use tokio::sync::{oneshot, watch};
 
+use crate::clock::unix_now;
 use crate::published::Published;
-use crate::store::{Store, StoreError, StoredRoom, StoredStudent, Write, unix_now};
+use crate::save_mark::SaveMark;
+use crate::store::{Store, StoreError, StoredRoom, StoredStudent, Write};
+
+/// Bytes of a roster frame at most: the frame limit less room for the message's own framing.
+const ROSTER_BUDGET_BYTES: usize = MAX_SERVER_FRAME_BYTES as usize - 1024;
 
 /// Why a student could not join.
 #[derive(Debug, thiserror::Error)]
@@ -19,13 +25,19 @@ pub enum JoinError {
     /// The instructor locked the room.
     #[error("The instructor has locked this room against new students; ask them to unlock it.")]
     Locked,
+    /// The room has its maximum number of students.
+    #[error("This lecture is full ({max} students); ask the instructor to open another room.")]
+    Full {
+        /// The cap.
+        max: usize,
+    },
     /// The join could not be saved.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// An open connection holding a seat; kicking it tells the connection why it must close.
-struct Seat {
+/// The open connection holding a member's seat; kicking it tells the connection why it must close.
+struct Holder {
     conn: u64,
     kick: oneshot::Sender<CloseReason>,
 }
@@ -34,7 +46,7 @@ struct Student {
     name: String,
     resume: ResumeToken,
     mode: Mode,
-    seat: Option<Seat>,
+    seat: Option<Holder>,
 }
 
 struct RoomState {
@@ -42,10 +54,14 @@ struct RoomState {
     next_member: u32,
     students: HashMap<MemberId, Student>,
     by_resume: HashMap<[u8; 16], MemberId>,
-    instructor: Option<Seat>,
+    instructor: Option<Holder>,
     connected: u32,
     last_active_unix: u64,
     next_conn: u64,
+    /// Joins being saved right now (counted against the room's cap).
+    joining: usize,
+    /// Their names, so two simultaneous "Ada"s are told apart too.
+    names_joining: Vec<String>,
 }
 
 /// Member id of the instructor (students get 1, 2, ...).
@@ -62,7 +78,7 @@ pub struct Room {
     /// members in order, even if two instructor connections overlap during a reconnect.
     changes: tokio::sync::Mutex<()>,
     published: watch::Sender<Arc<Published>>,
-    saved: Arc<watch::Sender<StateVersion>>,
+    saved: Arc<SaveMark>,
     roster_changed: watch::Sender<()>,
 }
 
@@ -104,10 +120,12 @@ impl Room {
                 connected: 0,
                 last_active_unix: stored.last_active_unix,
                 next_conn: 0,
+                joining: 0,
+                names_joining: Vec::new(),
             }),
             changes: tokio::sync::Mutex::new(()),
             published: watch::Sender::new(Arc::new(published)),
-            saved: Arc::new(watch::Sender::new(stored.version)),
+            saved: Arc::new(SaveMark::new(stored.version)),
             roster_changed: watch::Sender::new(()),
         })
     }
@@ -140,7 +158,12 @@ impl Room {
 
     /// Versions known to be on disk (instructor's `Saved`).
     pub fn subscribe_saved(&self) -> watch::Receiver<StateVersion> {
-        self.saved.subscribe()
+        self.saved.subscribe_saved()
+    }
+
+    /// Saves that failed (instructor's "not saved").
+    pub fn subscribe_save_failures(&self) -> watch::Receiver<Option<Arc<str>>> {
+        self.saved.subscribe_failed()
     }
 
     /// Wakes the instructor's connection when the roster changed.
@@ -149,27 +172,38 @@ impl Room {
     }
 
     /// Takes the instructor seat; a previous instructor connection is told it was replaced.
-    pub fn seat_instructor(&self) -> (u64, oneshot::Receiver<CloseReason>) {
+    pub fn seat_instructor(self: &Arc<Self>) -> (SeatGuard, oneshot::Receiver<CloseReason>) {
         let (kick, kicked) = oneshot::channel();
         let mut state = self.lock();
         let conn = state.new_conn();
-        match state.instructor.replace(Seat { conn, kick }) {
+        match state.instructor.replace(Holder { conn, kick }) {
             Some(old) => {
                 let _ = old.kick.send(CloseReason::Replaced);
             }
             None => state.connected += 1,
         }
-        (conn, kicked)
+        (self.guard(INSTRUCTOR_MEMBER, conn), kicked)
+    }
+
+    fn guard(self: &Arc<Self>, member: MemberId, conn: u64) -> SeatGuard {
+        SeatGuard {
+            room: Arc::clone(self),
+            member,
+            conn,
+        }
     }
 
     /// Takes a student's seat (after `join_student` or `rejoin`); a previous connection of the
     /// same student is told it was replaced. `None` if the student no longer exists.
-    pub fn seat_student(&self, member: MemberId) -> Option<(u64, oneshot::Receiver<CloseReason>)> {
+    pub fn seat_student(
+        self: &Arc<Self>,
+        member: MemberId,
+    ) -> Option<(SeatGuard, oneshot::Receiver<CloseReason>)> {
         let (kick, kicked) = oneshot::channel();
         let mut state = self.lock();
         let conn = state.new_conn();
         let student = state.students.get_mut(&member)?;
-        let old = student.seat.replace(Seat { conn, kick });
+        let old = student.seat.replace(Holder { conn, kick });
         match old {
             Some(old) => {
                 let _ = old.kick.send(CloseReason::Replaced);
@@ -178,11 +212,11 @@ impl Room {
         }
         drop(state);
         self.roster_changed.send_replace(());
-        Some((conn, kicked))
+        Some((self.guard(member, conn), kicked))
     }
 
     /// Gives up the seat held by connection `conn` (no-op if it was already replaced).
-    pub fn unseat(&self, member: MemberId, conn: u64) {
+    fn unseat(&self, member: MemberId, conn: u64) {
         let mut state = self.lock();
         let seat = if member == INSTRUCTOR_MEMBER {
             &mut state.instructor
@@ -203,18 +237,46 @@ impl Room {
         }
     }
 
-    /// Adds a new student (refused while locked); saved before returning.
-    pub async fn join_student(&self, name: String) -> Result<(MemberId, ResumeToken), JoinError> {
+    /// Adds a new student (refused while locked or full) under `name`, told apart from a
+    /// student of the same name ("Ada (2)"); saved before returning. Returns the stored name.
+    pub async fn join_student(
+        &self,
+        name: String,
+        max_students: usize,
+    ) -> Result<(MemberId, ResumeToken, String), JoinError> {
         let resume = ResumeToken(rand::random());
-        let member = {
+        let (member, name) = {
             let mut state = self.lock();
             if self.published.borrow().locked {
                 return Err(JoinError::Locked);
             }
+            if state.students.len() + state.joining >= max_students {
+                return Err(JoinError::Full { max: max_students });
+            }
+            let name = state.distinct_name(name);
             let member = MemberId(state.next_member);
             state.next_member += 1;
-            member
+            state.joining += 1;
+            state.names_joining.push(name.clone());
+            (member, name)
         };
+        // Released when the save is done, or if this future is dropped half-way (a guard).
+        let held = name.clone();
+        let _slot = JoinSlot {
+            room: self,
+            name: &held,
+        };
+        self.save_student(member, &name, &resume).await?;
+        Ok((member, resume, name))
+    }
+
+    async fn save_student(
+        &self,
+        member: MemberId,
+        name: &str,
+        resume: &ResumeToken,
+    ) -> Result<(), JoinError> {
+        let name = name.to_owned();
         let student = StoredStudent {
             member,
             name: name.clone(),
@@ -238,7 +300,7 @@ impl Room {
             },
         );
         state.last_active_unix = unix_now();
-        Ok((member, resume))
+        Ok(())
     }
 
     /// The student holding `resume`, with its name.
@@ -286,7 +348,8 @@ impl Room {
         }
     }
 
-    /// Every student, by member id.
+    /// Every student, by member id, as many as fit in one frame (connected students first when
+    /// a huge room does not fit, so the instructor sees who is there).
     pub fn roster(&self) -> Vec<RosterEntry> {
         let state = self.lock();
         let mut roster: Vec<RosterEntry> = state
@@ -299,8 +362,9 @@ impl Room {
                 connected: s.seat.is_some(),
             })
             .collect();
+        drop(state);
         roster.sort_by_key(|entry| entry.member);
-        roster
+        cap_roster(roster, ROSTER_BUDGET_BYTES)
     }
 
     /// Moves the focus: published at once, written to disk shortly after (see `store`).
@@ -331,7 +395,7 @@ impl Room {
         state.bump();
         self.published.send_modify(|p| *p = Arc::new(publish(p, version)));
         drop(state);
-        raise_saved(&self.saved, version);
+        self.saved.raise(version);
         Ok(version)
     }
 
@@ -408,7 +472,64 @@ impl Room {
     }
 }
 
+/// A member's seat held by one connection. Dropping it frees the seat, also when the connection's
+/// task panics or is cancelled, so a crashed connection never leaves a ghost in the roster.
+pub struct SeatGuard {
+    room: Arc<Room>,
+    member: MemberId,
+    conn: u64,
+}
+
+impl SeatGuard {
+    /// The room.
+    pub fn room(&self) -> &Arc<Room> {
+        &self.room
+    }
+
+    /// The member whose seat this is.
+    pub fn member(&self) -> MemberId {
+        self.member
+    }
+}
+
+impl Drop for SeatGuard {
+    fn drop(&mut self) {
+        self.room.unseat(self.member, self.conn);
+    }
+}
+
+/// A join in progress, counted against the cap until dropped.
+struct JoinSlot<'a> {
+    room: &'a Room,
+    name: &'a str,
+}
+
+impl Drop for JoinSlot<'_> {
+    fn drop(&mut self) {
+        let mut state = self.room.lock();
+        state.joining -= 1;
+        if let Some(at) = state.names_joining.iter().position(|n| n == self.name) {
+            state.names_joining.swap_remove(at);
+        }
+    }
+}
+
 impl RoomState {
+    /// `name`, or `name (2)`, `name (3)`, ... if a student already has it.
+    fn distinct_name(&self, name: String) -> String {
+        let taken = |candidate: &str| {
+            self.students.values().any(|s| s.name == candidate)
+                || self.names_joining.iter().any(|n| n == candidate)
+        };
+        if !taken(&name) {
+            return name;
+        }
+        (2..)
+            .map(|n| format!("{name} ({n})"))
+            .find(|candidate| !taken(candidate))
+            .unwrap_or(name) // the range is unbounded: some suffix is free
+    }
+
     fn new_conn(&mut self) -> u64 {
         self.next_conn += 1;
         self.next_conn
@@ -428,15 +549,115 @@ impl RoomState {
     }
 }
 
-/// Raises the instructor's `Saved` mark to `version` (never lowers it). Structural writes are
-/// committed in the same or a later transaction than every earlier focus change (the writer
-/// drains pending focus after taking the write), so everything up to `version` is on disk.
-pub fn raise_saved(saved: &watch::Sender<StateVersion>, version: StateVersion) {
-    saved.send_if_modified(|current| {
-        let newer = version > *current;
-        if newer {
-            *current = version;
-        }
-        newer
+/// Largest encoded size of one roster entry: member id and string length as varints (5 bytes
+/// each at most), the name, mode and connected flag.
+fn entry_bytes(entry: &RosterEntry) -> usize {
+    12 + entry.name.len()
+}
+
+/// Keeps the entries that fit in `budget` encoded bytes: all of them if they fit, otherwise
+/// connected students first, each group by member id.
+fn cap_roster(roster: Vec<RosterEntry>, budget: usize) -> Vec<RosterEntry> {
+    let total: usize = roster.iter().map(entry_bytes).sum();
+    if total <= budget {
+        return roster;
+    }
+    let (mut kept, offline): (Vec<_>, Vec<_>) = roster.into_iter().partition(|e| e.connected);
+    kept.extend(offline);
+    let mut used = 0;
+    kept.retain(|entry| {
+        used += entry_bytes(entry);
+        used <= budget
     });
+    tracing::warn!(
+        shown = kept.len(),
+        "roster too large for one frame; showing the first students"
+    );
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::codec::encode_server;
+    use shared::{RosterEvent, ServerMsg};
+
+    #[test]
+    fn a_huge_roster_stays_under_the_frame_limit_and_keeps_connected_students() {
+        let roster: Vec<RosterEntry> = (1..=20_000u32)
+            .map(|i| RosterEntry {
+                member: MemberId(i),
+                name: "\u{1F600}".repeat(40),
+                mode: Mode::Following,
+                connected: i % 2 == 0,
+            })
+            .collect();
+        let capped = cap_roster(roster, ROSTER_BUDGET_BYTES);
+        assert!(capped.len() > 1000 && capped.len() < 20_000, "{}", capped.len());
+        assert!(capped.iter().all(|e| e.connected));
+        let frame = encode_server(&ServerMsg::Roster(RosterEvent::Full(capped)));
+        assert!(frame.len() <= MAX_SERVER_FRAME_BYTES as usize, "{}", frame.len());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_connection_frees_its_seat() {
+        let (store, _) = Store::open(None).expect("in-memory store");
+        let stored = StoredRoom {
+            code: RoomCode::parse("ABCDEF").unwrap(),
+            instructor_token: InstructorToken([1; 16]),
+            version: StateVersion { epoch: 1, seq: 0 },
+            focus: Focus::default(),
+            input: None,
+            locked: false,
+            recall: 0,
+            next_member: 1,
+            last_active_unix: 0,
+            students: vec![StoredStudent {
+                member: MemberId(1),
+                name: "Ada".into(),
+                resume: ResumeToken([2; 16]),
+            }],
+        };
+        let room = Room::new(stored, Arc::new(store));
+        let seated = Arc::clone(&room);
+        let task = tokio::spawn(async move {
+            let (_seat, _kicked) = seated.seat_student(MemberId(1)).expect("student exists");
+            assert_eq!(seated.connected(), 1);
+            panic!("a bug in a connection task");
+        });
+        assert!(task.await.unwrap_err().is_panic());
+        assert_eq!(room.connected(), 0, "the seat was freed by the guard");
+        assert!(!room.roster()[0].connected);
+    }
+
+    #[test]
+    fn same_names_are_told_apart() {
+        let mut state = RoomState {
+            version: StateVersion::default(),
+            next_member: 1,
+            students: HashMap::new(),
+            by_resume: HashMap::new(),
+            instructor: None,
+            connected: 0,
+            last_active_unix: 0,
+            next_conn: 0,
+            joining: 0,
+            names_joining: Vec::new(),
+        };
+        for (i, expected) in ["Ada", "Ada (2)", "Ada (3)"].into_iter().enumerate() {
+            let name = state.distinct_name("Ada".into());
+            assert_eq!(name, expected);
+            let member = MemberId(i as u32 + 1);
+            state.students.insert(
+                member,
+                Student {
+                    name,
+                    resume: ResumeToken([i as u8; 16]),
+                    mode: Mode::Following,
+                    seat: None,
+                },
+            );
+        }
+        assert_eq!(state.distinct_name("Bob".into()), "Bob");
+    }
 }

@@ -6,18 +6,25 @@
 //! it. Focus changes are broadcast at once and written by the writer thread shortly after, only
 //! the newest per room (a burst of scrubbing costs one write); when a focus is on disk the
 //! instructor receives `SessionEvent::Saved(version)`. A crash can lose focus changes that were
-//! broadcast but not yet `Saved`; it cannot lose anything acknowledged.
+//! broadcast but not yet `Saved`; it cannot lose anything acknowledged. A write that fails (full
+//! disk, locked database) is reported to the instructor as "not saved" and the lecture goes on.
+//!
+//! The schema carries a version (`PRAGMA user_version`) and is brought up to date by
+//! [`MIGRATIONS`] at open; a room whose row cannot be read is skipped with a warning.
 
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use rusqlite::{Connection, params};
 use shared::codec;
 use shared::{Focus, InputImage, InstructorToken, MemberId, ResumeToken, RoomCode, StateVersion};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::oneshot;
+
+use crate::clock::unix_now;
+use crate::save_mark::SaveMark;
 
 /// Name of the database file inside the data directory.
 pub const DB_FILE: &str = "classroom.sqlite3";
@@ -33,8 +40,24 @@ pub enum StoreError {
         /// What SQLite said.
         message: String,
     },
+    /// The database was written by a newer version of the server.
+    #[error(
+        "The room database {path} has schema version {found}, newer than this server understands \
+         ({supported}); run the newer server, or start this one with another --data-dir."
+    )]
+    TooNew {
+        /// Database file.
+        path: String,
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
     /// A write failed; the change was not made.
-    #[error("Could not save the change ({0}); please try again.")]
+    #[error(
+        "Not saved: the server could not write the change ({0}). The lecture goes on; try again, \
+         and if it keeps failing free disk space or check the data directory."
+    )]
     Write(String),
     /// The writer thread is gone (the server is stopping).
     #[error("The server is shutting down; the change was not saved.")]
@@ -131,7 +154,7 @@ pub enum Write {
 struct PendingFocus {
     version: StateVersion,
     focus: Focus,
-    saved: Arc<watch::Sender<StateVersion>>,
+    mark: Arc<SaveMark>,
 }
 
 enum Job {
@@ -146,13 +169,6 @@ pub struct Store {
     /// std mutex: held only to insert or drain entries, never across an await.
     pending_focus: Arc<Mutex<HashMap<RoomCode, PendingFocus>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
-}
-
-/// Seconds since 1970, for `last_active`.
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 impl Store {
@@ -172,7 +188,9 @@ impl Store {
             None => Connection::open_in_memory(),
         }
         .map_err(open_err)?;
-        conn.execute_batch(SCHEMA).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        conn.execute_batch(PRAGMAS).map_err(open_err)?;
+        migrate(&mut conn, &shown)?;
         let rooms = load_rooms(&mut conn).map_err(open_err)?;
         let pending_focus = Arc::new(Mutex::new(HashMap::new()));
         let (jobs, rx) = mpsc::channel();
@@ -203,19 +221,13 @@ impl Store {
         wait.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Records the room's newest focus to be written soon; `saved` is raised to `version` once
-    /// it is on disk.
-    pub fn focus_changed(
-        &self,
-        code: &RoomCode,
-        version: StateVersion,
-        focus: Focus,
-        saved: &Arc<watch::Sender<StateVersion>>,
-    ) {
+    /// Records the room's newest focus to be written soon; `mark` is raised to `version` once
+    /// it is on disk, or told the save failed.
+    pub fn focus_changed(&self, code: &RoomCode, version: StateVersion, focus: Focus, mark: &Arc<SaveMark>) {
         let entry = PendingFocus {
             version,
             focus,
-            saved: Arc::clone(saved),
+            mark: Arc::clone(mark),
         };
         // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
         let mut pending = self.pending_focus.lock().unwrap_or_else(|e| e.into_inner());
@@ -224,6 +236,15 @@ impl Store {
         if first {
             let _ = self.jobs.send(Job::FocusDirty);
         }
+    }
+
+    /// Whether the writer thread is still running (`/healthz`).
+    pub fn is_running(&self) -> bool {
+        self.writer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .is_some_and(|handle| !handle.is_finished())
     }
 
     /// Writes what is pending and stops the writer thread (blocking; call off the runtime).
@@ -236,10 +257,22 @@ impl Store {
     }
 }
 
-const SCHEMA: &str = "
+/// When another process holds the database locked, a write waits this long before it fails (and
+/// the instructor is told "not saved").
+const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
+
+const PRAGMAS: &str = "
 PRAGMA journal_mode = WAL;
 PRAGMA synchronous = FULL;
 PRAGMA foreign_keys = ON;
+";
+
+/// Schema migrations in order: `MIGRATIONS[i]` takes a database from version `i` to `i + 1`.
+/// Version 0 is a new file, or one written before the schema was versioned (which already has
+/// the version-1 tables, hence `IF NOT EXISTS`). Append; never edit a released step.
+pub const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+
+const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY,
     instructor_token BLOB NOT NULL,
@@ -260,6 +293,34 @@ CREATE TABLE IF NOT EXISTS students (
     PRIMARY KEY (code, member)
 );
 ";
+
+/// Brings the schema up to [`MIGRATIONS`]`.len()`, each step in its own transaction.
+fn migrate(conn: &mut Connection, shown: &str) -> Result<(), StoreError> {
+    let open_err = |e: rusqlite::Error| StoreError::Open {
+        path: shown.to_owned(),
+        message: e.to_string(),
+    };
+    let supported = MIGRATIONS.len() as i64;
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(open_err)?;
+    if found > supported {
+        return Err(StoreError::TooNew {
+            path: shown.to_owned(),
+            found,
+            supported,
+        });
+    }
+    for (from, step) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction().map_err(open_err)?;
+        tx.execute_batch(step).map_err(open_err)?;
+        tx.pragma_update(None, "user_version", from as i64 + 1)
+            .map_err(open_err)?;
+        tx.commit().map_err(open_err)?;
+        tracing::info!(version = from + 1, "room database schema migrated");
+    }
+    Ok(())
+}
 
 fn blob16(bytes: Vec<u8>) -> rusqlite::Result<[u8; 16]> {
     bytes.try_into().map_err(|_| rusqlite::Error::InvalidQuery)
@@ -286,22 +347,30 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
                 tracing::warn!(%code, "skipping a stored room with an invalid code");
                 continue;
             };
-            let input: Option<Vec<u8>> = row.get(5)?;
-            rooms.push(StoredRoom {
-                code,
-                instructor_token: InstructorToken(blob16(row.get(1)?)?),
-                version: StateVersion {
-                    epoch: row.get(2)?,
-                    seq: row.get::<_, i64>(3)? as u64,
-                },
-                focus: decode_column(&row.get::<_, Vec<u8>>(4)?)?,
-                input: input.map(|b| decode_column(&b)).transpose()?,
-                locked: row.get(6)?,
-                recall: row.get(7)?,
-                next_member: row.get(8)?,
-                last_active_unix: row.get::<_, i64>(9)? as u64,
-                students: Vec::new(),
-            });
+            let read = || -> rusqlite::Result<StoredRoom> {
+                let input: Option<Vec<u8>> = row.get(5)?;
+                Ok(StoredRoom {
+                    code: code.clone(),
+                    instructor_token: InstructorToken(blob16(row.get(1)?)?),
+                    version: StateVersion {
+                        epoch: row.get(2)?,
+                        seq: row.get::<_, i64>(3)? as u64,
+                    },
+                    focus: decode_column(&row.get::<_, Vec<u8>>(4)?)?,
+                    input: input.map(|b| decode_column(&b)).transpose()?,
+                    locked: row.get(6)?,
+                    recall: row.get(7)?,
+                    next_member: row.get(8)?,
+                    last_active_unix: row.get::<_, i64>(9)? as u64,
+                    students: Vec::new(),
+                })
+            };
+            match read() {
+                Ok(room) => rooms.push(room),
+                Err(error) => {
+                    tracing::warn!(%code, %error, "skipping a stored room that cannot be read");
+                }
+            }
         }
         let mut stmt =
             tx.prepare("SELECT member, name, resume_token FROM students WHERE code = ?1 ORDER BY member")?;
@@ -313,7 +382,14 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
                     resume: ResumeToken(blob16(row.get(2)?)?),
                 })
             })?;
-            room.students = students.collect::<rusqlite::Result<_>>()?;
+            room.students = students.filter_map(|student| match student {
+                Ok(student) => Some(student),
+                Err(error) => {
+                    tracing::warn!(code = %room.code, %error, "skipping a stored student that cannot be read");
+                    None
+                }
+            })
+            .collect();
         }
     }
     tx.commit()?;
@@ -426,7 +502,12 @@ fn writer_loop(
 ) {
     let mut stopping = false;
     while !stopping {
-        let Ok(first) = jobs.recv() else { break };
+        let first = match jobs.recv() {
+            Ok(job) => job,
+            // Every handle is gone without `close` (e.g. a start-up error): still write what is
+            // pending, then stop.
+            Err(_) => Job::Stop,
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match jobs.try_recv() {
@@ -483,14 +564,28 @@ fn commit_batch(
                 let _ = done.send(result);
             }
             for (_, f) in focus {
-                crate::room::raise_saved(&f.saved, f.version);
+                f.mark.raise(f.version);
             }
         }
         Err(e) => {
             tracing::error!(error = %e, "could not commit room changes");
+            let error = StoreError::Write(e.to_string());
             for (_, done) in writes {
-                let _ = done.send(Err(StoreError::Write(e.to_string())));
+                let _ = done.send(Err(error.clone()));
+            }
+            // Not retried: the next focus change writes the newest focus anyway.
+            let reason = error.to_string();
+            for (_, f) in focus {
+                f.mark.fail(&reason);
             }
         }
+    }
+}
+
+impl Drop for Store {
+    /// The writer is told to stop on every path, even one that never called [`Store::close`];
+    /// it writes what is pending first. (Not joined here: dropping may happen on the runtime.)
+    fn drop(&mut self) {
+        let _ = self.jobs.send(Job::Stop);
     }
 }

@@ -12,6 +12,8 @@ use tokio::net::TcpSocket;
 async fn a_stalled_student_does_not_delay_the_others() {
     let server = TestServer::start_with(|config| {
         config.send_timeout = Duration::from_millis(300);
+        // This test uploads hundreds of pictures on purpose.
+        config.upload_rate = server::config::Rate::new(1000, Duration::from_millis(1));
     })
     .await;
     let (mut instructor, code, _) = Client::create_room(server.addr).await;

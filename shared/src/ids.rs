@@ -12,8 +12,32 @@ pub const CODE_ALPHABET: &[u8; 23] = b"ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const CODE_LEN: usize = 6;
 
 /// A room's short join code, e.g. `KQXWTB`, shown to students and used in the link `/join/KQXWTB`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+///
+/// On the wire it is a plain string, checked while it is decoded: a message carrying anything
+/// but a valid code (say 4 MB of letters) fails to decode, and the text is never echoed back.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct RoomCode(String);
+
+impl<'de> Deserialize<'de> for RoomCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct CodeVisitor;
+        impl serde::de::Visitor<'_> for CodeVisitor {
+            type Value = RoomCode;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a join code of {CODE_LEN} letters")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<RoomCode, E> {
+                if text.len() != CODE_LEN {
+                    return Err(E::custom(CodeError::Length));
+                }
+                RoomCode::parse(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(CodeVisitor)
+    }
+}
 
 /// Why a typed join code was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -141,6 +165,21 @@ mod tests {
         assert_eq!(RoomCode::parse("KQXWT"), Err(CodeError::Length));
         assert_eq!(RoomCode::parse("KQXWTI"), Err(CodeError::Character));
         assert_eq!(RoomCode::parse("KQXWT0"), Err(CodeError::Character));
+    }
+
+    #[test]
+    fn codes_are_checked_while_decoding_and_never_echoed() {
+        let code = RoomCode::parse("KQXWTB").unwrap();
+        let bytes = crate::codec::encode(&code);
+        assert_eq!(crate::codec::decode::<RoomCode>(&bytes), Ok(code));
+        for bad in ["KQXWTI", "KQX", "KQX-WTB"] {
+            let bytes = crate::codec::encode(&bad.to_owned());
+            assert!(crate::codec::decode::<RoomCode>(&bytes).is_err(), "{bad}");
+        }
+        let huge = "A".repeat(4 * 1024 * 1024);
+        let bytes = crate::codec::encode(&huge);
+        let error = crate::codec::decode::<RoomCode>(&bytes).unwrap_err().to_string();
+        assert!(error.len() < 300 && !error.contains("AAAA"), "{error}");
     }
 
     #[test]

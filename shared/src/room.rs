@@ -123,7 +123,27 @@ pub fn validate_name(name: &str) -> Result<String, NameError> {
     if name.chars().any(char::is_control) {
         return Err(NameError::Control);
     }
+    if name.chars().any(is_invisible_or_bidi) {
+        return Err(NameError::Invisible);
+    }
     Ok(name.to_owned())
+}
+
+/// Characters that reorder or hide text: bidirectional overrides, isolates and marks (which can
+/// make a roster line read as something else), and zero-width characters (which make two names
+/// that look the same differ).
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' // zero-width space, joiners, LRM, RLM
+            | '\u{202A}'..='\u{202E}' // embeddings and overrides
+            | '\u{2060}'..='\u{2064}' // word joiner, invisible operators
+            | '\u{2066}'..='\u{2069}' // isolates
+            | '\u{061C}' // Arabic letter mark
+            | '\u{180E}' // Mongolian vowel separator
+            | '\u{FEFF}' // zero-width no-break space
+            | '\u{00AD}' // soft hyphen
+    )
 }
 
 /// Why a display name was refused.
@@ -138,6 +158,12 @@ pub enum NameError {
     /// Contains tabs, newlines or other control characters.
     #[error("Names cannot contain tabs, line breaks or other control characters; please retype it.")]
     Control,
+    /// Contains direction overrides or invisible characters.
+    #[error(
+        "Names cannot contain invisible characters or text-direction controls; please type your name \
+         again by hand."
+    )]
+    Invisible,
 }
 
 #[cfg(test)]
@@ -157,5 +183,9 @@ mod tests {
         assert_eq!(validate_name("   "), Err(NameError::Empty));
         assert_eq!(validate_name(&"x".repeat(41)), Err(NameError::TooLong));
         assert_eq!(validate_name("a\nb"), Err(NameError::Control));
+        assert_eq!(validate_name("Ada\u{202E}nimda"), Err(NameError::Invisible));
+        assert_eq!(validate_name("A\u{200B}da"), Err(NameError::Invisible));
+        assert_eq!(validate_name("\u{2067}Bob"), Err(NameError::Invisible));
+        assert_eq!(validate_name("Zoë Åsa 李"), Ok("Zoë Åsa 李".into()));
     }
 }

@@ -94,6 +94,47 @@ impl Client {
         Self { ws }
     }
 
+    /// Opens a WebSocket with extra request headers (e.g. `Origin`, `Cookie`); the HTTP answer
+    /// on refusal.
+    pub async fn connect_with(addr: SocketAddr, headers: &[(&str, &str)]) -> Result<Self, u16> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let mut request = format!("ws://{addr}/ws").into_client_request().expect("request");
+        for (name, value) in headers {
+            request.headers_mut().insert(
+                http::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+                http::HeaderValue::from_str(value).expect("header value"),
+            );
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((ws, _)) => Ok(Self { ws }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(other) => panic!("unexpected WebSocket error: {other}"),
+        }
+    }
+
+    /// Sends a `Hello` and returns the first answer.
+    pub async fn hello_on(mut self, join: Join) -> Result<Joined, ErrorMsg> {
+        self.send(&ClientMsg::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            join,
+        }))
+        .await;
+        let welcome = match self.recv().await {
+            ServerMsg::Session(SessionEvent::Welcome(w)) => w,
+            ServerMsg::Error(e) => return Err(e),
+            other => panic!("expected Welcome, got {other:?}"),
+        };
+        let snapshot = match self.recv().await {
+            ServerMsg::Room(RoomEvent::Snapshot(s)) => *s,
+            other => panic!("expected Snapshot, got {other:?}"),
+        };
+        Ok(Joined {
+            client: self,
+            welcome,
+            snapshot,
+        })
+    }
+
     /// Sends a protocol message.
     pub async fn send(&mut self, msg: &ClientMsg) {
         self.ws
@@ -109,8 +150,13 @@ impl Client {
 
     /// The next protocol message, or `None` once the server closed the connection.
     pub async fn next(&mut self) -> Option<ServerMsg> {
+        self.next_within(RECV_TIMEOUT).await
+    }
+
+    /// The next protocol message, allowing `limit` for it; `None` once the server closed.
+    pub async fn next_within(&mut self, limit: Duration) -> Option<ServerMsg> {
         loop {
-            let frame = tokio::time::timeout(RECV_TIMEOUT, self.ws.next())
+            let frame = tokio::time::timeout(limit, self.ws.next())
                 .await
                 .expect("a message arrives in time");
             match frame {
@@ -221,6 +267,35 @@ pub fn step_focus(step: u32) -> Focus {
         step,
         ..Focus::default()
     }
+}
+
+/// The decompression bomb of issue 10: an all-black 8192 × 8192 greyscale PNG (about 65 KB that
+/// decode to 64 MiB).
+pub fn png_bomb() -> Vec<u8> {
+    let side = 8192u32;
+    let pixels = vec![0u8; (side * side) as usize];
+    let mut out = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new_with_quality(
+            &mut out,
+            image::codecs::png::CompressionType::Best,
+            image::codecs::png::FilterType::NoFilter,
+        ),
+        &pixels,
+        side,
+        side,
+        image::ExtendedColorType::L8,
+    )
+    .expect("encodes");
+    out
+}
+
+/// Peak resident memory of a process in bytes (`VmHWM`), where Linux reports it.
+pub fn peak_rss_bytes(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 /// A `side × side` 24-bit BMP file of one colour (a real image file the server decodes).

@@ -1,0 +1,326 @@
+//! A joined member's session: snapshot, then changes, until the connection ends; and acting on
+//! the member's messages (checked against the `verify` table first).
+
+use std::pin::pin;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::ws::Message;
+use shared::codec::decode_client;
+use shared::verify::{ConnState, verify};
+use shared::{
+    ClientMsg, CloseReason, Control, ErrorKind, Role, RosterEvent, ServerMsg, SessionEvent, SessionMsg,
+    StudentMsg,
+};
+use tokio::time::{Instant, sleep_until};
+
+use super::handshake::Membership;
+use super::{Connection, End, codec_error_kind, error_msg};
+use crate::inference::InferenceError;
+use crate::rate_limit::wait_text;
+use crate::room::Room;
+
+/// Bytes of a message that may sit unfinished without a deadline: a WebSocket frame header is at
+/// most 14 bytes and the socket reads ahead at most one read buffer (512 bytes); anything past
+/// that is a message that has started arriving.
+const PARTIAL_SLACK_BYTES: u64 = 1024;
+
+/// Largest header of one WebSocket frame (2 + 8 length + 4 mask).
+const MAX_FRAME_HEADER_BYTES: u64 = 14;
+
+/// Notices a WebSocket message that started arriving and never completes (a slow or fragmented
+/// send), whatever pings and pongs say, from the bytes read against the messages delivered.
+struct PartialMessage {
+    /// Bytes explained by delivered messages (never more than were read).
+    accounted: u64,
+    /// Since when unexplained bytes have been waiting.
+    since: Option<Instant>,
+}
+
+impl PartialMessage {
+    fn delivered(&mut self, payload: usize, read: u64) {
+        self.accounted = (self.accounted + payload as u64 + MAX_FRAME_HEADER_BYTES).min(read);
+    }
+
+    /// Whether a partial message has been waiting longer than `limit`.
+    fn overdue(&mut self, read: u64, limit: std::time::Duration) -> bool {
+        if read.saturating_sub(self.accounted) <= PARTIAL_SLACK_BYTES {
+            self.since = None;
+            return false;
+        }
+        let since = *self.since.get_or_insert_with(Instant::now);
+        since.elapsed() > limit
+    }
+}
+
+fn payload_len(message: &Message) -> usize {
+    match message {
+        Message::Binary(b) | Message::Ping(b) | Message::Pong(b) => b.len(),
+        Message::Text(t) => t.len(),
+        Message::Close(_) => 0,
+    }
+}
+
+impl Connection {
+    /// Snapshot, then changes, until the connection ends.
+    ///
+    /// The loop waits on as few things as possible, because with thousands of students every
+    /// wake-up of every connection counts: the room's published state (which also carries the
+    /// server shutdown and the heartbeat pulse, see [`crate::published::Published`]), the kick,
+    /// the socket, and for the instructor the save notices and the roster.
+    pub(super) async fn session(&mut self, mut seat: Membership) -> End {
+        let hub = self.hub.clone();
+        let config = hub.config();
+        let (heartbeat, roster_interval, message_timeout) =
+            (config.heartbeat, config.roster_interval, config.message_timeout);
+        let room = Arc::clone(seat.room());
+        let instructor = seat.role == Role::Instructor;
+        let mut published = room.subscribe();
+        // Checked after subscribing: a shutdown that began earlier may have marked the rooms
+        // before this one was created; a later one marks this room and wakes `published`.
+        if hub.is_shutting_down() {
+            return self.goodbye(CloseReason::ServerShutdown).await;
+        }
+        let (snapshot, mut sent, mut pulse, closed) = {
+            let state = published.borrow_and_update();
+            let (snapshot, sent) = state.snapshot();
+            (snapshot, sent, state.pulse, state.closed)
+        };
+        if let Some(reason) = closed {
+            return self.goodbye(reason).await;
+        }
+        if let Err(end) = self.send(snapshot).await {
+            return end;
+        }
+        let mut saved = room.subscribe_saved();
+        let mut failures = room.subscribe_save_failures();
+        let mut roster = room.subscribe_roster();
+        let mut roster_due: Option<Instant> = None;
+        if instructor {
+            saved.mark_unchanged();
+            failures.mark_unchanged();
+            roster.mark_changed();
+        }
+        let mut next_roster_at = Instant::now();
+        // Armed only while a roster is due (instructor); one timer reused, not one per loop.
+        let mut roster_timer = pin!(sleep_until(next_roster_at));
+        let mut partial = PartialMessage {
+            accounted: self.peer.meter.get(),
+            since: None,
+        };
+
+        loop {
+            let step = tokio::select! {
+                biased;
+                changed = published.changed() => match changed {
+                    Ok(()) => Wake::Publish,
+                    Err(_) => Wake::Close(CloseReason::RoomClosed),
+                },
+                reason = &mut seat.kicked => Wake::Close(reason.unwrap_or(CloseReason::Replaced)),
+                Ok(()) = saved.changed(), if instructor => Wake::Saved,
+                Ok(()) = failures.changed(), if instructor => Wake::SaveFailed,
+                Ok(()) = roster.changed(), if instructor => Wake::RosterChanged,
+                () = &mut roster_timer, if roster_due.is_some() => Wake::SendRoster,
+                message = self.socket.recv() => Wake::Received(message),
+            };
+            let result = match step {
+                Wake::Close(reason) => return self.goodbye(reason).await,
+                Wake::Publish => {
+                    let (frames, closed, latest_pulse) = {
+                        let state = published.borrow_and_update();
+                        (state.unsent(&mut sent), state.closed, state.pulse)
+                    };
+                    if let Some(reason) = closed {
+                        return self.goodbye(reason).await;
+                    }
+                    let mut outcome = Ok(());
+                    for frame in frames.into_iter().flatten() {
+                        outcome = self.send(frame).await;
+                        if outcome.is_err() {
+                            break;
+                        }
+                    }
+                    if outcome.is_ok() && latest_pulse != pulse {
+                        pulse = latest_pulse;
+                        if self.last_heard.elapsed() > heartbeat * 2 {
+                            return self.goodbye(CloseReason::Timeout).await;
+                        }
+                        if partial.overdue(self.peer.meter.get(), message_timeout) {
+                            tracing::debug!(code = %room.code(), "dropping a half-received message");
+                            return self.goodbye(CloseReason::Timeout).await;
+                        }
+                        outcome = self.send_message(Message::Ping(Bytes::new())).await;
+                    }
+                    outcome
+                }
+                Wake::Saved => {
+                    let version = *saved.borrow_and_update();
+                    self.send_msg(&ServerMsg::Session(SessionEvent::Saved(version)))
+                        .await
+                }
+                Wake::SaveFailed => {
+                    let reason = failures.borrow_and_update().clone();
+                    match reason {
+                        Some(reason) => self.send_msg(&error_msg(ErrorKind::Internal, &*reason)).await,
+                        None => Ok(()),
+                    }
+                }
+                Wake::RosterChanged => {
+                    // Coalesce: at most one roster per `roster_interval`.
+                    if roster_due.is_none() {
+                        roster_due = Some(next_roster_at);
+                        roster_timer.as_mut().reset(next_roster_at);
+                    }
+                    Ok(())
+                }
+                Wake::SendRoster => {
+                    roster_due = None;
+                    next_roster_at = Instant::now() + roster_interval;
+                    let entries = room.roster();
+                    self.send_msg(&ServerMsg::Roster(RosterEvent::Full(entries)))
+                        .await
+                }
+                Wake::Received(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return End::Gone,
+                Wake::Received(Some(Ok(message))) => {
+                    self.last_heard = Instant::now();
+                    partial.delivered(payload_len(&message), self.peer.meter.get());
+                    match message {
+                        Message::Binary(bytes) => self.handle(&seat, &bytes).await,
+                        Message::Text(_) => {
+                            let msg = error_msg(
+                                ErrorKind::Malformed,
+                                "The classroom protocol uses binary messages; reload the page.",
+                            );
+                            self.send_msg(&msg).await
+                        }
+                        Message::Ping(_) | Message::Pong(_) | Message::Close(_) => Ok(()),
+                    }
+                }
+            };
+            match result {
+                Ok(()) => {}
+                Err(End::Closed(reason)) => return self.goodbye(reason).await,
+                Err(end) => return end,
+            }
+        }
+    }
+
+    /// Acts on one binary frame from a joined member; errors are reported to the client.
+    async fn handle(&mut self, seat: &Membership, bytes: &[u8]) -> Result<(), End> {
+        let msg = match decode_client(bytes) {
+            Ok(msg) => msg,
+            Err(e) => {
+                return self
+                    .send_msg(&error_msg(codec_error_kind(&e), e.to_string()))
+                    .await;
+            }
+        };
+        if let Err(refusal) = verify(ConnState::Member(seat.role), &msg) {
+            tracing::debug!(code = %seat.room().code(), member = seat.member().0, %refusal, "refused");
+            return self
+                .send_msg(&error_msg(ErrorKind::NotAllowed, refusal.to_string()))
+                .await;
+        }
+        let room = seat.room();
+        let outcome: Result<(), ServerMsg> = match msg {
+            ClientMsg::Hello(_) => Ok(()),
+            ClientMsg::Control(control) => {
+                room.touch();
+                self.control(room, control).await
+            }
+            ClientMsg::Student(StudentMsg::SetMode(mode)) => {
+                room.set_mode(seat.member(), mode);
+                Ok(())
+            }
+            ClientMsg::Session(SessionMsg::Ping(nonce)) => {
+                return self
+                    .send_msg(&ServerMsg::Session(SessionEvent::Pong(nonce)))
+                    .await;
+            }
+            ClientMsg::Session(SessionMsg::Leave) => match room.leave(seat.member()).await {
+                Ok(()) => return Err(End::Closed(CloseReason::Left)),
+                Err(e) => Err(error_msg(ErrorKind::Internal, e.to_string())),
+            },
+        };
+        match outcome {
+            Ok(()) => Ok(()),
+            Err(error) => self.send_msg(&error).await,
+        }
+    }
+
+    async fn control(&mut self, room: &Arc<Room>, control: Control) -> Result<(), ServerMsg> {
+        let internal = |e: crate::store::StoreError| error_msg(ErrorKind::Internal, e.to_string());
+        match control {
+            Control::SetFocus(focus) => {
+                let layers = self.hub.inference().layer_count();
+                if usize::from(focus.layer) >= layers {
+                    return Err(error_msg(
+                        ErrorKind::BadFocus,
+                        format!(
+                            "The network has {layers} layers; layer {} does not exist.",
+                            focus.layer
+                        ),
+                    ));
+                }
+                room.set_focus(focus).await;
+                Ok(())
+            }
+            Control::PickSample(index) => {
+                let input = self
+                    .hub
+                    .inference()
+                    .sample(index)
+                    .await
+                    .map_err(inference_error)?;
+                room.set_input(input).await.map(drop).map_err(internal)
+            }
+            Control::UploadImage(bytes) => {
+                if let Err(wait) = self.hub.upload_limiter().try_take(room.code()) {
+                    return Err(error_msg(
+                        ErrorKind::NotAllowed,
+                        format!(
+                            "Too many pictures uploaded in a row; wait {} before the next one.",
+                            wait_text(wait)
+                        ),
+                    ));
+                }
+                let input = self
+                    .hub
+                    .inference()
+                    .upload(bytes)
+                    .await
+                    .map_err(inference_error)?;
+                room.set_input(input).await.map(drop).map_err(internal)
+            }
+            Control::BringEveryoneBack => room.recall().await.map(drop).map_err(internal),
+            Control::SetLocked(locked) => room.set_locked(locked).await.map(drop).map_err(internal),
+            // Members (this connection included) learn of it through the room's published state.
+            Control::CloseRoom => self
+                .hub
+                .close_room(room, CloseReason::RoomClosed)
+                .await
+                .map_err(internal),
+        }
+    }
+}
+
+fn inference_error(error: InferenceError) -> ServerMsg {
+    let kind = match error {
+        InferenceError::UnknownSample { .. } => ErrorKind::UnknownSample,
+        InferenceError::TooLarge { .. } | InferenceError::OverBudget(_) => ErrorKind::TooLarge,
+        InferenceError::BadImage(_) => ErrorKind::BadImage,
+        InferenceError::Model(_) => ErrorKind::Internal,
+    };
+    error_msg(kind, error.to_string())
+}
+
+/// What woke the session loop.
+enum Wake {
+    Close(CloseReason),
+    Publish,
+    Saved,
+    SaveFailed,
+    RosterChanged,
+    SendRoster,
+    Received(Option<Result<Message, axum::Error>>),
+}
