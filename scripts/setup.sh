@@ -1,16 +1,58 @@
 #!/usr/bin/env bash
-# Idempotent setup of a fresh Debian machine (run as root) for building and testing cnn-classroom:
-# Chromium + chromedriver and the Fashion-MNIST dataset (apt), the wasm32 Rust target, the exact
-# wasm-bindgen CLI that Cargo.lock pins, and wasm-opt (npm package binaryen, pinned in
-# package.json). Every step is skipped when what it installs is already there at the right
-# version, so CI can run this on every run. Only package registries are contacted.
+# Idempotent setup of a fresh Debian machine (run as root) for cnn-classroom, in two levels:
+#
+#   scripts/setup.sh --for run    what building the client and running the server needs: zopfli
+#                                 (apt), the wasm32 Rust target, the exact wasm-bindgen CLI that
+#                                 Cargo.lock pins, and wasm-opt (npm package binaryen, pinned in
+#                                 package.json). scripts/run.sh calls this.
+#   scripts/setup.sh --for test   all of the above, plus what the tests need: Chromium +
+#                                 chromedriver, the Fashion-MNIST dataset and python3 (a generic
+#                                 static file server for the static-hosting test). The default;
+#                                 scripts/test.sh calls this.
+#
+# Every step is skipped when what it installs is already there at the right version, so CI can
+# run this on every run. Only package registries are contacted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-log() { printf '== setup: %s\n' "$*"; }
+usage() {
+    echo "usage: scripts/setup.sh [--for run|test]   (default: test, which includes run)" >&2
+    exit 2
+}
+
+purpose=test
+while (($#)); do
+    case $1 in
+        --for)
+            (($# >= 2)) || usage
+            purpose=$2
+            shift 2
+            ;;
+        --for=*)
+            purpose=${1#--for=}
+            shift
+            ;;
+        -h | --help) usage ;;
+        *)
+            echo "setup: unknown argument '$1'" >&2
+            usage
+            ;;
+    esac
+done
+
+log() { printf '== setup (%s): %s\n' "$purpose" "$*"; }
 
 # --- Debian packages -----------------------------------------------------------------------
-apt_packages=(chromium chromium-driver dataset-fashion-mnist zopfli)
+run_apt_packages=(zopfli)
+test_apt_packages=(chromium chromium-driver dataset-fashion-mnist python3)
+case $purpose in
+    run) apt_packages=("${run_apt_packages[@]}") ;;
+    test) apt_packages=("${run_apt_packages[@]}" "${test_apt_packages[@]}") ;;
+    *)
+        echo "setup: --for takes 'run' or 'test', not '$purpose'" >&2
+        usage
+        ;;
+esac
 missing=()
 for package in "${apt_packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
@@ -19,7 +61,9 @@ for package in "${apt_packages[@]}"; do
 done
 if ((${#missing[@]})); then
     if [[ $EUID -ne 0 ]]; then
-        echo "setup: missing Debian packages: ${missing[*]}; run this script as root (or apt-get install them)." >&2
+        echo "setup: missing Debian packages: ${missing[*]}." >&2
+        echo "setup: install them with 'sudo apt-get update && sudo apt-get install -y ${missing[*]}'" \
+            "(or run this script as root), then run it again." >&2
         exit 1
     fi
     log "installing ${missing[*]}"

@@ -12,6 +12,7 @@
 //! - [`expected`]: what the `models` crate computes for the same input (ground truth).
 //! - [`first_visit`]: what a first visit transfers, gzip, per file.
 //! - [`perf_probe`]: ready time and animation frame probes injected into the page.
+//! - [`static_host`]: [`StaticHost`], a generic static file server (not ours) serving the bundle.
 #![forbid(unsafe_code)]
 
 pub mod browser;
@@ -23,6 +24,8 @@ pub mod page;
 pub mod paths;
 pub mod perf_probe;
 pub mod server;
+pub mod static_host;
 
 pub use browser::{Browser, BrowserOptions, ConsoleEntry};
 pub use server::TestServer;
+pub use static_host::StaticHost;
