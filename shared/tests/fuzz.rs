@@ -22,10 +22,12 @@ fn iterations() -> u64 {
 
 fn seeds() -> Vec<Vec<u8>> {
     let code = RoomCode::parse("KQXWTB").unwrap();
-    let hello = |join| ClientMsg::Hello(Hello {
-        version: PROTOCOL_VERSION,
-        join,
-    });
+    let hello = |join| {
+        ClientMsg::Hello(Hello {
+            version: PROTOCOL_VERSION,
+            join,
+        })
+    };
     [
         hello(Join::CreateRoom),
         hello(Join::Instruct {
