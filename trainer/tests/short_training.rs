@@ -1,5 +1,5 @@
-//! A short real training run (1,000 images, two epochs) must lower the loss, and the same seed
-//! must give the same weights.
+//! A short real training run (2,000 images, four epochs of the any-colour augmentation) must
+//! lower the loss, and the same seed must give the same weights.
 
 use std::path::Path;
 
@@ -9,16 +9,16 @@ use trainer::dataset::{DEFAULT_DIR, FashionMnist, Split};
 use trainer::training::{TrainConfig, mean_loss, train};
 
 #[test]
-fn loss_falls_on_a_thousand_images_and_the_seed_fixes_the_weights() {
+fn loss_falls_on_two_thousand_images_and_the_seed_fixes_the_weights() {
     let data = FashionMnist::load(Path::new(DEFAULT_DIR), Split::Train).unwrap();
     let config = TrainConfig {
-        epochs: 2,
+        epochs: 4,
         seed: 7,
-        limit: Some(1000),
+        limit: Some(2000),
         ..TrainConfig::default()
     };
     let initial = tiny_vgg_untrained(config.seed);
-    let before = mean_loss(&initial, &data, 1000);
+    let before = mean_loss(&initial, &data, 2000);
     let mut reports = Vec::new();
     let trained = train(
         initial.clone(),
@@ -31,10 +31,10 @@ fn loss_falls_on_a_thousand_images_and_the_seed_fixes_the_weights() {
         },
     )
     .unwrap();
-    let after = mean_loss(&trained, &data, 1000);
-    assert_eq!(reports.len(), 2);
+    let after = mean_loss(&trained, &data, 2000);
+    assert_eq!(reports.len(), 4);
     assert!(
-        after < 0.7 * before,
+        after < 0.8 * before,
         "mean loss went from {before:.4} to only {after:.4}"
     );
     assert!(
