@@ -217,9 +217,14 @@ fn border_pixels<P: image::Pixel>(
 /// The dominant colour of the border ring: the per-channel median, which ignores a garment
 /// touching the edge as long as most of the ring is background.
 fn border_colour(image: &RgbImage) -> [u8; 3] {
+    median_colour(border_pixels(image).map(|p| &p.0[..]))
+}
+
+/// The per-channel median of the RGB(A) pixels `pixels` (only the first three channels count).
+fn median_colour<'a>(pixels: impl Iterator<Item = &'a [u8]>) -> [u8; 3] {
     let mut channels: [Vec<u8>; 3] = Default::default();
-    for pixel in border_pixels(image) {
-        for (values, &value) in channels.iter_mut().zip(&pixel.0) {
+    for pixel in pixels {
+        for (values, &value) in channels.iter_mut().zip(pixel) {
             values.push(value);
         }
     }
@@ -238,13 +243,7 @@ fn transparency_fill(image: &RgbaImage) -> [u8; 3] {
     let border: Vec<&image::Rgba<u8>> = border_pixels(image).collect();
     let opaque_border: Vec<&image::Rgba<u8>> = border.iter().copied().filter(|p| p[3] >= OPAQUE).collect();
     if opaque_border.len() * 2 > border.len() {
-        let mut channels: [Vec<u8>; 3] = Default::default();
-        for pixel in opaque_border {
-            for (values, &value) in channels.iter_mut().zip(&pixel.0[..3]) {
-                values.push(value);
-            }
-        }
-        return channels.map(|mut values| median(&mut values));
+        return median_colour(opaque_border.into_iter().map(|p| &p.0[..]));
     }
     let (mut weighted_luma, mut weight) = (0.0f64, 0.0f64);
     for pixel in image.pixels() {

@@ -6,9 +6,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::color;
 use crate::components::heatmap_canvas::HeatmapCanvas;
-use crate::heatmap::Pixels;
+use crate::heatmap::{self, MapScale};
 use crate::samples;
 use crate::state::CanonicalImage;
 
@@ -23,29 +22,14 @@ pub struct NetworkInputProps {
     pub original: Option<AttrValue>,
 }
 
-/// One input channel as pixels, black to the channel's pure colour, as the overview shows it.
-fn channel_pixels(image: &CanonicalImage, channel: usize) -> Pixels {
-    let rgba = image
-        .rgb
-        .chunks_exact(3)
-        .flat_map(|p| {
-            let [r, g, b] = color::input_tint(f32::from(p[channel]) / 255.0, channel);
-            [r, g, b, 255]
-        })
-        .collect();
-    Pixels {
-        rgba: Rc::new(rgba),
-        width: image.side as usize,
-        height: image.side as usize,
-    }
-}
-
 /// The original → input → channels strip.
 #[component]
 pub fn NetworkInput(props: &NetworkInputProps) -> Html {
     let image = &props.image;
     let side = image.side;
     let hash: String = image.hash().iter().map(|b| format!("{b:02x}")).collect();
+    // Each channel painted as the overview paints the input column.
+    let tensor = image.to_tensor();
     const CHANNELS: [&str; 3] = ["red", "green", "blue"];
     html! {
         <figure class="network-input" data-testid="network-input" data-input-hash={hash}>
@@ -60,7 +44,8 @@ pub fn NetworkInput(props: &NetworkInputProps) -> Html {
             <span class="network-input-arrow" aria-hidden="true">{ "=" }</span>
             { for CHANNELS.iter().enumerate().map(|(channel, name)| html! {
                 <span class="network-input-item">
-                    <HeatmapCanvas pixels={channel_pixels(image, channel)} class="network-input-channel" />
+                    <HeatmapCanvas pixels={heatmap::paint(tensor.index_axis(ndarray::Axis(0), channel), MapScale::Input(channel))}
+                                   class="network-input-channel" />
                     <span>{ *name }</span>
                 </span>
             }) }
