@@ -27,7 +27,6 @@ pub mod preprocess;
 pub mod samples;
 pub mod splitmix;
 pub mod trace;
-pub mod train;
 pub mod weights;
 
 pub use error::ModelError;

@@ -9,6 +9,7 @@
 //! - [`conditions`]: the named, deterministic test colourings accuracy is reported under.
 //! - [`input`]: a grey picture → the network input through the product's preprocessing.
 //! - [`schedule`]: the learning-rate warm-up and cosine decay.
+//! - [`train`]: the training math: backward passes for every layer kind, loss and Adam.
 //! - [`training`]: the mini-batch loop (rayon over samples, Adam).
 //! - [`evaluation`]: accuracy, per-class recall and confusion matrix on the test set.
 //! - [`sample_export`]: the shipped sample pictures and their licence notice.
@@ -26,4 +27,5 @@ pub mod idx;
 pub mod input;
 pub mod sample_export;
 pub mod schedule;
+pub mod train;
 pub mod training;

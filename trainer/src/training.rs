@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use models::Network;
-use models::train::{Adam, Gradients, loss_and_gradients};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -17,6 +16,7 @@ use crate::conditions::Condition;
 use crate::dataset::FashionMnist;
 use crate::input;
 use crate::schedule::Schedule;
+use crate::train::{Adam, Gradients, loss_and_gradients};
 
 /// Samples whose gradients one task sums in order; fixed so the sum, and so the trained
 /// weights, do not depend on how many threads run.

@@ -3,8 +3,8 @@
 
 use ndarray::{Array1, ArrayD};
 
-use crate::layers::Layer;
-use crate::network::Network;
+use models::layers::Layer;
+use models::network::Network;
 
 /// The gradient of one layer's parameters.
 #[derive(Debug, Clone, PartialEq)]

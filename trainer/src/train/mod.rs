@@ -8,7 +8,7 @@
 //! - [`backprop`]: one sample's forward pass with cache, then the backward pass.
 //! - [`adam`]: the Adam optimiser that turns summed gradients into new weights.
 //!
-//! The product's forward pass ([`crate::Network::forward`]) stays the reference; the training
+//! The product's forward pass ([`models::Network::forward`]) stays the reference; the training
 //! forward pass here computes the same numbers (tested) in a layout that makes the backward pass
 //! a pair of matrix multiplies.
 

@@ -7,7 +7,7 @@
 use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, Array3, Array4, ArrayView2, Axis};
 
-use crate::layers::Conv2d;
+use models::layers::Conv2d;
 
 /// Geometry of one convolution applied to one input shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,7 +222,7 @@ pub fn backward(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::conv2d;
+    use models::network::conv2d;
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 

@@ -3,8 +3,8 @@
 use ndarray::ArrayD;
 
 use super::gradients::Gradients;
-use crate::layers::{Layer, NamedLayer};
-use crate::network::Network;
+use models::layers::{Layer, NamedLayer};
+use models::network::Network;
 
 /// Adam state: running first and second moments of every parameter's gradient.
 #[derive(Debug, Clone)]
@@ -102,7 +102,7 @@ fn standard(a: &ArrayD<f32>) -> &[f32] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers::Linear;
+    use models::layers::Linear;
     use ndarray::{Array1, Array2};
 
     fn one_linear(weight: [f32; 2], bias: f32) -> Network {

@@ -3,7 +3,7 @@
 
 use ndarray::Array3;
 
-use crate::layers::MaxPool2d;
+use models::layers::MaxPool2d;
 
 /// The pooled output and, per output value, the flat index of the input pixel that won.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +67,7 @@ pub fn backward(input_shape: (usize, usize, usize), winners: &[usize], dy: &Arra
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::network::max_pool2d;
+    use models::network::max_pool2d;
 
     #[test]
     fn forward_matches_the_reference_and_backward_routes_to_the_winner() {

@@ -6,8 +6,8 @@ use ndarray::{Array1, Array3, ArrayD, Ix1, Ix3};
 use super::gradients::{Gradients, ParamGradient};
 use super::loss::softmax_cross_entropy;
 use super::{conv, pool};
-use crate::layers::Layer;
-use crate::network::{Network, linear, softmax};
+use models::layers::Layer;
+use models::network::{Network, linear, softmax};
 
 /// What one layer's forward pass keeps for its backward pass.
 #[derive(Debug, Clone)]

@@ -7,8 +7,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::backprop::{backward, forward_with_cache, logit_layer_count, loss_and_gradients};
 use super::loss::softmax_cross_entropy;
-use crate::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
-use crate::network::Network;
+use models::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
+use models::network::Network;
 
 const EPSILON: f32 = 3e-3;
 /// Length of the step along a unit direction: small enough to rarely cross a ReLU or max-pool
