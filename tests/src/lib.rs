@@ -1,6 +1,6 @@
 //! The end-to-end test harness: the real server on 127.0.0.1:0 serving `client/dist`, and fresh
-//! headless Chromium sessions driven over WebDriver. Used by `tests/tests/client_*.rs` (the
-//! client) and `tests/tests/live_*.rs` (the live lecture).
+//! headless Chromium sessions driven over WebDriver. Used by `tests/tests/all/client_*.rs` (the
+//! client) and `tests/tests/all/live_*.rs` (the live lecture).
 //!
 //! Map of the crate:
 //! - [`paths`]: the bundle, `target/e2e-artifacts/` (screenshots, figures), scratch dirs.

@@ -3,8 +3,7 @@
 //! and numbers; a student breaks away, explores and returns; "bring everyone back" recalls an
 //! explorer; the instructor's roster shows each change. Screenshots go to target/e2e-artifacts/.
 
-#[allow(dead_code)]
-mod live_support;
+use crate::live_support;
 
 use anyhow::{Result, ensure};
 use live_support::{

@@ -8,8 +8,7 @@
 //! page stamps the DOM change (a MutationObserver on the conv view's `data-step`) and the next
 //! animation frame after it (when the change is on screen).
 
-#[allow(dead_code)]
-mod live_support;
+use crate::live_support;
 
 use std::fmt::Write as _;
 use std::time::Duration;

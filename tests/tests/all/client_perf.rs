@@ -1,5 +1,5 @@
 //! Performance probe in headless Chromium (run on purpose, not in the normal suite):
-//! `cargo test -p e2e --test client_perf -- --ignored --nocapture`.
+//! `cargo test -p e2e --test all client_perf:: -- --ignored --nocapture`.
 //! Prints and writes to target/e2e-artifacts/perf.txt: time from navigation to
 //! `data-ready="true"` (cold first visit and warm reload), time from picking a sample to the
 //! new prediction on screen, and animation frame times while the convolution animation plays.

@@ -4,7 +4,7 @@
 //! property: never a panic, and every accepted input gives a well-formed result.
 //!
 //! A short pass runs with the tests. Long run (figures in `docs/security.md`):
-//! `FUZZ_ITERATIONS=1000000 cargo test --release -p models --test fuzz -- --nocapture`
+//! `FUZZ_ITERATIONS=1000000 cargo test --release -p models --test all fuzz:: -- --nocapture`
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -1,6 +1,6 @@
 //! A student that stops reading never delays the others, and is dropped once it falls behind.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

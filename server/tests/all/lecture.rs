@@ -1,7 +1,7 @@
 //! A lecture over real sockets: students see the instructor's focus in order, every step when it
 //! moves slowly, the newest state after a burst, and late joiners and rejoiners get the present.
 
-mod common;
+use crate::common;
 
 use common::{Client, TestServer, step_focus};
 use shared::*;

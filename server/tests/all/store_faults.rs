@@ -3,7 +3,7 @@
 //! skipped, and a save that fails (the database locked by another process) is told to the
 //! instructor as "not saved" while the lecture goes on, with `Saved` only for committed versions.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,6 +1,6 @@
 //! Saving and loading: round trips, and every kind of broken file gives a clear error, never a panic.
 
-mod common;
+use crate::common;
 
 use models::ModelError;
 use models::builtin::{tiny_vgg, tiny_vgg_untrained};

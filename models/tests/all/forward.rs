@@ -1,6 +1,6 @@
 //! The fast forward pass agrees with the plain reference loops on random models and inputs.
 
-mod common;
+use crate::common;
 
 use common::reference;
 use models::{Conv2d, MaxPool2d};

@@ -1,7 +1,7 @@
 //! SIGKILL the real `cnn-classroom` binary mid-lecture and start it again on the same data
 //! directory: the room, its code, its instructor token and its acknowledged state are all there.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::path::Path;

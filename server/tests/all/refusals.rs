@@ -1,6 +1,6 @@
 //! Bad input gets a clear error, and the server and the room keep working afterwards.
 
-mod common;
+use crate::common;
 
 use common::{Client, TestServer, bmp, step_focus};
 use futures_util::SinkExt;

@@ -2,7 +2,7 @@
 //! 8192 × 8192 greyscale picture) against the real `cnn-classroom` binary; its peak resident
 //! memory must stay within 300 MB, and every upload gets an answer. Prints the measured figures.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};

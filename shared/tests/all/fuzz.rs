@@ -5,7 +5,7 @@
 //! the same message, and `verify` answers for every state.
 //!
 //! A short pass runs with the tests. For a long run (the figure in `docs/security.md`):
-//! `FUZZ_ITERATIONS=1000000 cargo test --release -p shared --test fuzz -- --nocapture`
+//! `FUZZ_ITERATIONS=1000000 cargo test --release -p shared --test all fuzz:: -- --nocapture`
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

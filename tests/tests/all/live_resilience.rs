@@ -2,8 +2,7 @@
 //! joiner arrives (and is refused while the room is locked), the server is killed and started
 //! again on the same data dir while students wait, and the instructor reloads and still leads.
 
-#[allow(dead_code)]
-mod live_support;
+use crate::live_support;
 
 use anyhow::{Result, ensure};
 use live_support::{

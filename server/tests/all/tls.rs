@@ -1,7 +1,7 @@
 //! HTTPS/WSS with a self-signed certificate made at test time: the health check over HTTPS and
 //! a whole handshake over WSS, through real sockets.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

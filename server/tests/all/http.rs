@@ -1,6 +1,6 @@
 //! The client bundle over HTTP: content types, app routes, and a clear page when it is missing.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 

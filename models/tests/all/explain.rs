@@ -1,7 +1,7 @@
 //! Every explanation adds up to the value the forward pass stored, on random networks and inputs;
 //! untrusted positions give typed errors.
 
-mod common;
+use crate::common;
 
 use models::explain;
 use models::{Layer, ModelError, Network, Trace};

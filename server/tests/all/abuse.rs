@@ -1,7 +1,7 @@
 //! Who may do what, over real sockets: origins and hosts, the instructor key, room and join
 //! floods, full rooms and servers, same names, slow and half-sent requests, security headers.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,0 +1,21 @@
+//! The end-to-end tests (headless Chromium against the real server), linked into one test binary:
+//! one link of the server, fantoccini and the models instead of one per file.
+//!
+//! Each file below is one concept; to add one, create `tests/all/<name>.rs` and add a
+//! `mod <name>;` line here. Run one file's tests with `cargo test -p e2e --test all <name>::`;
+//! the probes marked `#[ignore]` with `cargo test -p e2e --test all <name>:: -- --ignored --nocapture`.
+//! Every test starts its own server and its own Chromium, so tests may run in parallel; the live
+//! classrooms take turns through `live_support::ONE_CLASSROOM_AT_A_TIME`.
+
+mod live_support;
+
+mod client_bundle;
+mod client_explain;
+mod client_input;
+mod client_offline;
+mod client_overview;
+mod client_perf;
+mod client_static_host;
+mod live_latency;
+mod live_lecture;
+mod live_resilience;
