@@ -372,32 +372,36 @@ async fn an_idle_keep_alive_connection_is_closed() {
 }
 
 /// The first fragment of a message, then nothing but answers to pings: the member is dropped
-/// after the message timeout, although its pongs keep coming.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// after the message timeout, although its pongs keep coming. With the shipped heartbeat and
+/// timeout, on tokio's paused clock (the server runs in this test's runtime, so its timers are
+/// paused too). The clock is paused only after the room is made and joined: those wait for the
+/// store's writer thread, and a paused clock would jump ahead while the runtime waits for it.
+#[tokio::test]
 async fn a_half_received_fragmented_message_is_dropped_after_the_timeout() {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::protocol::frame::Frame;
     use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
 
+    let (mut heartbeat, mut limit) = (Duration::ZERO, Duration::ZERO);
     let server = TestServer::start_with(|config| {
-        config.heartbeat = Duration::from_millis(200);
-        config.message_timeout = Duration::from_secs(1);
+        (heartbeat, limit) = (config.heartbeat, config.message_timeout);
     })
     .await;
     let (_instructor, code, _) = Client::create_room(server.addr).await;
     let (mut student, _, _) = Client::join(server.addr, &code, "Frag").await;
+    tokio::time::pause();
     let first = Frame::message(vec![7u8; 64 * 1024], OpCode::Data(Data::Binary), false);
     student
         .ws
         .send(Message::Frame(first))
         .await
         .expect("sends the first fragment");
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let mut pings = 0;
     let reason = loop {
         // Reading answers the server's pings (tungstenite queues the pong and flushes it here).
-        match tokio::time::timeout(RECV_TIMEOUT, student.ws.next())
+        match tokio::time::timeout(2 * heartbeat, student.ws.next())
             .await
             .expect("in time")
         {
@@ -417,11 +421,14 @@ async fn a_half_received_fragmented_message_is_dropped_after_the_timeout() {
         }
     };
     let took = started.elapsed();
+    tokio::time::resume();
     assert_eq!(reason, Some(CloseReason::Timeout));
     assert!(pings >= 2, "pings kept coming ({pings}) and were answered");
+    // The server looks at heartbeats: the first after the fragment starts the clock, the first
+    // more than `limit` later drops the member.
     assert!(
-        took >= Duration::from_secs(1) && took < Duration::from_secs(5),
-        "{took:?}"
+        took > limit && took <= limit + 2 * heartbeat,
+        "dropped after {took:?} (timeout {limit:?}, heartbeat {heartbeat:?})"
     );
     server.stop().await.expect("clean shutdown");
 }
