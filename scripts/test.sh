@@ -1,23 +1,85 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh or prepared machine: setup (idempotent), the client bundle,
-# formatting, lints (host and wasm32), the host test suites (unit, server sockets, training,
-# headless-Chromium end-to-end), and the client's native reducer tests.
-set -euo pipefail
+# formatting, lints (host and wasm32), and every test of every workspace crate (unit, server
+# sockets, training, headless-Chromium end-to-end, the client's native reducer tests, doctests).
+#
+# Every check runs even when an earlier one failed, so one run shows everything that is wrong;
+# the last line is the summary (and the exit status is non-zero if anything failed):
+#
+#   test.sh: PASSED: 612 tests passed, 0 failed, 2 skipped (ignored); fmt, clippy host, clippy wasm32 clean; 4 min 51 s
+#
+# The whole cargo test output is kept in target/test-output.log.
+set -uo pipefail
 cd "$(dirname "$0")/.."
+started=$SECONDS
 
-bash scripts/setup.sh --for test
-bash scripts/build-client.sh
+elapsed() { printf '%d min %02d s' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)); }
+# Prints the summary line and exits; $1 is what came before the tests.
+finish() {
+    local verdict=PASSED status=0
+    if ((${#failed_steps[@]} || test_failed || test_status)); then
+        verdict=FAILED
+        status=1
+    fi
+    echo "test.sh: $verdict: $1; $(elapsed)"
+    exit "$status"
+}
 
-echo "== format"
-cargo fmt --all -- --check
+failed_steps=()
+clean_steps=()
+test_failed=0
+test_status=0
+# Runs one check, remembering its name under failed or clean.
+check() {
+    local name=$1
+    shift
+    echo "== $name"
+    if "$@"; then clean_steps+=("$name"); else failed_steps+=("$name"); fi
+}
 
-echo "== lints"
-cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p client --target wasm32-unknown-unknown -- -D warnings
+# Without the tools or the bundle no test can run: stop at once, still with one summary line.
+if ! bash scripts/setup.sh --for test; then
+    failed_steps+=(setup)
+    finish "setup failed, no test ran"
+fi
+if ! bash scripts/build-client.sh; then
+    failed_steps+=(build-client)
+    finish "the client bundle did not build, no test ran"
+fi
+
+check fmt cargo fmt --all -- --check
+check "clippy host" cargo clippy --workspace --all-targets -- -D warnings
+check "clippy wasm32" cargo clippy -p client --target wasm32-unknown-unknown -- -D warnings
 
 echo "== tests"
 # Chromium leaves org.chromium.* folders in the temp dir: keep them inside target/.
 mkdir -p target/tmp
 export TMPDIR="$PWD/target/tmp"
-cargo test --workspace --no-fail-fast
-cargo test -p client
+log=target/test-output.log
+# --workspace includes the client (its reducer tests run natively) although it is not a default
+# member; one run covers every crate.
+cargo test --workspace --no-fail-fast 2>&1 | tee "$log"
+test_status=${PIPESTATUS[0]}
+
+# libtest ends each binary with "test result: ok. 12 passed; 0 failed; 1 ignored; ...". A binary
+# that crashed or did not build has no such line: count it as failed too.
+read -r passed failed ignored results started_binaries < <(awk '
+    /^test result: / {
+        results++
+        for (i = 1; i <= NF; i++) {
+            if ($(i + 1) ~ /^passed;?$/) passed += $i
+            if ($(i + 1) ~ /^failed;?$/) failed += $i
+            if ($(i + 1) ~ /^ignored;?$/) ignored += $i
+        }
+    }
+    /^ +Running .*\(.*target.*\)$/ || /^ +Doc-tests [A-Za-z0-9_-]+$/ { started++ }
+    END { print passed + 0, failed + 0, ignored + 0, results + 0, started + 0 }' "$log")
+missing=$((started_binaries - results))
+((failed || missing)) && test_failed=1
+
+summary="$passed tests passed, $failed failed, $ignored skipped (ignored)"
+((missing > 0)) && summary+=", $missing test binaries crashed or did not build"
+((test_status && !failed && !missing)) && summary+=", cargo test exited with status $test_status"
+((${#clean_steps[@]})) && summary+="; $(IFS=,; echo "${clean_steps[*]}" | sed 's/,/, /g') clean"
+((${#failed_steps[@]})) && summary+="; $(IFS=,; echo "${failed_steps[*]}" | sed 's/,/, /g') FAILED"
+finish "$summary"
