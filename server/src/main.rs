@@ -189,17 +189,15 @@ async fn serve(cli: &Cli, config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.bind)
         .await
         .with_context(|| format!("could not listen on {}; is another server using it?", cli.bind))?;
+    // The bound address, not the requested one: `--bind 127.0.0.1:0` says which port it got.
+    let bound = listener.local_addr().unwrap_or(cli.bind);
     let scheme = if config.tls.is_some() { "https" } else { "http" };
     println!(
-        "cnn-classroom: open {scheme}://{} (data in {})",
-        cli.bind,
+        "cnn-classroom: open {scheme}://{bound} (data in {})",
         cli.data_dir.display()
     );
     if let Some(key) = &config.instructor_key {
-        println!(
-            "instructor: open {scheme}://{}/instructor?key={key} to create rooms",
-            cli.bind
-        );
+        println!("instructor: open {scheme}://{bound}/instructor?key={key} to create rooms");
     }
     server::run(listener, config, shutdown_signal())
         .await

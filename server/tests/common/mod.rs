@@ -1,6 +1,9 @@
 //! Test helpers: a real server on 127.0.0.1:0 and a WebSocket client that speaks the protocol.
 #![allow(dead_code)] // each test file uses a different subset
 
+mod process;
+pub use process::ServerProcess;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
