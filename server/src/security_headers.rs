@@ -88,21 +88,15 @@ fn is_app_shell(path: &str) -> bool {
     !last.contains('.') || matches!(last, "index.html" | "sw.js" | "manifest.webmanifest")
 }
 
-/// Adds the headers to every response.
+/// Adds the headers to every response. Every response carries the page's policy, the boot
+/// script's hash included, whatever its type: a reload revalidates the page and gets a bodyless
+/// `304` without a content type, whose headers the browser then stores as the page's. A policy
+/// without the hash there left the reloaded page on "Loading the network…" for good.
 pub async fn add(State(policy): State<Policy>, request: Request, next: Next) -> Response {
     let shell = is_app_shell(request.uri().path());
     let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
-    let csp = if is_html {
-        policy.csp()
-    } else {
-        Arc::from(content_security_policy(""))
-    };
+    let csp = policy.csp();
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
