@@ -32,7 +32,7 @@ pub const INSTRUCTOR_COOKIE: &str = "cnn_instructor_key";
 /// The server's routes.
 pub fn router(hub: Hub) -> Router {
     let client_dir = hub.config().client_dir.clone();
-    let policy = security_headers::Policy::new(&client_dir);
+    let policy = security_headers::Policy::new(client_dir.as_deref());
     Router::new()
         .route("/ws", get(upgrade))
         .route("/healthz", get(health))
@@ -151,7 +151,7 @@ mod tests {
     async fn health_turns_unhealthy_when_the_store_writer_has_stopped() {
         let (store, rooms) = Store::open(None).expect("in-memory store");
         let store = Arc::new(store);
-        let config = crate::Config::new(None, ".".into());
+        let config = crate::Config::new(None, None);
         let hub = Hub::new(
             config,
             Arc::clone(&store),

@@ -6,7 +6,8 @@
 //! - [`accept`]: the accept loop: admission ([`admission`], [`capacity`]), header timeout, TLS
 //!   ([`tls`]), shutdown deadline; [`metered_io`] counts what each socket reads.
 //! - [`http`]: the router (`/ws` behind [`origin`], `/healthz`, `/instructor`, the client bundle
-//!   via [`static_files`]), every response with [`security_headers`].
+//!   via [`static_files`], from the binary itself ([`embedded`]) or a directory), every response
+//!   with [`security_headers`].
 //! - [`connection`]: one WebSocket: handshake and authorisation, then a single task per member.
 //! - [`hub`]: every open room, the database, the inference engine and the [`rate_limit`]s.
 //! - [`room`]: one lecture's authoritative state; [`published`]: its broadcast slot.
@@ -24,6 +25,7 @@ pub mod capacity;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod hub;
