@@ -190,7 +190,8 @@ async fn serve(cli: &Cli, config: Config) -> anyhow::Result<()> {
     let local = listener
         .local_addr()
         .context("could not read the address the server listens on")?;
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let tls = config.tls.is_some();
+    let scheme = if tls { "https" } else { "http" };
     // What to open on this computer: a wildcard address is not one a browser can open.
     let here = match local.ip() {
         ip if ip.is_unspecified() => format!("localhost:{}", local.port()),
@@ -200,6 +201,18 @@ async fn serve(cli: &Cli, config: Config) -> anyhow::Result<()> {
         "cnn-classroom: open {scheme}://{here} (data in {})",
         cli.data_dir.display()
     );
+    let reach = server::reach::reach(local, tls, &server::reach::interface_addresses());
+    if reach.loopback_only {
+        println!(
+            "cnn-classroom: only this computer can open it; for students' laptops start it with \
+             --bind 0.0.0.0:{} (or CNN_CLASSROOM_BIND=0.0.0.0:{})",
+            local.port(),
+            local.port()
+        );
+    }
+    for origin in &reach.origins {
+        println!("cnn-classroom: students open {origin}");
+    }
     if config.client_dir.is_none() && !server::embedded::is_built() {
         eprintln!(
             "cnn-classroom: this binary was built before the web client, so pages say \"not built\": \
