@@ -506,3 +506,85 @@ pub fn linear_into(weight: &[f32], bias: &[f32], x: &[f32], out: &mut [f32]) {
         *o = partial.iter().sum::<f32>() + tail + b;
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::{ConvShape, Scratch, conv_bands};
+    use crate::splitmix::SplitMix64;
+
+    /// The definition, as plain loops: bias, then input channel, kernel row, kernel column, with
+    /// stride and zero padding.
+    pub(crate) fn plain(s: &ConvShape, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0; s.out_c * s.out_h * s.out_w];
+        for c in 0..s.out_c {
+            for y in 0..s.out_h {
+                for x in 0..s.out_w {
+                    let mut v = bias[c];
+                    for i in 0..s.in_c {
+                        for ky in 0..s.kh {
+                            for kx in 0..s.kw {
+                                let iy = (y * s.stride + ky).wrapping_sub(s.padding);
+                                let ix = (x * s.stride + kx).wrapping_sub(s.padding);
+                                if iy < s.in_h && ix < s.in_w {
+                                    let w = weight[((c * s.in_c + i) * s.kh + ky) * s.kw + kx];
+                                    v += w * input[(i * s.in_h + iy) * s.in_w + ix];
+                                }
+                            }
+                        }
+                    }
+                    out[(c * s.out_h + y) * s.out_w + x] = v;
+                }
+            }
+        }
+        out
+    }
+
+    /// The band kernels are what WebAssembly runs for every convolution, but natively the tiles
+    /// take every wide stride-1 shape, so through `conv2d_into` the bands would only meet narrow
+    /// or strided ones. Called directly here, on every shape: wide and narrow, stride 1 and 2,
+    /// padded or not, 1–13 output channels (groups of one to three and a lone last channel),
+    /// inputs longer than one band.
+    #[test]
+    fn bands_agree_with_plain_loops_on_every_shape() {
+        let mut rng = SplitMix64(29);
+        let mut random = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.uniform(1.0)).collect() };
+        let mut scratch = Scratch::default();
+        let mut checked = 0;
+        for (case, in_w) in [1, 3, 8, 9, 16, 17, 33, 62, 64, 66, 70].into_iter().enumerate() {
+            for out_c in [1, 2, 3, 4, 5, 7, 10, 13] {
+                for stride in [1, 2] {
+                    let (kernel, padding) =
+                        [(3, 0), (3, 1), (1, 0), (5, 2), (5, 0)][(case + out_c + stride) % 5];
+                    let in_h = [1, 4, 9, 40, 64][(case + out_c) % 5];
+                    let in_c = 1 + (case + out_c) % 4;
+                    if in_h + 2 * padding < kernel || in_w + 2 * padding < kernel {
+                        continue;
+                    }
+                    let shape = ConvShape {
+                        in_c,
+                        in_h,
+                        in_w,
+                        out_c,
+                        kh: kernel,
+                        kw: kernel,
+                        stride,
+                        padding,
+                        out_h: (in_h + 2 * padding - kernel) / stride + 1,
+                        out_w: (in_w + 2 * padding - kernel) / stride + 1,
+                    };
+                    let input = random(in_c * in_h * in_w);
+                    let weight = random(out_c * in_c * kernel * kernel);
+                    let bias = random(out_c);
+                    let expected = plain(&shape, &input, &weight, &bias);
+                    let mut out = vec![f32::NAN; expected.len()];
+                    conv_bands(&shape, &input, &weight, &bias, &mut scratch, &mut out);
+                    for (a, b) in out.iter().zip(&expected) {
+                        assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{shape:?}: {a} vs {b}");
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 150, "{checked} shapes");
+    }
+}

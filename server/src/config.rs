@@ -34,8 +34,9 @@ pub struct TlsFiles {
 pub struct Config {
     /// Directory of the embedded database; `None` keeps everything in memory (tests).
     pub data_dir: Option<PathBuf>,
-    /// Directory of the built client bundle (`scripts/build-client.sh` writes `client/dist`).
-    pub client_dir: PathBuf,
+    /// Directory of a built client bundle to serve from disk (development: a rebuilt bundle shows
+    /// without restarting); `None` serves the bundle embedded in the binary.
+    pub client_dir: Option<PathBuf>,
     /// A room with nobody connected and no change for this long is deleted.
     pub room_expiry: Duration,
     /// WebSocket ping period; a connection silent for two periods is dropped.
@@ -90,7 +91,7 @@ pub struct Config {
 
 impl Config {
     /// Defaults for a lecture: rooms live 12 hours idle, 20 s heartbeats, limits as documented.
-    pub fn new(data_dir: Option<PathBuf>, client_dir: PathBuf) -> Self {
+    pub fn new(data_dir: Option<PathBuf>, client_dir: Option<PathBuf>) -> Self {
         Self {
             data_dir,
             client_dir,
@@ -117,10 +118,5 @@ impl Config {
             message_timeout: Duration::from_secs(60),
             shutdown_deadline: Duration::from_secs(3),
         }
-    }
-
-    /// The workspace's `client/dist`, where `scripts/build-client.sh` puts the bundle.
-    pub fn default_client_dir() -> PathBuf {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../client/dist")
     }
 }

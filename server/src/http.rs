@@ -1,5 +1,6 @@
 //! The one HTTP router: the WebSocket endpoint `/ws` (same-origin only), the instructor-key
-//! page, a health check, and the client bundle, every response with the security headers.
+//! page, a health check, where students can reach the server (instructor only), and the client
+//! bundle, every response with the security headers.
 
 use axum::Router;
 use axum::extract::{Extension, Query, State, WebSocketUpgrade};
@@ -11,6 +12,7 @@ use shared::codec::MAX_CLIENT_FRAME_BYTES;
 use crate::accept::ConnInfo;
 use crate::connection::{self, Peer};
 use crate::hub::Hub;
+use crate::reach::{self, Listening};
 use crate::{origin, security_headers, static_files};
 
 /// Read buffer per connection. tungstenite's default (128 KiB) would cost more than a whole
@@ -29,16 +31,18 @@ const MAX_WRITE_BUFFER_BYTES: usize = 2 * 1024 * 1024;
 /// Name of the cookie that carries the instructor key.
 pub const INSTRUCTOR_COOKIE: &str = "cnn_instructor_key";
 
-/// The server's routes.
-pub fn router(hub: Hub) -> Router {
+/// The server's routes, for a server listening on `listening`.
+pub fn router(hub: Hub, listening: std::net::SocketAddr) -> Router {
     let client_dir = hub.config().client_dir.clone();
-    let policy = security_headers::Policy::new(&client_dir);
+    let policy = security_headers::Policy::new(client_dir.as_deref());
     Router::new()
         .route("/ws", get(upgrade))
         .route("/healthz", get(health))
         .route("/instructor", get(instructor_key))
+        .route("/api/join-origins", get(reach::join_origins))
         .fallback_service(static_files::router(client_dir))
         .with_state(hub)
+        .layer(Extension(Listening(listening)))
         .layer(axum::middleware::from_fn_with_state(
             policy,
             security_headers::add,
@@ -151,7 +155,7 @@ mod tests {
     async fn health_turns_unhealthy_when_the_store_writer_has_stopped() {
         let (store, rooms) = Store::open(None).expect("in-memory store");
         let store = Arc::new(store);
-        let config = crate::Config::new(None, ".".into());
+        let config = crate::Config::new(None, None);
         let hub = Hub::new(
             config,
             Arc::clone(&store),

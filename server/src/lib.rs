@@ -6,8 +6,10 @@
 //! - [`accept`]: the accept loop: admission ([`admission`], [`capacity`]), header timeout, TLS
 //!   ([`tls`]), shutdown deadline; [`metered_io`] counts what each socket reads.
 //! - [`http`]: the router (`/ws` behind [`origin`], `/healthz`, `/instructor`, the client bundle
-//!   via [`static_files`]), every response with [`security_headers`].
+//!   via [`static_files`], from the binary itself ([`embedded`]) or a directory), every response
+//!   with [`security_headers`].
 //! - [`connection`]: one WebSocket: handshake and authorisation, then a single task per member.
+//! - [`reach`]: the addresses students can reach, for the instructor's join link.
 //! - [`hub`]: every open room, the database, the inference engine and the [`rate_limit`]s.
 //! - [`room`]: one lecture's authoritative state; [`published`]: its broadcast slot.
 //! - [`inference`]: decode (uploads within a budget, [`upload`]), resize and run the network once
@@ -24,6 +26,7 @@ pub mod capacity;
 pub mod clock;
 pub mod config;
 pub mod connection;
+pub mod embedded;
 pub mod error;
 pub mod http;
 pub mod hub;
@@ -32,6 +35,7 @@ pub mod metered_io;
 pub mod origin;
 pub mod published;
 pub mod rate_limit;
+pub mod reach;
 pub mod room;
 pub mod save_mark;
 pub mod security_headers;
@@ -63,6 +67,7 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    let listening = listener.local_addr().map_err(ServerError::Serve)?;
     if let Some(dir) = &config.data_dir {
         std::fs::create_dir_all(dir).map_err(|source| ServerError::DataDir {
             path: dir.clone(),
@@ -102,9 +107,7 @@ pub async fn run(
     };
     let deadline = config.shutdown_deadline;
     let hub = Hub::new(config, Arc::clone(&store), rooms, Arc::new(inference));
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, restored_rooms = restored, "classroom server listening");
-    }
+    tracing::info!(addr = %listening, restored_rooms = restored, "classroom server listening");
 
     let reaper = tokio::spawn(expire_rooms(hub.clone()));
     let heartbeat = tokio::spawn(heartbeat(hub.clone()));
@@ -117,7 +120,14 @@ pub async fn run(
         tracing::info!("shutting down: telling clients and saving state");
         stopping.begin_shutdown();
     };
-    accept::serve(listener, http::router(hub.clone()), admission, settings, shutdown).await;
+    accept::serve(
+        listener,
+        http::router(hub.clone(), listening),
+        admission,
+        settings,
+        shutdown,
+    )
+    .await;
     // WebSocket tasks outlive their HTTP connection; give them what is left of the deadline to
     // say goodbye. Those still open then are dropped with the runtime.
     hub.begin_shutdown();

@@ -24,7 +24,8 @@ struct Cli {
     #[arg(long, env = "CNN_CLASSROOM_DATA_DIR", default_value = "classroom-data")]
     data_dir: PathBuf,
 
-    /// Directory of the built web client (default: the workspace's client/dist).
+    /// Serve the web client from this directory (e.g. client/dist while developing it) instead
+    /// of the copy built into this binary.
     #[arg(long, env = "CNN_CLASSROOM_CLIENT_DIR")]
     client_dir: Option<PathBuf>,
 
@@ -123,10 +124,7 @@ struct Cli {
 
 impl Cli {
     fn config(&self) -> anyhow::Result<Config> {
-        let mut config = Config::new(
-            Some(self.data_dir.clone()),
-            self.client_dir.clone().unwrap_or_else(Config::default_client_dir),
-        );
+        let mut config = Config::new(Some(self.data_dir.clone()), self.client_dir.clone());
         config.room_expiry = Duration::from_secs(self.room_expiry_minutes.max(1) * 60);
         config.tls = match (&self.tls_cert, &self.tls_key) {
             (Some(cert), Some(key)) => Some(TlsFiles {
@@ -189,17 +187,40 @@ async fn serve(cli: &Cli, config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.bind)
         .await
         .with_context(|| format!("could not listen on {}; is another server using it?", cli.bind))?;
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let local = listener
+        .local_addr()
+        .context("could not read the address the server listens on")?;
+    let tls = config.tls.is_some();
+    let scheme = if tls { "https" } else { "http" };
+    // What to open on this computer: a wildcard address is not one a browser can open.
+    let here = match local.ip() {
+        ip if ip.is_unspecified() => format!("localhost:{}", local.port()),
+        _ => local.to_string(),
+    };
     println!(
-        "cnn-classroom: open {scheme}://{} (data in {})",
-        cli.bind,
+        "cnn-classroom: open {scheme}://{here} (data in {})",
         cli.data_dir.display()
     );
-    if let Some(key) = &config.instructor_key {
+    let reach = server::reach::reach(local, tls, &server::reach::interface_addresses());
+    if reach.loopback_only {
         println!(
-            "instructor: open {scheme}://{}/instructor?key={key} to create rooms",
-            cli.bind
+            "cnn-classroom: only this computer can open it; for students' laptops start it with \
+             --bind 0.0.0.0:{} (or CNN_CLASSROOM_BIND=0.0.0.0:{})",
+            local.port(),
+            local.port()
         );
+    }
+    for origin in &reach.origins {
+        println!("cnn-classroom: students open {origin}");
+    }
+    if config.client_dir.is_none() && !server::embedded::is_built() {
+        eprintln!(
+            "cnn-classroom: this binary was built before the web client, so pages say \"not built\": \
+             run `bash scripts/build-client.sh`, then build the server again (or pass --client-dir)"
+        );
+    }
+    if let Some(key) = &config.instructor_key {
+        println!("instructor: open {scheme}://{here}/instructor?key={key} to create rooms");
     }
     server::run(listener, config, shutdown_signal())
         .await

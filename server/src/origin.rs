@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn same_origin_and_configured_origins_pass_others_do_not() {
-        let mut config = Config::new(None, ".".into());
+        let mut config = Config::new(None, None);
         let ok = |h, o, c: &Config| check(&headers(h, o), c);
         assert_eq!(
             ok("192.168.1.5:8080", Some("http://192.168.1.5:8080"), &config),

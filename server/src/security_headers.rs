@@ -15,36 +15,60 @@ use axum::response::Response;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-/// Finds the inline scripts' hashes of the bundle's `index.html` (re-read when it changes).
+/// Finds the inline scripts' hashes of the bundle's `index.html`: the embedded one's once, one
+/// on disk whenever it changes.
 #[derive(Clone)]
 pub struct Policy {
-    index: PathBuf,
-    /// std mutex: held to compare a timestamp and clone a string.
-    cached: Arc<Mutex<Option<Cached>>>,
+    source: Source,
+}
+
+#[derive(Clone)]
+enum Source {
+    /// The embedded bundle's page never changes.
+    Fixed(Arc<str>),
+    /// `index.html` of a bundle on disk, re-read when its modification time changes.
+    Disk {
+        index: PathBuf,
+        /// std mutex: held to compare a timestamp and clone a string.
+        cached: Arc<Mutex<Option<Cached>>>,
+    },
 }
 
 /// The policy computed for `index.html` as it was modified at a time.
 type Cached = (SystemTime, Arc<str>);
 
 impl Policy {
-    /// For the bundle in `client_dir`.
-    pub fn new(client_dir: &std::path::Path) -> Self {
-        Self {
-            index: client_dir.join("index.html"),
-            cached: Arc::new(Mutex::new(None)),
-        }
+    /// For the bundle in `client_dir`, or without one the embedded bundle.
+    pub fn new(client_dir: Option<&std::path::Path>) -> Self {
+        let source = match client_dir {
+            Some(dir) => Source::Disk {
+                index: dir.join("index.html"),
+                cached: Arc::new(Mutex::new(None)),
+            },
+            None => {
+                let html = crate::embedded::index_html().unwrap_or_default();
+                Source::Fixed(Arc::from(content_security_policy(&String::from_utf8_lossy(
+                    &html,
+                ))))
+            }
+        };
+        Self { source }
     }
 
     /// The policy for the current `index.html`.
     fn csp(&self) -> Arc<str> {
-        let modified = std::fs::metadata(&self.index).and_then(|m| m.modified()).ok();
-        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
+        let (index, cached) = match &self.source {
+            Source::Fixed(csp) => return Arc::clone(csp),
+            Source::Disk { index, cached } => (index, cached),
+        };
+        let modified = std::fs::metadata(index).and_then(|m| m.modified()).ok();
+        let mut cached = cached.lock().unwrap_or_else(|e| e.into_inner());
         if let (Some(modified), Some((at, csp))) = (modified, cached.as_ref())
             && *at == modified
         {
             return Arc::clone(csp);
         }
-        let html = std::fs::read_to_string(&self.index).unwrap_or_default();
+        let html = std::fs::read_to_string(index).unwrap_or_default();
         let csp: Arc<str> = Arc::from(content_security_policy(&html));
         if let Some(modified) = modified {
             *cached = Some((modified, Arc::clone(&csp)));
@@ -88,21 +112,15 @@ fn is_app_shell(path: &str) -> bool {
     !last.contains('.') || matches!(last, "index.html" | "sw.js" | "manifest.webmanifest")
 }
 
-/// Adds the headers to every response.
+/// Adds the headers to every response. Every response carries the page's policy, the boot
+/// script's hash included, whatever its type: a reload revalidates the page and gets a bodyless
+/// `304` without a content type, whose headers the browser then stores as the page's. A policy
+/// without the hash there left the reloaded page on "Loading the network…" for good.
 pub async fn add(State(policy): State<Policy>, request: Request, next: Next) -> Response {
     let shell = is_app_shell(request.uri().path());
     let mut response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
-    let csp = if is_html {
-        policy.csp()
-    } else {
-        Arc::from(content_security_policy(""))
-    };
+    let csp = policy.csp();
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
@@ -113,7 +131,10 @@ pub async fn add(State(policy): State<Policy>, request: Request, next: Next) -> 
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if shell {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // At least revalidate; an answer that must not be stored at all (`no-store`) says so.
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache"));
     }
     response
 }

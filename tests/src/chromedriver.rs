@@ -1,9 +1,11 @@
-//! A chromedriver process on a free loopback port, killed with every browser it started.
+//! A chromedriver process on a loopback port it picks itself (`--port=0`; it says which in its
+//! log), killed with every browser it started.
 
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -20,6 +22,9 @@ pub struct Chromedriver {
     port: u16,
 }
 
+/// Numbers the log files of the chromedrivers one test process starts.
+static STARTED: AtomicUsize = AtomicUsize::new(0);
+
 impl Chromedriver {
     /// Starts chromedriver (`$CHROMEDRIVER` or `/usr/bin/chromedriver`) on a free port.
     pub fn start() -> Result<Self> {
@@ -31,11 +36,15 @@ impl Chromedriver {
                 binary.display()
             );
         }
-        let port = free_port()?;
-        let log = std::fs::File::create(paths::scratch_dir().join(format!("chromedriver-{port}.log")))
+        let log_path = paths::scratch_dir().join(format!(
+            "chromedriver-{}-{}.log",
+            std::process::id(),
+            STARTED.fetch_add(1, Ordering::Relaxed)
+        ));
+        let log = std::fs::File::create(&log_path)
             .context("could not create the chromedriver log file under target/e2e-tmp")?;
         let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
+            .arg("--port=0")
             .arg("--allowed-ips=127.0.0.1")
             // Chromium leaves org.chromium.* folders in TMPDIR: keep them inside target/.
             .env("TMPDIR", paths::scratch_dir())
@@ -46,8 +55,8 @@ impl Chromedriver {
             .process_group(0)
             .spawn()
             .with_context(|| format!("could not start {}", binary.display()))?;
-        let mut driver = Self { child, port };
-        driver.wait_until_listening()?;
+        let mut driver = Self { child, port: 0 };
+        driver.port = driver.wait_until_listening(&log_path)?;
         Ok(driver)
     }
 
@@ -56,27 +65,37 @@ impl Chromedriver {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    fn wait_until_listening(&mut self) -> Result<()> {
+    /// Waits for the port chromedriver announces in its log, then for it to accept.
+    fn wait_until_listening(&mut self, log_path: &Path) -> Result<u16> {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
-            if TcpStream::connect((Ipv4Addr::LOCALHOST, self.port)).is_ok() {
-                return Ok(());
+            let log = std::fs::read_to_string(log_path).unwrap_or_default();
+            if let Some(port) = announced_port(&log)
+                && TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
+            {
+                return Ok(port);
             }
             if let Some(status) = self.child.try_wait()? {
                 bail!(
-                    "chromedriver exited at startup ({status}); see target/e2e-tmp/chromedriver-{}.log",
-                    self.port
+                    "chromedriver exited at startup ({status}); see {}",
+                    log_path.display()
                 );
             }
             if Instant::now() > deadline {
                 bail!(
-                    "chromedriver did not listen on port {} within {STARTUP_TIMEOUT:?}",
-                    self.port
+                    "chromedriver did not listen within {STARTUP_TIMEOUT:?}; see {}",
+                    log_path.display()
                 );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+/// The port in chromedriver's "ChromeDriver was started successfully on port 33567." line.
+fn announced_port(log: &str) -> Option<u16> {
+    let rest = log.split("started successfully on port ").nth(1)?;
+    rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
 }
 
 impl Drop for Chromedriver {
@@ -98,9 +117,15 @@ fn driver_binary() -> PathBuf {
         .unwrap_or_else(|| Path::new("/usr/bin/chromedriver").to_path_buf())
 }
 
-/// A port nobody listens on right now (the OS picks it; a tiny race with other processes is
-/// harmless because chromedriver then fails loudly at startup).
-pub fn free_port() -> Result<u16> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("no free loopback port")?;
-    Ok(listener.local_addr()?.port())
+#[cfg(test)]
+mod tests {
+    use super::announced_port;
+
+    #[test]
+    fn reads_the_port_chromedriver_announces() {
+        let log = "Starting ChromeDriver 156.0 on port 0\nOnly local connections are allowed.\n\
+                   ChromeDriver was started successfully on port 33567.\n";
+        assert_eq!(announced_port(log), Some(33567));
+        assert_eq!(announced_port("Starting ChromeDriver 156.0 on port 0\n"), None);
+    }
 }

@@ -32,6 +32,16 @@ pub fn for_sample(index: usize) -> Result<Expected> {
 /// What `tiny_vgg()` computes for an encoded picture (PNG, JPEG, ...), decoded as the client does.
 pub fn for_picture(bytes: &[u8]) -> Result<Expected> {
     let image = preprocess::decode(bytes, TINY_VGG_INPUT_SIDE).context("the picture does not decode")?;
+    for_image(image)
+}
+
+/// What `tiny_vgg()` computes for straight RGBA pixels (a canvas), fitted as the client does.
+pub fn for_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Expected> {
+    for_image(preprocess::from_rgba(width, height, rgba, TINY_VGG_INPUT_SIDE).context("the pixels do not fit")?)
+}
+
+/// What `tiny_vgg()` computes for a canonical input.
+pub fn for_image(image: CanonicalImage) -> Result<Expected> {
     let trace = tiny_vgg()
         .forward(&image.to_tensor())
         .context("the forward pass failed")?;

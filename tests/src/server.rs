@@ -136,7 +136,7 @@ impl TestServer {
     }
 
     fn spawn(&mut self, listener: tokio::net::TcpListener) -> Result<()> {
-        let mut config = Config::new(Some(self.data_dir.clone()), paths::client_dist());
+        let mut config = Config::new(Some(self.data_dir.clone()), Some(paths::client_dist()));
         (self.configure)(&mut config);
         let listener = listener
             .into_std()

@@ -59,6 +59,9 @@ enum Command {
         /// instead of fresh Glorot-initialised weights, e.g. to fine-tune at a lower rate.
         #[arg(long)]
         resume: Option<PathBuf>,
+        /// Vary only the pictures' colours, not their texture or placement (an experiment).
+        #[arg(long)]
+        colours_only: bool,
     },
     /// Accuracy and per-class recall on all 10,000 test images under every test condition
     /// (training, grey, inverted, dark-on-light, light-on-dark, mixed).
@@ -106,6 +109,7 @@ fn main() -> Result<()> {
             learning_rate,
             validation,
             resume,
+            colours_only,
         } => {
             let config = TrainConfig {
                 epochs,
@@ -113,6 +117,7 @@ fn main() -> Result<()> {
                 batch_size,
                 learning_rate,
                 limit,
+                colours_only,
             };
             let initial = match resume.as_deref() {
                 Some(dir) => load_model(Some(dir))?,

@@ -12,6 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
 use crate::appearance::Appearance;
+use crate::colourise::Palette;
 use crate::conditions::Condition;
 use crate::dataset::FashionMnist;
 use crate::input;
@@ -35,6 +36,9 @@ pub struct TrainConfig {
     pub learning_rate: f32,
     /// Use only the first `limit` training images (quick runs, tests).
     pub limit: Option<usize>,
+    /// Vary only the colours (plain, centred pictures): an experiment measuring what robustness
+    /// to texture and placement costs in accuracy (docs/training.md).
+    pub colours_only: bool,
 }
 
 impl Default for TrainConfig {
@@ -45,6 +49,7 @@ impl Default for TrainConfig {
             batch_size: 32,
             learning_rate: 3e-3,
             limit: None,
+            colours_only: false,
         }
     }
 }
@@ -116,7 +121,11 @@ pub fn train<E>(
                 .iter()
                 .map(|&index| Job {
                     index,
-                    appearance: Appearance::random(&mut rng),
+                    appearance: if config.colours_only {
+                        Appearance::plain(Palette::random(&mut rng))
+                    } else {
+                        Appearance::random(&mut rng)
+                    },
                 })
                 .collect();
             let partials: Vec<Partial> = jobs

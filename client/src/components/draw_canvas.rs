@@ -1,6 +1,8 @@
 //! A small canvas to draw one's own input with a finger, pen or mouse (pointer events); each
-//! finished stroke becomes the network's input. Dark ink on white paper by default, light ink on
-//! black at a click: the network recognises a garment in either polarity.
+//! finished stroke becomes the network's input, and so does the blank paper after Clear (or a
+//! change of ink), so the network never keeps showing a drawing that is gone. Dark ink on white
+//! paper by default, light ink on black at a click: the network recognises a garment in either
+//! polarity.
 
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
@@ -68,6 +70,17 @@ fn clear(canvas: &NodeRef, ink: Ink) {
     }
 }
 
+/// Sends what the canvas shows to the network (or why it could not be read).
+fn emit_canvas(canvas: &NodeRef, ondrawn: &Callback<Result<CanonicalImage, String>>) {
+    if let Some((_, ctx)) = context(canvas) {
+        let result = ctx
+            .get_image_data(0.0, 0.0, f64::from(SIDE), f64::from(SIDE))
+            .map_err(|_| "The drawing could not be read; try again.".to_owned())
+            .and_then(|data| samples::from_rgba(SIDE, SIDE, &data.data().0));
+        ondrawn.emit(result);
+    }
+}
+
 /// Canvas coordinates of a pointer event.
 fn point(canvas: &HtmlCanvasElement, e: &PointerEvent) -> (f64, f64) {
     let rect = canvas.get_bounding_client_rect();
@@ -122,31 +135,44 @@ pub fn DrawCanvas(props: &DrawCanvasProps) -> Html {
             }
         }
     };
+    // Whether the network shows this canvas: set by a stroke; then Clear and a change of ink
+    // send the blank paper too. Before the first stroke they leave the current input alone.
+    let shown = use_mut_ref(|| false);
     let finish = {
         let canvas = canvas.clone();
         let drawing = drawing.clone();
+        let shown = shown.clone();
         let ondrawn = props.ondrawn.clone();
         move |_: PointerEvent| {
             if !std::mem::replace(&mut *drawing.borrow_mut(), false) {
                 return;
             }
-            if let Some((_, ctx)) = context(&canvas) {
-                let result = ctx
-                    .get_image_data(0.0, 0.0, f64::from(SIDE), f64::from(SIDE))
-                    .map_err(|_| "The drawing could not be read; try again.".to_owned())
-                    .and_then(|data| samples::from_rgba(SIDE, SIDE, &data.data().0));
-                ondrawn.emit(result);
+            *shown.borrow_mut() = true;
+            emit_canvas(&canvas, &ondrawn);
+        }
+    };
+    let start_again = {
+        let canvas = canvas.clone();
+        let shown = shown.clone();
+        let ondrawn = props.ondrawn.clone();
+        move |paper: Ink| {
+            clear(&canvas, paper);
+            if *shown.borrow() {
+                emit_canvas(&canvas, &ondrawn);
             }
         }
     };
     let onclear = {
-        let canvas = canvas.clone();
+        let start_again = start_again.clone();
         let ink = *ink;
-        move |_| clear(&canvas, ink)
+        move |_| start_again(ink)
     };
     let onswap = {
         let ink = ink.clone();
-        move |_| ink.set(ink.other())
+        move |_| {
+            start_again(ink.other());
+            ink.set(ink.other());
+        }
     };
     let swap_label = match *ink {
         Ink::Dark => "Light on black",
@@ -158,7 +184,7 @@ pub fn DrawCanvas(props: &DrawCanvasProps) -> Html {
                     width={SIDE.to_string()} height={SIDE.to_string()}
                     aria-label="Drawing area: draw with a mouse, pen or finger; each stroke updates the input"
                     onpointerdown={down} onpointermove={moved} onpointerup={finish.clone()} onpointercancel={finish} />
-            <button class="button" onclick={onclear}>{ "Clear" }</button>
+            <button class="button" data-testid="draw-clear" onclick={onclear}>{ "Clear" }</button>
             <button class="button" data-testid="draw-ink" onclick={onswap}
                     title="Start again with the other colours">{ swap_label }</button>
         </div>

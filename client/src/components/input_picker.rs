@@ -122,7 +122,7 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
                 <input type="file" accept="image/png,image/jpeg,image/gif,image/webp,image/bmp,image/*"
                        data-testid="upload-input" {onchange} aria-label="Upload your own picture" />
             </label>
-            <button class={classes!("button", drawing.then_some("active"))} onclick={toggle_draw} aria-expanded={drawing.to_string()}>
+            <button class={classes!("button", drawing.then_some("active"))} data-testid="draw-toggle" onclick={toggle_draw} aria-expanded={drawing.to_string()}>
                 { "Draw" }
             </button>
             <span class="current-input" aria-live="polite">{ source }</span>

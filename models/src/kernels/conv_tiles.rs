@@ -235,34 +235,9 @@ mod tests {
     use pulp::{Scalar, Simd};
 
     use super::{Conv, Lanes, pack_weights};
+    use crate::kernels::tests::plain;
     use crate::kernels::{ConvShape, padded_source};
     use crate::splitmix::SplitMix64;
-
-    /// The definition: bias, then input channel, kernel row, kernel column.
-    fn plain(s: &ConvShape, input: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
-        let mut out = vec![0.0; s.out_c * s.out_h * s.out_w];
-        for c in 0..s.out_c {
-            for y in 0..s.out_h {
-                for x in 0..s.out_w {
-                    let mut v = bias[c];
-                    for i in 0..s.in_c {
-                        for ky in 0..s.kh {
-                            for kx in 0..s.kw {
-                                let (iy, ix) =
-                                    ((y + ky).wrapping_sub(s.padding), (x + kx).wrapping_sub(s.padding));
-                                if iy < s.in_h && ix < s.in_w {
-                                    let w = weight[((c * s.in_c + i) * s.kh + ky) * s.kw + kx];
-                                    v += w * input[(i * s.in_h + iy) * s.in_w + ix];
-                                }
-                            }
-                        }
-                    }
-                    out[(c * s.out_h + y) * s.out_w + x] = v;
-                }
-            }
-        }
-        out
-    }
 
     /// The tiles with the instruction set `simd`, or `None` if `shape` is too narrow for it.
     fn tiled<S: Simd>(
@@ -349,6 +324,16 @@ mod tests {
             pulp::x86::V3::try_new().is_none() || checked[1] > 30,
             "AVX2 ran: {checked:?}"
         );
+        assert!(
+            pulp::x86::V4::try_new().is_none() || checked[2] > 30,
+            "AVX-512 ran: {checked:?}"
+        );
+        // Said out loud, not skipped silently: a CPU without an instruction set cannot test it.
+        for (set, name) in [(1, "AVX2"), (2, "AVX-512")] {
+            if checked[set] == 0 {
+                eprintln!("note: the {name} tiles were not tested: this CPU does not have {name}");
+            }
+        }
     }
 
     #[test]

@@ -7,10 +7,11 @@ use models::builtin::{tiny_vgg, tiny_vgg_untrained};
 use models::weights::{load, load_dir, save};
 use safetensors::{Dtype, tensor::TensorView};
 
+/// The message of a `ModelError::Load`; any other outcome fails the test.
 fn is_load_error(result: Result<models::Network, ModelError>) -> String {
     match result {
         Err(ModelError::Load(message)) => message,
-        Err(other) => other.to_string(),
+        Err(other) => panic!("expected a load error, got {other:?}"),
         Ok(_) => panic!("a broken model loaded"),
     }
 }

@@ -3,46 +3,22 @@
 
 use crate::common;
 
-use std::net::SocketAddr;
+use std::ffi::OsStr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
-use common::{Client, bmp, step_focus};
+use common::{Client, ServerProcess, bmp, step_focus};
 use shared::*;
 
-fn free_addr() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap()
-}
-
-/// Starts the binary and waits until it accepts connections.
-fn start(data_dir: &Path, addr: SocketAddr) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cnn-classroom"))
-        .arg("--bind")
-        .arg(addr.to_string())
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--log-level")
-        .arg("warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the server binary starts");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(child.try_wait().unwrap().is_none(), "server exited at start");
-        assert!(Instant::now() < deadline, "server did not start listening");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child
+/// The binary with its data in `data_dir`, on `bind`.
+fn start(data_dir: &Path, bind: &str) -> ServerProcess {
+    ServerProcess::start(bind, [OsStr::new("--data-dir"), data_dir.as_os_str()])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_server_resumes_every_acknowledged_state() {
     let data = tempfile::tempdir().unwrap();
-    let addr = free_addr();
-    let mut child = start(data.path(), addr);
+    let child = start(data.path(), "127.0.0.1:0");
+    let addr = child.addr;
 
     let (mut instructor, code, token) = Client::create_room(addr).await;
     let (_student, resume, _) = Client::join(addr, &code, "Ada").await;
@@ -70,9 +46,10 @@ async fn a_killed_server_resumes_every_acknowledged_state() {
         })
         .await;
 
-    child.kill().expect("SIGKILL");
-    child.wait().unwrap();
-    let mut child = start(data.path(), addr);
+    child.kill();
+    // Students reconnect to the address they know: the restarted server takes the same port
+    // (its own, released by the kill; the listener sets SO_REUSEADDR).
+    let child = start(data.path(), &addr.to_string());
 
     let again = Client::hello(
         addr,
@@ -107,6 +84,5 @@ async fn a_killed_server_resumes_every_acknowledged_state() {
     instructor.set_focus(step_focus(51)).await;
     let mut student = rejoined.client;
     student.recv_focus_step(51).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.kill();
 }

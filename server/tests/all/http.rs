@@ -60,3 +60,43 @@ async fn the_bundle_is_served_with_content_types_and_app_routes() {
     assert!(missing.starts_with("HTTP/1.1 404"), "{missing}");
     server.stop().await.unwrap();
 }
+
+/// The `Content-Security-Policy` header of a raw response, if any.
+fn csp(response: &str) -> Option<&str> {
+    response
+        .lines()
+        .find_map(|line| line.strip_prefix("content-security-policy: "))
+}
+
+/// A reload revalidates the cached page and gets `304 Not Modified`; the browser then replaces
+/// the stored page's headers with the 304's. So the 304 must carry the page's policy, with the
+/// boot script's hash, or the reloaded page may not run its script and stays on "Loading".
+#[tokio::test]
+async fn a_revalidated_page_keeps_the_boot_scripts_hash() {
+    let server = TestServer::start().await;
+    std::fs::write(
+        server.client_dir().join("index.html"),
+        "<html><script type=\"module\">boot()</script></html>",
+    )
+    .unwrap();
+    let first = get(server.addr, "/").await;
+    assert!(first.starts_with("HTTP/1.1 200"), "{first}");
+    let page_csp = csp(&first).expect("a CSP").to_owned();
+    assert!(page_csp.contains("'sha256-"), "{page_csp}");
+    let modified = first
+        .lines()
+        .find_map(|line| line.strip_prefix("last-modified: "))
+        .expect("a Last-Modified header");
+
+    let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let request = format!(
+        "GET / HTTP/1.1\r\nHost: {}\r\nIf-Modified-Since: {modified}\r\nConnection: close\r\n\r\n",
+        server.addr
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut again = String::new();
+    stream.read_to_string(&mut again).await.unwrap();
+    assert!(again.starts_with("HTTP/1.1 304"), "{again}");
+    assert_eq!(csp(&again), Some(page_csp.as_str()), "{again}");
+    server.stop().await.unwrap();
+}

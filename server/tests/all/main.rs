@@ -11,8 +11,10 @@ mod common;
 
 mod abuse;
 mod crash_recovery;
+mod embedded;
 mod http;
 mod lecture;
+mod reach;
 mod refusals;
 mod stalled;
 mod store_faults;

@@ -75,7 +75,7 @@ async fn https_and_wss_work_with_the_given_certificate() {
 #[tokio::test]
 async fn a_missing_certificate_is_a_sentence_at_start() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let mut config = server::Config::new(None, ".".into());
+    let mut config = server::Config::new(None, Some(".".into()));
     config.tls = Some(server::config::TlsFiles {
         cert: "/nonexistent/cert.pem".into(),
         key: "/nonexistent/key.pem".into(),

@@ -4,52 +4,32 @@
 
 use crate::common;
 
-use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::ffi::OsStr;
 use std::time::{Duration, Instant};
 
-use common::{Client, peak_rss_bytes, png_bomb};
+use common::{Client, ServerProcess, peak_rss_bytes, png_bomb};
 use shared::*;
 
 const UPLOADS: usize = 16;
 /// 16 decodes, two at a time, on a machine shared with builds: generous, still bounded.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(180);
 
-/// Kills the server even when the test fails half-way.
-struct KillOnDrop(std::process::Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 const PEAK_LIMIT_BYTES: u64 = 300 * 1024 * 1024;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixteen_simultaneous_decompression_bombs_stay_within_300_mb() {
     let data = tempfile::tempdir().unwrap();
-    let addr: SocketAddr = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap()
-    };
-    let child = Command::new(env!("CARGO_BIN_EXE_cnn-classroom"))
-        .args(["--bind", &addr.to_string(), "--log-level", "warn"])
-        .arg("--data-dir")
-        .arg(data.path())
-        // 16 rooms from one address at once.
-        .args(["--rooms-per-hour", "600"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the server binary starts");
-    let child = KillOnDrop(child);
-    let pid = child.0.id().to_string();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(addr).is_err() {
-        assert!(Instant::now() < deadline, "server did not start listening");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let child = ServerProcess::start(
+        "127.0.0.1:0",
+        [
+            OsStr::new("--data-dir"),
+            data.path().as_os_str(),
+            // 16 rooms from one address at once.
+            OsStr::new("--rooms-per-hour"),
+            OsStr::new("600"),
+        ],
+    );
+    let (addr, pid) = (child.addr, child.id().to_string());
     let idle = peak_rss_bytes(&pid).unwrap_or(0);
     let bomb = png_bomb();
     let started = Instant::now();

@@ -1,6 +1,9 @@
 //! Test helpers: a real server on 127.0.0.1:0 and a WebSocket client that speaks the protocol.
 #![allow(dead_code)] // each test file uses a different subset
 
+mod process;
+pub use process::ServerProcess;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -28,7 +31,7 @@ pub struct TestServer {
 
 /// Settings for tests: in-memory store, an empty client directory.
 pub fn test_config(client_dir: PathBuf) -> Config {
-    Config::new(None, client_dir)
+    Config::new(None, Some(client_dir))
 }
 
 impl TestServer {
@@ -39,11 +42,20 @@ impl TestServer {
 
     /// Starts with settings adjusted by `adjust`.
     pub async fn start_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::start_on("127.0.0.1:0", adjust).await
+    }
+
+    /// Starts listening on `bind` (e.g. `0.0.0.0:0`) with settings adjusted by `adjust`.
+    pub async fn start_on(bind: &str, adjust: impl FnOnce(&mut Config)) -> Self {
         let client_dir = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(client_dir.path().to_path_buf());
         adjust(&mut config);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
+        let listener = tokio::net::TcpListener::bind(bind).await.expect("bind");
+        let mut addr = listener.local_addr().expect("addr");
+        if addr.ip().is_unspecified() {
+            // Every interface includes loopback, which the tests connect to.
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server::run(listener, config, async {
             let _ = stopped.await;

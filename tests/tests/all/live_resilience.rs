@@ -40,9 +40,6 @@ async fn assert_conv_total_is_models(
     e2e::page::assert_close("conv-total", total.unwrap_or_default(), explanation.total)
 }
 
-/// See the known regression in the test below.
-const INSTRUCTOR_RELOAD_AFTER_RESTART_WORKS: bool = false;
-
 #[tokio::test(flavor = "multi_thread")]
 async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<()> {
     let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
@@ -141,15 +138,9 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
         wait_conv_step(student, 3).await?;
     }
 
-    // KNOWN REGRESSION, open (found when the server hardening was merged): after this restart
-    // the instructor's reload gets a page whose script is answered 404 and whose CSP lacks the
-    // boot script's hash, so the app never starts. Until it is fixed the lecture above is still
-    // checked, and the reload below is skipped rather than failing every run.
-    if !INSTRUCTOR_RELOAD_AFTER_RESTART_WORKS {
-        return classroom.close().await;
-    }
     // The instructor's tab reloads: the token in localStorage brings back the console, the room
-    // and the lecture's state, and the instructor still leads.
+    // and the lecture's state, and the instructor still leads. (The reload revalidates the cached
+    // page and gets a 304, whose headers the browser keeps: it must carry the page's CSP.)
     classroom.instructor.reload().await?;
     classroom.instructor.wait_ready().await?;
     wait_text(&classroom.instructor, "join-code", &classroom.code).await?;

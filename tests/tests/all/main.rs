@@ -10,12 +10,14 @@
 mod live_support;
 
 mod client_bundle;
+mod client_draw;
 mod client_explain;
 mod client_input;
 mod client_offline;
 mod client_overview;
 mod client_perf;
 mod client_static_host;
+mod client_sw_update;
 mod live_latency;
 mod live_lecture;
 mod live_resilience;
