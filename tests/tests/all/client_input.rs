@@ -172,3 +172,35 @@ async fn a_dark_garment_on_white_is_recognised() -> Result<()> {
     browser.screenshot("upload-dark-on-white").await?;
     browser.close().await
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_network_input_strip_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
+    let server = e2e::TestServer::start().await?;
+    let (photo, _) = dark_garment_on_white("trouser_2")?;
+    let path = save_png(&photo, "upload-screen-sizes.png")?;
+    for (width, height) in [(1920, 1080), (1280, 720), (390, 844)] {
+        let browser = e2e::Browser::launch_with(e2e::BrowserOptions {
+            window: (width, height),
+            name: format!("network-input-{width}x{height}"),
+        })
+        .await?;
+        browser.goto(&server.url()).await?;
+        browser.wait_ready().await?;
+        upload_and_compare(&browser, &path).await?;
+        let fit = browser
+            .eval(
+                r#"const strip = document.querySelector('[data-testid="network-input"]').getBoundingClientRect();
+                   return { page: document.documentElement.scrollWidth, strip: strip.right, view: window.innerWidth };"#,
+                vec![],
+            )
+            .await?;
+        let number = |key: &str| fit[key].as_f64().unwrap_or(f64::NAN);
+        ensure!(
+            number("page") <= number("view") && number("strip") <= number("view") + 0.5,
+            "{width}×{height}: the page or the network-input strip is wider than the window: {fit}"
+        );
+        browser.screenshot(&format!("network-input-{width}x{height}")).await?;
+        browser.close().await?;
+    }
+    Ok(())
+}
