@@ -37,7 +37,9 @@ pub fn for_picture(bytes: &[u8]) -> Result<Expected> {
 
 /// What `tiny_vgg()` computes for straight RGBA pixels (a canvas), fitted as the client does.
 pub fn for_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Expected> {
-    for_image(preprocess::from_rgba(width, height, rgba, TINY_VGG_INPUT_SIDE).context("the pixels do not fit")?)
+    for_image(
+        preprocess::from_rgba(width, height, rgba, TINY_VGG_INPUT_SIDE).context("the pixels do not fit")?,
+    )
 }
 
 /// What `tiny_vgg()` computes for a canonical input.

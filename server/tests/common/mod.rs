@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 mod process;
+#[allow(unused_imports)] // the binaries outside tests/all do not start the server binary
 pub use process::ServerProcess;
 
 use std::net::SocketAddr;

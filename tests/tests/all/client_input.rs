@@ -208,7 +208,9 @@ async fn the_network_input_strip_fits_a_projector_a_laptop_and_a_phone() -> Resu
             number("page") <= number("view") && number("strip") <= number("view") + 0.5,
             "{width}×{height}: the page or the network-input strip is wider than the window: {fit}"
         );
-        browser.screenshot(&format!("network-input-{width}x{height}")).await?;
+        browser
+            .screenshot(&format!("network-input-{width}x{height}"))
+            .await?;
         browser.close().await?;
     }
     Ok(())

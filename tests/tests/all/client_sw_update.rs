@@ -71,7 +71,10 @@ async fn a_new_version_replaces_the_old_cache() -> Result<()> {
     // Publish the next version: the same files, another version in sw.js.
     let new_version = format!("{old_version}next");
     let sw = std::fs::read_to_string(site.path().join("sw.js"))?;
-    ensure!(sw.contains(&old_version), "sw.js does not carry the bundle's version");
+    ensure!(
+        sw.contains(&old_version),
+        "sw.js does not carry the bundle's version"
+    );
     std::fs::write(site.path().join("sw.js"), sw.replace(&old_version, &new_version))?;
     std::fs::remove_file(site.path().join("sw.js.gz")).ok();
 
