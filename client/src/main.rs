@@ -23,6 +23,7 @@ mod layout;
 mod live;
 mod model;
 mod navigation;
+mod picture_file;
 mod playback;
 mod samples;
 mod scene;

@@ -117,11 +117,6 @@ pub fn rgba(image: &CanonicalImage) -> Pixels {
     }
 }
 
-/// Picture bytes (PNG, JPEG, GIF, WebP, BMP) made canonical, or why not.
-pub fn decode(bytes: &[u8]) -> Result<CanonicalImage, String> {
-    preprocess::decode(bytes, side()).map_err(|e| e.to_string())
-}
-
 /// A canvas's RGBA pixels made canonical, or why not.
 pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<CanonicalImage, String> {
     preprocess::from_rgba(width, height, rgba, side()).map_err(|e| e.to_string())
@@ -184,7 +179,7 @@ mod tests {
         for (index, (packed, shipped)) in samples.iter().zip(SAMPLES).enumerate() {
             assert_eq!(packed.name, shipped.name, "sample {index}: {hint}");
             assert_eq!(packed.class_index, shipped.class_index, "{}", shipped.name);
-            let from_png = decode(shipped.png).unwrap();
+            let from_png = preprocess::decode(shipped.png, side()).unwrap();
             assert_eq!(image(index).unwrap(), from_png, "{}", shipped.name);
         }
     }

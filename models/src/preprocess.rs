@@ -7,10 +7,13 @@
 //! canonical bytes are what the server sends to students, and what both sides feed to the
 //! network, so they compute the same trace.
 
+#[cfg(feature = "decode")]
 use std::io::Cursor;
 
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageReader, Limits, Rgb, RgbImage, RgbaImage};
+#[cfg(feature = "decode")]
+use image::{ImageReader, Limits};
+use image::{DynamicImage, Rgb, RgbImage, RgbaImage};
 use ndarray::Array3;
 
 use crate::error::ModelError;
@@ -48,10 +51,12 @@ impl CanonicalImage {
         Ok(Self { rgb, side })
     }
 
-    /// Decodes PNG, JPEG, GIF, WebP or BMP bytes and makes them canonical.
+    /// Decodes PNG, JPEG, GIF, WebP or BMP bytes and makes them canonical (feature `decode`; the
+    /// browser client decodes with the browser and calls [`Self::from_rgba`]).
     ///
     /// # Shapes
     /// Any width × height up to [`MAX_DECODED_SIDE`] → `side × side × 3`.
+    #[cfg(feature = "decode")]
     pub fn decode(bytes: &[u8], side: u32) -> Result<Self, ModelError> {
         check_side(side)?;
         let mut reader = ImageReader::new(Cursor::new(bytes))
@@ -141,6 +146,7 @@ impl CanonicalImage {
 ///
 /// # Shapes
 /// Any picture → `side × side × 3`.
+#[cfg(feature = "decode")]
 pub fn decode(bytes: &[u8], side: u32) -> Result<CanonicalImage, ModelError> {
     CanonicalImage::decode(bytes, side)
 }

@@ -1,16 +1,17 @@
 //! Choosing the input: the shipped sample images by class, an upload of one's own picture
-//! (decoded and resized in WebAssembly exactly as the server would), and a drawing canvas.
+//! (decoded by the browser, then fitted and resized by `models::preprocess` as the server would),
+//! and a drawing canvas.
 
 use std::rc::Rc;
 
 use gloo::file::File;
-use gloo::file::callbacks::FileReader;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::draw_canvas::DrawCanvas;
 use crate::components::heatmap_canvas::HeatmapCanvas;
 use crate::components::network_input::NetworkInput;
+use crate::picture_file;
 use crate::samples;
 use crate::state::{Action, AppState, Input, InputOrigin};
 
@@ -32,7 +33,8 @@ pub fn upload_error(file_name: &str, reason: &str) -> String {
 /// The input picker.
 #[component]
 pub fn InputPicker(props: &InputPickerProps) -> Html {
-    let reader = use_mut_ref(|| None::<FileReader>);
+    // Which upload is the latest: a slow decode finishing after a newer one is ignored.
+    let uploads = use_mut_ref(|| 0_u64);
     // The latest upload as an object URL, shown beside what the network sees of it (revoked when
     // replaced or when the picker goes away).
     let original = use_state(|| None::<Rc<gloo::file::ObjectUrl>>);
@@ -60,30 +62,37 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
 
     let onchange = {
         let dispatcher = dispatcher.clone();
-        let reader = reader.clone();
+        let uploads = uploads.clone();
         let original = original.clone();
         move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             let Some(file) = input.files().and_then(|files| files.get(0)) else {
                 return;
             };
-            let file = File::from(file);
-            original.set(Some(Rc::new(gloo::file::ObjectUrl::from(file.clone()))));
             let name = file.name();
-            let dispatcher = dispatcher.clone();
-            *reader.borrow_mut() = Some(gloo::file::callbacks::read_as_bytes(&file, move |bytes| {
-                let action = match bytes {
-                    Err(e) => Action::InputFailed(upload_error(&name, &e.to_string())),
-                    Ok(bytes) => match samples::decode(&bytes) {
-                        Ok(image) => Action::SetInput(Input {
+            let generation = {
+                let mut latest = uploads.borrow_mut();
+                *latest += 1;
+                *latest
+            };
+            let (uploads, dispatcher, original) = (uploads.clone(), dispatcher.clone(), original.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = picture_file::read(&file).await;
+                if *uploads.borrow() != generation {
+                    return;
+                }
+                dispatcher.dispatch(match result {
+                    Ok(image) => {
+                        let url = gloo::file::ObjectUrl::from(File::from(file));
+                        original.set(Some(Rc::new(url)));
+                        Action::SetInput(Input {
                             image: Rc::new(image),
                             origin: InputOrigin::Upload(name.clone()),
-                        }),
-                        Err(reason) => Action::InputFailed(upload_error(&name, &reason)),
-                    },
-                };
-                dispatcher.dispatch(action);
-            }));
+                        })
+                    }
+                    Err(reason) => Action::InputFailed(upload_error(&name, &reason)),
+                });
+            });
             // Let the same file be chosen again after an error.
             input.set_value("");
         }
