@@ -8,13 +8,13 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions, ResizeQuality};
 
 use crate::samples;
 use crate::state::CanonicalImage;
 
-/// Longest side kept from a decoded picture. Larger ones are drawn down to it first (with the
-/// browser's high-quality smoothing), so a 48-megapixel photo costs 16 MB of WebAssembly memory,
+/// Longest side kept from a decoded picture. Larger ones are scaled down to it first (by the
+/// browser, with its high-quality filter), so a 48-megapixel photo costs 16 MB of WebAssembly memory,
 /// not 190 MB; the network's input is 64 pixels wide, so nothing it sees is lost.
 pub const MAX_KEPT_SIDE: u32 = 2048;
 
@@ -24,14 +24,36 @@ pub async fn read(file: &web_sys::File) -> Result<CanonicalImage, String> {
     let promise = window
         .create_image_bitmap_with_blob(file)
         .map_err(|_| "the browser cannot open it".to_owned())?;
-    let bitmap: ImageBitmap = JsFuture::from(promise)
+    let decoded: ImageBitmap = JsFuture::from(promise)
         .await
         .map_err(|_| "it is not a picture the browser can decode, or the file is damaged".to_owned())?
         .unchecked_into();
-    let result = pixels(&bitmap);
-    bitmap.close();
+    let kept = shrunk(&window, &decoded).await;
+    decoded.close();
+    let kept = kept?;
+    let result = pixels(&kept);
+    kept.close();
     let (width, height, rgba) = result?;
     samples::from_rgba(width, height, &rgba)
+}
+
+/// `bitmap` at [`kept_size`]: a copy, scaled by the browser when it is larger.
+async fn shrunk(window: &web_sys::Window, bitmap: &ImageBitmap) -> Result<ImageBitmap, String> {
+    if bitmap.width() == 0 || bitmap.height() == 0 {
+        return Err("the picture is empty (0 pixels wide or high)".to_owned());
+    }
+    let (width, height) = kept_size(bitmap.width(), bitmap.height());
+    let options = ImageBitmapOptions::new();
+    if (width, height) != (bitmap.width(), bitmap.height()) {
+        options.set_resize_width(width);
+        options.set_resize_height(height);
+        options.set_resize_quality(ResizeQuality::High);
+    }
+    let too_large = |_| "the picture is too large for this browser to open; try a smaller one".to_owned();
+    let promise = window
+        .create_image_bitmap_with_image_bitmap_and_image_bitmap_options(bitmap, &options)
+        .map_err(too_large)?;
+    Ok(JsFuture::from(promise).await.map_err(too_large)?.unchecked_into())
 }
 
 /// The size a `width × height` picture is drawn at: unchanged up to [`MAX_KEPT_SIDE`], else scaled
@@ -42,19 +64,16 @@ pub fn kept_size(width: u32, height: u32) -> (u32, u32) {
         return (width, height);
     }
     let scale = |length: u32| {
-        ((u64::from(length) * u64::from(MAX_KEPT_SIDE) + u64::from(longest) / 2) / u64::from(longest))
-            .max(1) as u32
+        ((u64::from(length) * u64::from(MAX_KEPT_SIDE) + u64::from(longest) / 2) / u64::from(longest)).max(1)
+            as u32
     };
     (scale(width), scale(height))
 }
 
-/// The bitmap's RGBA pixels (not premultiplied), at [`kept_size`].
+/// The bitmap's RGBA pixels (not premultiplied).
 fn pixels(bitmap: &ImageBitmap) -> Result<(u32, u32, Vec<u8>), String> {
     let unreadable = |_| "the browser decoded it but would not hand over its pixels".to_owned();
-    if bitmap.width() == 0 || bitmap.height() == 0 {
-        return Err("the picture is empty (0 pixels wide or high)".to_owned());
-    }
-    let (width, height) = kept_size(bitmap.width(), bitmap.height());
+    let (width, height) = (bitmap.width(), bitmap.height());
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -69,9 +88,8 @@ fn pixels(bitmap: &ImageBitmap) -> Result<(u32, u32, Vec<u8>), String> {
         .map_err(unreadable)?
         .ok_or("no 2D canvas")?
         .unchecked_into();
-    context.set_image_smoothing_quality(web_sys::ImageSmoothingQuality::High);
     context
-        .draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, f64::from(width), f64::from(height))
+        .draw_image_with_image_bitmap(bitmap, 0.0, 0.0)
         .map_err(unreadable)?;
     let data = context
         .get_image_data(0.0, 0.0, f64::from(width), f64::from(height))

@@ -11,9 +11,9 @@
 use std::io::Cursor;
 
 use image::imageops::FilterType;
+use image::{DynamicImage, Rgb, RgbImage, RgbaImage};
 #[cfg(feature = "decode")]
 use image::{ImageReader, Limits};
-use image::{DynamicImage, Rgb, RgbImage, RgbaImage};
 use ndarray::Array3;
 
 use crate::error::ModelError;

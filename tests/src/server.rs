@@ -1,8 +1,8 @@
-//! The real classroom server (`server::run`) on 127.0.0.1:0 serving `client/dist`, on its own
-//! thread and runtime, so a test can stop it gracefully, kill it abruptly, and start it again
+//! The real classroom server (`server::run`) on 127.0.0.1:0 (or every interface) serving
+//! `client/dist`, on its own thread and runtime, so a test can stop it gracefully, kill it abruptly, and start it again
 //! on the same port with the same data dir.
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -44,12 +44,18 @@ impl TestServer {
 
     /// Like [`TestServer::start`], with `configure` applied to the config on every (re)start.
     pub async fn start_with(configure: Configure) -> Result<Self> {
+        Self::start_on(Ipv4Addr::LOCALHOST.into(), configure).await
+    }
+
+    /// Like [`TestServer::start_with`], listening on `ip` (e.g. `0.0.0.0`, every interface, as a
+    /// lecture server students can reach does) on a free port.
+    pub async fn start_on(ip: IpAddr, configure: Configure) -> Result<Self> {
         paths::require_bundle()?;
         let data_dir_guard = tempfile::Builder::new()
             .prefix("server-data-")
             .tempdir_in(paths::scratch_dir())
             .context("could not create a server data dir under target/e2e-tmp")?;
-        let listener = bind((Ipv4Addr::LOCALHOST, 0).into()).await?;
+        let listener = bind((ip, 0).into()).await?;
         let addr = listener.local_addr()?;
         let mut server = Self {
             addr,
@@ -64,17 +70,25 @@ impl TestServer {
 
     /// `http://127.0.0.1:<port>`: open this in a browser.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.addr())
     }
 
     /// `ws://127.0.0.1:<port>/ws`: the WebSocket endpoint.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        format!("ws://{}/ws", self.addr())
     }
 
-    /// The bound address.
+    /// The address to connect to (loopback, also when the server listens on every interface).
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        match self.addr.ip() {
+            ip if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, self.addr.port()).into(),
+            _ => self.addr,
+        }
+    }
+
+    /// Whether the server listens on every interface (`0.0.0.0`), not loopback only.
+    pub fn listens_everywhere(&self) -> bool {
+        self.addr.ip().is_unspecified()
     }
 
     /// The server's data dir (its database lives here; it survives restarts).

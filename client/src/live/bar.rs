@@ -141,7 +141,11 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                         {onlock} onshowjoin={show_join(true)} onend={call(Controller::leave)} />
                     if let (true, Some(code)) = (lecture.join_screen, &lecture.code) {
                         <JoinScreen code={code.clone()} participants={lecture.participants()}
-                            onclose={show_join(false)} />
+                            reach={lecture.reach.clone()} onclose={show_join(false)}
+                            onreach={{
+                                let bar = view.dispatcher();
+                                Callback::from(move |reach| bar.dispatch(LiveEvent::Reach(reach)))
+                            }} />
                     }
                 </>
             }

@@ -6,6 +6,8 @@ use std::rc::Rc;
 use shared::{Mode, Role, RoomCode, RosterEntry};
 use yew::Reducible;
 
+use super::links::Reach;
+
 /// How the connection to the classroom server is doing (shown on the bar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectionStatus {
@@ -41,6 +43,8 @@ pub struct Lecture {
     pub error: Option<String>,
     /// Whether the big join screen (code, link, QR) covers the page.
     pub join_screen: bool,
+    /// Instructor only: where students can reach the server; `Some(None)`: the server did not say.
+    pub reach: Option<Option<Reach>>,
 }
 
 impl Lecture {
@@ -55,6 +59,7 @@ impl Lecture {
             warning: None,
             error: None,
             join_screen: false,
+            reach: None,
         }
     }
 
@@ -110,6 +115,8 @@ pub enum LiveEvent {
     Error(Option<String>),
     /// Show or hide the join screen.
     ShowJoinScreen(bool),
+    /// The server's answer to where students can reach it (`None`: no answer).
+    Reach(Option<Reach>),
     /// The lecture is over for this browser, and why (`None`: the user left).
     Ended(Option<String>),
 }
@@ -149,6 +156,7 @@ impl LiveView {
             LiveEvent::Warning(warning) => lecture.warning = warning,
             LiveEvent::Error(error) => lecture.error = error,
             LiveEvent::ShowJoinScreen(show) => lecture.join_screen = show,
+            LiveEvent::Reach(reach) => lecture.reach = Some(reach),
             LiveEvent::Begin(_) | LiveEvent::Ended(_) => unreachable!("handled above"),
         }
         next

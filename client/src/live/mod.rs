@@ -9,7 +9,8 @@
 //! - [`controller`]: the thin socket shell around it: the WebSocket, the retry timer, the heartbeat.
 //! - [`lecture`]: the bar's state as a reducer.
 //! - [`socket`]: one browser WebSocket; [`backoff`]: reconnect delays with jitter.
-//! - [`saved_session`]: tokens in `localStorage`; [`links`]: join links and the socket URL.
+//! - [`saved_session`]: tokens in `localStorage`; [`links`]: join links and the socket URL;
+//!   [`join_origins`]: where students can reach the server, for the join link.
 //! - [`remote_input`]: the instructor's image, checked here against the server's [`digest`];
 //!   [`bmp`]: uploads as BMP;
 //!   [`qr`]: the join QR code as SVG.
@@ -20,6 +21,7 @@ mod bmp;
 mod console;
 mod controller;
 mod digest;
+mod join_origins;
 mod join_screen;
 mod landing;
 mod lecture;

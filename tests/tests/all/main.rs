@@ -18,6 +18,7 @@ mod client_overview;
 mod client_perf;
 mod client_static_host;
 mod client_sw_update;
+mod live_join_address;
 mod live_latency;
 mod live_lecture;
 mod live_resilience;

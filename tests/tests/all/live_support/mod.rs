@@ -98,16 +98,40 @@ pub async fn start_lecture(browser: &Browser, server: &TestServer) -> Result<Str
         code.len() == 6,
         "the join screen shows {code:?}, not a six-letter code"
     );
-    let link = browser.text("join-link").await?;
-    ensure!(
-        link.ends_with(&format!("/join/{code}")),
-        "the join link {link:?} does not end in /join/{code}"
-    );
-    ensure!(browser.exists("join-qr").await?, "the join screen has no QR code");
+    wait_join_screen_answered(browser).await?;
+    if !server.listens_everywhere() {
+        // No student could reach this server: the screen says so instead of a link.
+        wait_text(browser, "join-unreachable", "--bind 0.0.0.0").await?;
+        ensure!(
+            !browser.exists("join-qr").await?,
+            "a QR code of an unreachable link"
+        );
+        ensure!(
+            browser.text("join-link").await?.is_empty(),
+            "a link no student can open"
+        );
+    } else {
+        let link = browser.text("join-link").await?;
+        ensure!(
+            link.ends_with(&format!("/join/{code}")),
+            "the join link {link:?} does not end in /join/{code}"
+        );
+        ensure!(browser.exists("join-qr").await?, "the join screen has no QR code");
+    }
     browser.screenshot("live-join-screen").await?;
     browser.click("join-screen-close").await?;
     wait_text(browser, "join-code", &code).await?;
     Ok(code)
+}
+
+/// Waits until the join screen has heard from the server where students can reach it.
+pub async fn wait_join_screen_answered(browser: &Browser) -> Result<()> {
+    browser
+        .wait_until(
+            "the join screen to learn where students can reach the server",
+            r#"document.querySelector('.live-join-card[data-reach="answered"]')"#,
+        )
+        .await
 }
 
 /// Opens the join link, types `name`, joins, and waits until the screen follows the lecture.
