@@ -1,7 +1,7 @@
 //! Browser tests of the input picker: an uploaded PNG is decoded in the page exactly as the
 //! `models` crate decodes it (same canonical bytes, same prediction) — tall pictures, cut-outs and
 //! dark garments on white among them; a file that is not an image shows a clear error and keeps
-//! the current picture.
+//! the current picture; a large JPEG photo is decoded and shrunk by the browser.
 
 use anyhow::{Context, Result, ensure};
 use e2e::browser::Browser;
@@ -214,4 +214,75 @@ async fn the_network_input_strip_fits_a_projector_a_laptop_and_a_phone() -> Resu
         browser.close().await?;
     }
     Ok(())
+}
+
+/// A phone photo: a shipped sample enlarged 32× (nearest neighbour) onto a 3200×2400 picture of
+/// its own background colour, saved as a JPEG.
+fn large_jpeg_photo(sample_name: &str) -> Result<(std::path::PathBuf, usize)> {
+    let sample = SAMPLES
+        .iter()
+        .find(|s| s.name == sample_name)
+        .with_context(|| format!("no shipped sample {sample_name}"))?;
+    let small = image::load_from_memory(sample.png)?.into_rgb8();
+    let background = *small.get_pixel(0, 0);
+    let photo = RgbImage::from_fn(3200, 2400, |x, y| {
+        let (sx, sy) = ((x as i64 - 576) / 32, (y as i64 - 176) / 32);
+        if (0..64).contains(&sx) && (0..64).contains(&sy) {
+            *small.get_pixel(sx as u32, sy as u32)
+        } else {
+            background
+        }
+    });
+    let path = paths::scratch_dir().join(format!("upload-large-{sample_name}.jpg"));
+    photo.save_with_format(&path, ImageFormat::Jpeg)?;
+    Ok((path, usize::from(sample.class_index)))
+}
+
+/// The browser decodes uploads (the wasm carries no decoders): a 7.7-megapixel JPEG is shrunk
+/// by the browser before WebAssembly sees it, and the page predicts what `models` predicts from
+/// the same file natively (another JPEG decoder and no pre-shrinking, so the percentages may
+/// differ a little, the class may not).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_large_jpeg_photo_is_decoded_by_the_browser() -> Result<()> {
+    let (_server, browser) = page::open_client("upload-large-jpeg").await?;
+    let (path, class_index) = large_jpeg_photo("sneaker_1")?;
+    let expected = expected::for_picture(&std::fs::read(&path)?)?;
+    ensure!(
+        expected.predicted == class_index,
+        "natively the photo is class {} instead of {class_index}",
+        expected.predicted
+    );
+    browser.upload("upload-input", &path).await?;
+    browser
+        .wait_until(
+            "the page's input to be the uploaded photo",
+            r#"document.querySelector('[data-testid="network-input"]') !== null"#,
+        )
+        .await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let shown = page::shown_prediction(&browser).await?;
+        let close = shown.percents.len() == expected.probabilities.len()
+            && shown
+                .percents
+                .iter()
+                .zip(&expected.probabilities)
+                .all(|(shown, p)| (shown - p * 100.0).abs() <= 3.0);
+        if close && shown.predicted == [expected.predicted] {
+            break;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "the page shows {shown:?}; natively the photo gives {:?} (class {})",
+            expected.probabilities,
+            expected.predicted
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    ensure!(
+        !browser.exists("input-error").await?,
+        "a valid JPEG must not show an input error"
+    );
+    browser.assert_no_console_errors().await?;
+    browser.close().await
 }
