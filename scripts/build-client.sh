@@ -82,11 +82,17 @@ for file in "${assets[@]}" sw.js asset-manifest.json; do
     zopfli --gzip -c "$out/$file" >"$out/$file.gz"
 done
 
-# Replace the old bundle in one step, so a running server never serves a half-written one.
-rm -rf client/dist.old
-[[ -d client/dist ]] && mv client/dist client/dist.old
-mv "$out" client/dist
-rm -rf client/dist.old
+# Replace the old bundle in one step, so a running server never serves a half-written one. An
+# identical bundle is left alone: its files keep their times, so cargo does not rebuild the
+# server that embeds it (a warm test run would otherwise relink the server and every e2e test).
+if [[ -d client/dist ]] && diff -r -q client/dist "$out" >/dev/null; then
+    echo "== build-client: client/dist is unchanged"
+else
+    rm -rf client/dist.old
+    [[ -d client/dist ]] && mv client/dist client/dist.old
+    mv "$out" client/dist
+    rm -rf client/dist.old
+fi
 
 echo "== build-client: client/dist (version $version)"
 total_raw=0
