@@ -6,17 +6,20 @@ use thiserror::Error;
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum ModelError {
     /// A layer cannot accept the shape the previous layer produces.
-    #[error("layer {index} ({name}) expects input of shape {expected:?} but receives {actual:?}")]
+    #[error("layer {index} ({kind} {name}) {reason}")]
     ShapeMismatch {
         /// Position of the layer in the network.
         index: usize,
         /// The layer's name, e.g. `conv_1_1`.
         name: String,
-        /// What the layer needs.
-        expected: Vec<usize>,
-        /// What it would receive.
-        actual: Vec<usize>,
+        /// The layer's kind as PyTorch names it, e.g. `Linear`.
+        kind: &'static str,
+        /// What does not fit, e.g. "expects 1,024 inputs but the previous layer gives 1,690".
+        reason: String,
     },
+    /// A model would cost more than the budget allows (see `crate::budget`).
+    #[error("{0}")]
+    OverBudget(String),
     /// A layer's own parameters are inconsistent (e.g. bias length differs from out channels).
     #[error("layer {name} is invalid: {reason}")]
     InvalidLayer {

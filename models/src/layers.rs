@@ -6,6 +6,7 @@
 
 use ndarray::{Array1, Array2, Array4};
 
+use crate::budget::thousands;
 use crate::error::ModelError;
 
 /// A 2-D convolution with square stride and zero padding on every side.
@@ -87,17 +88,38 @@ impl Layer {
         }
     }
 
-    /// The output shape for a given input shape, or why the input does not fit.
+    /// The layer's kind as PyTorch names its module: `Conv2d`, `ReLU`, `MaxPool2d`, `Flatten`,
+    /// `Linear`, `Softmax` (what a user who exported a model recognises in an error).
+    pub fn pytorch_name(&self) -> &'static str {
+        match self {
+            Layer::Conv2d(_) => "Conv2d",
+            Layer::ReLU => "ReLU",
+            Layer::MaxPool2d(_) => "MaxPool2d",
+            Layer::Flatten => "Flatten",
+            Layer::Linear(_) => "Linear",
+            Layer::Softmax => "Softmax",
+        }
+    }
+
+    /// The output shape for a given input shape, or why the input does not fit, as a sentence
+    /// naming the layer and the mismatch.
     ///
     /// # Shapes
     /// Spatial layers take `[C, H, W]`; `Linear` and `Softmax` take `[N]`.
     pub fn output_shape(&self, name: &str, index: usize, input: &[usize]) -> Result<Vec<usize>, ModelError> {
-        let mismatch = |expected: Vec<usize>| ModelError::ShapeMismatch {
+        let mismatch = |reason: String| ModelError::ShapeMismatch {
             index,
             name: name.to_string(),
-            expected,
-            actual: input.to_vec(),
+            kind: self.pytorch_name(),
+            reason,
         };
+        // Who hands this layer its input, in words.
+        let source = if index == 0 {
+            "the network's input is"
+        } else {
+            "the previous layer gives"
+        };
+        let described = describe_shape(input);
         let invalid = |reason: String| ModelError::InvalidLayer {
             name: name.to_string(),
             reason,
@@ -117,14 +139,24 @@ impl Layer {
                     return Err(invalid("stride must be at least 1".into()));
                 }
                 let &[ic, h, w] = input else {
-                    return Err(mismatch(vec![in_c, kh, kw]));
+                    return Err(mismatch(format!(
+                        "expects {in_c} channels of a picture-shaped map but {source} {described}"
+                    )));
                 };
                 if ic != in_c {
-                    return Err(mismatch(vec![in_c, h, w]));
+                    return Err(mismatch(format!(
+                        "expects {in_c} input channels but {source} {described}"
+                    )));
                 }
                 let (ph, pw) = (h + 2 * c.padding, w + 2 * c.padding);
-                if ph < kh || pw < kw || kh == 0 || kw == 0 {
-                    return Err(mismatch(vec![in_c, kh.max(1), kw.max(1)]));
+                if kh == 0 || kw == 0 {
+                    return Err(invalid("its kernel is empty".into()));
+                }
+                if ph < kh || pw < kw {
+                    return Err(mismatch(format!(
+                        "has a {kh}×{kw} kernel, larger than its {h}×{w} input with padding {}",
+                        c.padding
+                    )));
                 }
                 Ok(vec![out_c, (ph - kh) / c.stride + 1, (pw - kw) / c.stride + 1])
             }
@@ -134,10 +166,15 @@ impl Layer {
                     return Err(invalid("kernel and stride must be at least 1".into()));
                 }
                 let &[c, h, w] = input else {
-                    return Err(mismatch(vec![0, p.kernel, p.kernel]));
+                    return Err(mismatch(format!(
+                        "pools a picture-shaped map but {source} {described}"
+                    )));
                 };
                 if h < p.kernel || w < p.kernel {
-                    return Err(mismatch(vec![c, p.kernel, p.kernel]));
+                    return Err(mismatch(format!(
+                        "has a {k}×{k} window, larger than its {h}×{w} input",
+                        k = p.kernel
+                    )));
                 }
                 Ok(vec![
                     c,
@@ -157,16 +194,38 @@ impl Layer {
                     )));
                 }
                 if input != [in_f] {
-                    return Err(mismatch(vec![in_f]));
+                    let hint = if input.len() == 3 {
+                        "; put a Flatten before it"
+                    } else {
+                        ""
+                    };
+                    return Err(mismatch(format!(
+                        "expects {} inputs but {source} {described}{hint}",
+                        thousands(in_f as u64)
+                    )));
                 }
                 Ok(vec![out_f])
             }
             Layer::Softmax => {
                 if input.len() != 1 {
-                    return Err(mismatch(vec![input.iter().product()]));
+                    return Err(mismatch(format!(
+                        "turns a vector of scores into probabilities but {source} {described}"
+                    )));
                 }
                 Ok(input.to_vec())
             }
+        }
+    }
+}
+
+/// A shape in words: `1,690` for a vector, `a 10×13×13 map (1,690 values)` otherwise.
+fn describe_shape(shape: &[usize]) -> String {
+    let values: usize = shape.iter().product();
+    match shape {
+        [n] => thousands(*n as u64),
+        _ => {
+            let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+            format!("a {} map ({} values)", dims.join("×"), thousands(values as u64))
         }
     }
 }

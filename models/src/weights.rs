@@ -35,6 +35,7 @@ use ndarray::{Array1, Array2, Array4};
 use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
 
+use crate::budget::{Budget, thousands};
 use crate::error::ModelError;
 use crate::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 use crate::network::Network;
@@ -109,11 +110,36 @@ fn load_error(reason: impl Into<String>) -> ModelError {
     ModelError::Load(reason.into())
 }
 
-/// Builds a network from a manifest and safetensors bytes, checking every name, dtype and shape.
+/// Largest manifest accepted, in bytes (a 256-layer manifest is a few tens of kilobytes).
+pub const MAX_MANIFEST_BYTES: usize = 1024 * 1024;
+
+/// Builds a network from a manifest and safetensors bytes, checking every name, dtype and shape,
+/// within [`Budget::TEACHING`].
 ///
 /// # Shapes
 /// Conv weights `[out, in, k, k]`, linear weights `[out, in]`, biases `[out]`, all `F32`.
 pub fn load(manifest_json: &[u8], safetensors: &[u8]) -> Result<Network, ModelError> {
+    load_within(manifest_json, safetensors, &Budget::TEACHING)
+}
+
+/// [`load`] within `budget`: the file sizes are checked before anything is parsed, and the
+/// network's cost (parameters, activations, multiply-adds) before it is returned.
+pub fn load_within(manifest_json: &[u8], safetensors: &[u8], budget: &Budget) -> Result<Network, ModelError> {
+    if manifest_json.len() > MAX_MANIFEST_BYTES {
+        return Err(load_error(format!(
+            "the manifest has {} bytes; a model manifest is at most {} (is this the right file?)",
+            thousands(manifest_json.len() as u64),
+            thousands(MAX_MANIFEST_BYTES as u64)
+        )));
+    }
+    budget.check_file(safetensors.len() as u64)?;
+    let network = parse(manifest_json, safetensors)?;
+    budget.check(&network)?;
+    Ok(network)
+}
+
+/// The checks of [`load`] apart from the budget.
+fn parse(manifest_json: &[u8], safetensors: &[u8]) -> Result<Network, ModelError> {
     let manifest: Manifest = serde_json::from_slice(manifest_json).map_err(|e| {
         load_error(format!(
             "the model manifest is not valid JSON of the expected form ({e}); re-export it with the trainer"
@@ -427,10 +453,27 @@ pub fn load_dir(dir: impl AsRef<Path>) -> Result<Network, ModelError> {
     }
 }
 
-/// Loads a model from a manifest file and a safetensors file.
+/// Loads a model from a manifest file and a safetensors file, within [`Budget::TEACHING`]; the
+/// files' sizes are checked before they are read.
 pub fn load_files(manifest: impl AsRef<Path>, safetensors: impl AsRef<Path>) -> Result<Network, ModelError> {
-    let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| load_error(format!("cannot read {}: {e}", path.display())))
-    };
-    load(&read(manifest.as_ref())?, &read(safetensors.as_ref())?)
+    let cannot_read =
+        |path: &Path, e: std::io::Error| load_error(format!("cannot read {}: {e}", path.display()));
+    let (manifest, safetensors) = (manifest.as_ref(), safetensors.as_ref());
+    let manifest_bytes = std::fs::metadata(manifest)
+        .map_err(|e| cannot_read(manifest, e))?
+        .len();
+    if manifest_bytes > MAX_MANIFEST_BYTES as u64 {
+        return Err(load_error(format!(
+            "{} has {} bytes; a model manifest is at most {} (is this the right file?)",
+            manifest.display(),
+            thousands(manifest_bytes),
+            thousands(MAX_MANIFEST_BYTES as u64)
+        )));
+    }
+    let weights_bytes = std::fs::metadata(safetensors)
+        .map_err(|e| cannot_read(safetensors, e))?
+        .len();
+    Budget::TEACHING.check_file(weights_bytes)?;
+    let read = |path: &Path| std::fs::read(path).map_err(|e| cannot_read(path, e));
+    load(&read(manifest)?, &read(safetensors)?)
 }

@@ -139,13 +139,19 @@ fn wrong_shapes_are_errors() {
     // Linear weight with the wrong input size.
     let (manifest, bytes) = edited_tensors(|list| {
         let w = list.iter_mut().find(|t| t.0 == "output.weight").unwrap();
-        w.2 = vec![10, 1689];
-        w.3.truncate(10 * 1689 * 4);
+        w.2 = vec![10, 1024];
+        w.3.truncate(10 * 1024 * 4);
     });
-    assert!(matches!(
-        load(manifest.as_bytes(), &bytes),
-        Err(ModelError::ShapeMismatch { .. })
-    ));
+    let result = load(manifest.as_bytes(), &bytes);
+    assert!(
+        matches!(result, Err(ModelError::ShapeMismatch { .. })),
+        "{result:?}"
+    );
+    // The sentence names the layer, its kind and both sizes, as the issue asks.
+    assert_eq!(
+        result.unwrap_err().to_string(),
+        "layer 11 (Linear output) expects 1,024 inputs but the previous layer gives 1,690"
+    );
     // Conv weight with the wrong rank.
     let (manifest, bytes) = edited_tensors(|list| {
         let w = list.iter_mut().find(|t| t.0 == "conv_1_1.weight").unwrap();
@@ -215,4 +221,67 @@ fn load_dir_finds_the_pair_and_explains_what_is_missing() {
     assert_eq!(load_dir(&dir).unwrap(), network);
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(is_load_error(load_dir(&dir)).contains("cannot read"));
+}
+
+#[test]
+fn shape_errors_are_sentences_about_the_layer_and_the_picture() {
+    let network = tiny_vgg();
+    let (manifest, tensors) = save(network);
+    let with_input = |shape: [usize; 3]| {
+        let mut json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        json["input_shape"] = serde_json::json!(shape);
+        json.to_string()
+    };
+    // The manifest says greyscale 64×64 pictures; conv_1_1's kernels read 3 channels.
+    let grey = with_input([1, 64, 64]);
+    let message = load(grey.as_bytes(), &tensors).unwrap_err().to_string();
+    assert_eq!(
+        message,
+        "layer 0 (Conv2d conv_1_1) expects 3 input channels but the network's input is a 1×64×64 map (4,096 values)"
+    );
+    // 16×16 pictures: the maps shrink to 1×1, so the dense layer gets too few inputs.
+    let message = load(with_input([3, 16, 16]).as_bytes(), &tensors)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "layer 11 (Linear output) expects 1,690 inputs but the previous layer gives 10"
+    );
+    // 8×8 pictures: conv_2_1's kernel no longer fits its input.
+    let message = load(with_input([3, 8, 8]).as_bytes(), &tensors)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        message,
+        "layer 5 (Conv2d conv_2_1) has a 3×3 kernel, larger than its 2×2 input with padding 0"
+    );
+}
+
+#[test]
+fn a_model_over_the_budget_is_refused_before_it_is_used() {
+    use models::budget::Budget;
+    use models::weights::load_within;
+    let (manifest, tensors) = save(tiny_vgg());
+    let small = Budget {
+        max_file_bytes: 1_000,
+        ..Budget::TEACHING
+    };
+    let message = load_within(manifest.as_bytes(), &tensors, &small)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("80,448 bytes, more than the 1,000"), "{message}");
+    let few = Budget {
+        max_multiply_adds: 2_000_000,
+        ..Budget::TEACHING
+    };
+    let message = load_within(manifest.as_bytes(), &tensors, &few)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("at layer 2 (Conv2d conv_1_2)"), "{message}");
+    // The shipped model is well inside the teaching budget.
+    assert!(load_within(manifest.as_bytes(), &tensors, &Budget::TEACHING).is_ok());
+    // A manifest of many megabytes is refused before it is parsed.
+    let huge = format!("{manifest}{}", " ".repeat(2 * 1024 * 1024));
+    let message = is_load_error(load(huge.as_bytes(), &tensors));
+    assert!(message.contains("manifest has 2,"), "{message}");
 }
