@@ -37,7 +37,9 @@ fn unpack(bytes: &[u8]) -> Option<Network> {
         let parameters: Vec<&mut f32> = match &mut named.layer {
             Layer::Conv2d(conv) => conv.weight.iter_mut().chain(&mut conv.bias).collect(),
             Layer::Linear(linear) => linear.weight.iter_mut().chain(&mut linear.bias).collect(),
-            Layer::ReLU | Layer::MaxPool2d(_) | Layer::Flatten | Layer::Softmax => continue,
+            Layer::ReLU | Layer::MaxPool2d(_) | Layer::AvgPool2d(_) | Layer::Flatten | Layer::Softmax => {
+                continue;
+            }
         };
         for parameter in parameters {
             *parameter = values.next()?;

@@ -38,7 +38,7 @@ pub fn columns_of(network: &Network) -> Vec<ColumnSpec> {
         }
         let kind = match named.layer {
             Layer::Conv2d(_) => ColumnKind::Conv,
-            Layer::MaxPool2d(_) => ColumnKind::Pool,
+            Layer::MaxPool2d(_) | Layer::AvgPool2d(_) => ColumnKind::Pool,
             _ => ColumnKind::Activation,
         };
         columns.push(ColumnSpec {

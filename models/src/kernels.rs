@@ -453,6 +453,37 @@ pub fn max_pool2d_into(
     }
 }
 
+/// Average pooling of `[c, in_h, in_w]` into `out` (`[c, out_h, out_w]`): the mean of each
+/// `kernel × kernel` window, as PyTorch's `AvgPool2d` without padding.
+pub fn avg_pool2d_into(
+    (c, in_h, in_w): (usize, usize, usize),
+    kernel: usize,
+    stride: usize,
+    input: &[f32],
+    out: &mut [f32],
+) {
+    let out_h = (in_h - kernel) / stride + 1;
+    let out_w = (in_w - kernel) / stride + 1;
+    assert_eq!(input.len(), c * in_h * in_w, "pool input length");
+    assert_eq!(out.len(), c * out_h * out_w, "pool output length");
+    let scale = 1.0 / (kernel * kernel) as f32;
+    let planes = input
+        .chunks_exact(in_h * in_w)
+        .zip(out.chunks_exact_mut(out_h * out_w));
+    for (plane, out_plane) in planes {
+        for (y, out_row) in out_plane.chunks_exact_mut(out_w).enumerate() {
+            let rows = &plane[y * stride * in_w..][..(kernel - 1) * in_w + in_w];
+            for (x, mean) in out_row.iter_mut().enumerate() {
+                let sum: f32 = rows
+                    .chunks(in_w)
+                    .map(|row| row[x * stride..][..kernel].iter().sum::<f32>())
+                    .sum();
+                *mean = sum * scale;
+            }
+        }
+    }
+}
+
 /// One output row of the common 2×2, stride-2 pool, written so that it vectorises.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma", "wasm32+simd128"))]
 fn pool_row_2x2(top: &[f32], bottom: &[f32], out: &mut [f32]) {

@@ -31,6 +31,15 @@ pub struct MaxPool2d {
     pub stride: usize,
 }
 
+/// Average pooling over square windows (no padding): each output is the mean of its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AvgPool2d {
+    /// Window side length (≥ 1).
+    pub kernel: usize,
+    /// Step between windows (≥ 1).
+    pub stride: usize,
+}
+
 /// A fully connected layer: `y = W x + b`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Linear {
@@ -49,6 +58,8 @@ pub enum Layer {
     ReLU,
     /// Max pooling.
     MaxPool2d(MaxPool2d),
+    /// Average pooling.
+    AvgPool2d(AvgPool2d),
     /// `[C, H, W]` → `[C·H·W]` in channel, row, column order.
     Flatten,
     /// Fully connected.
@@ -67,12 +78,14 @@ pub struct NamedLayer {
 }
 
 impl Layer {
-    /// Short kind name as shown to users: `conv`, `relu`, `max_pool`, `flatten`, `linear`, `softmax`.
+    /// Short kind name as shown to users: `conv`, `relu`, `max_pool`, `avg_pool`, `flatten`,
+    /// `linear`, `softmax`.
     pub fn kind(&self) -> &'static str {
         match self {
             Layer::Conv2d(_) => "conv",
             Layer::ReLU => "relu",
             Layer::MaxPool2d(_) => "max_pool",
+            Layer::AvgPool2d(_) => "avg_pool",
             Layer::Flatten => "flatten",
             Layer::Linear(_) => "linear",
             Layer::Softmax => "softmax",
@@ -95,6 +108,7 @@ impl Layer {
             Layer::Conv2d(_) => "Conv2d",
             Layer::ReLU => "ReLU",
             Layer::MaxPool2d(_) => "MaxPool2d",
+            Layer::AvgPool2d(_) => "AvgPool2d",
             Layer::Flatten => "Flatten",
             Layer::Linear(_) => "Linear",
             Layer::Softmax => "Softmax",
@@ -161,8 +175,10 @@ impl Layer {
                 Ok(vec![out_c, (ph - kh) / c.stride + 1, (pw - kw) / c.stride + 1])
             }
             Layer::ReLU => Ok(input.to_vec()),
-            Layer::MaxPool2d(p) => {
-                if p.kernel == 0 || p.stride == 0 {
+            Layer::MaxPool2d(MaxPool2d { kernel, stride })
+            | Layer::AvgPool2d(AvgPool2d { kernel, stride }) => {
+                let (kernel, stride) = (*kernel, *stride);
+                if kernel == 0 || stride == 0 {
                     return Err(invalid("kernel and stride must be at least 1".into()));
                 }
                 let &[c, h, w] = input else {
@@ -170,17 +186,12 @@ impl Layer {
                         "pools a picture-shaped map but {source} {described}"
                     )));
                 };
-                if h < p.kernel || w < p.kernel {
+                if h < kernel || w < kernel {
                     return Err(mismatch(format!(
-                        "has a {k}×{k} window, larger than its {h}×{w} input",
-                        k = p.kernel
+                        "has a {kernel}×{kernel} window, larger than its {h}×{w} input"
                     )));
                 }
-                Ok(vec![
-                    c,
-                    (h - p.kernel) / p.stride + 1,
-                    (w - p.kernel) / p.stride + 1,
-                ])
+                Ok(vec![c, (h - kernel) / stride + 1, (w - kernel) / stride + 1])
             }
             Layer::Flatten => Ok(vec![input.iter().product()]),
             Layer::Linear(l) => {

@@ -31,6 +31,6 @@ pub mod trace;
 pub mod weights;
 
 pub use error::ModelError;
-pub use layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
+pub use layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 pub use network::Network;
 pub use trace::Trace;

@@ -5,7 +5,7 @@ use ndarray::{Array1, Array3, ArrayD, ArrayViewD};
 
 use crate::error::ModelError;
 use crate::kernels::{self, ConvShape, Scratch};
-use crate::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
+use crate::layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 use crate::trace::Trace;
 
 /// A checked sequence of layers with class names for its outputs.
@@ -165,6 +165,10 @@ fn apply(layer: &Layer, x: ArrayViewD<'_, f32>, out: &mut [f32], scratch: &mut S
             let dims = (x.shape()[0], x.shape()[1], x.shape()[2]);
             kernels::max_pool2d_into(dims, p.kernel, p.stride, input, out);
         }
+        Layer::AvgPool2d(p) => {
+            let dims = (x.shape()[0], x.shape()[1], x.shape()[2]);
+            kernels::avg_pool2d_into(dims, p.kernel, p.stride, input, out);
+        }
         Layer::Flatten => out.copy_from_slice(input),
         Layer::Linear(l) => {
             let weight = l.weight.as_standard_layout();
@@ -209,6 +213,25 @@ pub fn max_pool2d(p: &MaxPool2d, x: &Array3<f32>) -> Array3<f32> {
     let mut out = Array3::zeros((c, (h - p.kernel) / p.stride + 1, (w - p.kernel) / p.stride + 1));
     let out_slice = out.as_slice_mut().expect("a new array is standard layout");
     kernels::max_pool2d_into(
+        (c, h, w),
+        p.kernel,
+        p.stride,
+        x.as_slice().expect("standard layout"),
+        out_slice,
+    );
+    out
+}
+
+/// Average pooling, `[C, H, W]` → `[C, H', W']`.
+///
+/// # Shapes
+/// `H' = (H − kernel) / stride + 1`, likewise `W'`.
+pub fn avg_pool2d(p: &AvgPool2d, x: &Array3<f32>) -> Array3<f32> {
+    let (c, h, w) = x.dim();
+    let x = x.as_standard_layout();
+    let mut out = Array3::zeros((c, (h - p.kernel) / p.stride + 1, (w - p.kernel) / p.stride + 1));
+    let out_slice = out.as_slice_mut().expect("a new array is standard layout");
+    kernels::avg_pool2d_into(
         (c, h, w),
         p.kernel,
         p.stride,

@@ -13,6 +13,7 @@
 //!     { "name": "conv_1_1", "kind": "conv2d", "kernel": 3, "stride": 1, "padding": 0 },
 //!     { "name": "relu_1_1", "kind": "relu" },
 //!     { "name": "max_pool_1", "kind": "max_pool2d", "kernel": 2, "stride": 2 },
+//!     { "name": "avg_pool", "kind": "avg_pool2d", "kernel": 2 },
 //!     { "name": "flatten", "kind": "flatten" },
 //!     { "name": "output", "kind": "linear" },
 //!     { "name": "softmax", "kind": "softmax" }
@@ -37,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::budget::{Budget, thousands};
 use crate::error::ModelError;
-use crate::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
+use crate::layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 use crate::network::Network;
 
 /// The `format` value every manifest carries.
@@ -77,10 +78,11 @@ pub struct ManifestLayer {
     pub name: String,
     /// What the layer does.
     pub kind: ManifestKind,
-    /// Window side length: required for `conv2d` (must match the weights) and `max_pool2d`.
+    /// Window side length: required for `conv2d` (must match the weights), `max_pool2d` and
+    /// `avg_pool2d`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kernel: Option<usize>,
-    /// Step between windows: `conv2d` defaults to 1, `max_pool2d` to its kernel (as PyTorch).
+    /// Step between windows: `conv2d` defaults to 1, the pools to their kernel (as PyTorch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stride: Option<usize>,
     /// Zero padding on each side, `conv2d` only; defaults to 0.
@@ -98,6 +100,8 @@ pub enum ManifestKind {
     Relu,
     /// Max pooling.
     MaxPool2d,
+    /// Average pooling.
+    AvgPool2d,
     /// `[C, H, W]` → `[C·H·W]`.
     Flatten,
     /// Fully connected; sizes come from the weight tensor.
@@ -198,6 +202,13 @@ fn parse(manifest_json: &[u8], safetensors: &[u8]) -> Result<Network, ModelError
                     stride: window.stride,
                 })
             }
+            ManifestKind::AvgPool2d => {
+                let window = window_of(entry)?;
+                Layer::AvgPool2d(AvgPool2d {
+                    kernel: window.kernel,
+                    stride: window.stride,
+                })
+            }
             ManifestKind::Flatten => Layer::Flatten,
             ManifestKind::Softmax => Layer::Softmax,
         };
@@ -271,7 +282,10 @@ struct Window {
 /// Resolves a layer's window fields; a layer without a window must not carry any.
 fn window_of(layer: &ManifestLayer) -> Result<Window, ModelError> {
     let name = &layer.name;
-    let windowed = matches!(layer.kind, ManifestKind::Conv2d | ManifestKind::MaxPool2d);
+    let windowed = matches!(
+        layer.kind,
+        ManifestKind::Conv2d | ManifestKind::MaxPool2d | ManifestKind::AvgPool2d
+    );
     if !windowed {
         if layer.kernel.is_some() || layer.stride.is_some() || layer.padding.is_some() {
             return Err(load_error(format!(
@@ -293,7 +307,7 @@ fn window_of(layer: &ManifestLayer) -> Result<Window, ModelError> {
         ManifestKind::Conv2d => (layer.stride.unwrap_or(1), layer.padding.unwrap_or(0)),
         _ if layer.padding.is_some() => {
             return Err(load_error(format!(
-                "layer {name} is a max pool, which takes no padding; remove the \"padding\" field"
+                "layer {name} is a pooling layer, which takes no padding here; remove the \"padding\" field"
             )));
         }
         _ => (layer.stride.unwrap_or(kernel), 0),
@@ -375,6 +389,7 @@ pub fn manifest_of(network: &Network) -> Manifest {
                 ),
                 Layer::ReLU => (ManifestKind::Relu, None, None, None),
                 Layer::MaxPool2d(p) => (ManifestKind::MaxPool2d, Some(p.kernel), Some(p.stride), None),
+                Layer::AvgPool2d(p) => (ManifestKind::AvgPool2d, Some(p.kernel), Some(p.stride), None),
                 Layer::Flatten => (ManifestKind::Flatten, None, None, None),
                 Layer::Linear(_) => (ManifestKind::Linear, None, None, None),
                 Layer::Softmax => (ManifestKind::Softmax, None, None, None),

@@ -45,7 +45,7 @@ fn packed_weights() -> Vec<u8> {
         match &named.layer {
             Layer::Conv2d(conv) => values.extend(conv.weight.iter().chain(&conv.bias)),
             Layer::Linear(linear) => values.extend(linear.weight.iter().chain(&linear.bias)),
-            Layer::ReLU | Layer::MaxPool2d(_) | Layer::Flatten | Layer::Softmax => {}
+            Layer::ReLU | Layer::MaxPool2d(_) | Layer::AvgPool2d(_) | Layer::Flatten | Layer::Softmax => {}
         }
     }
     let bytes: Vec<[u8; 4]> = values.iter().map(|value| value.to_le_bytes()).collect();

@@ -102,6 +102,13 @@ fn pooling_and_linear_agree() {
         let pool = MaxPool2d { kernel, stride };
         let fast = models::network::max_pool2d(&pool, &input).into_dyn();
         assert_close(&fast, &reference::max_pool2d(&pool, &input).into_dyn(), "pool");
+        let average = models::AvgPool2d { kernel, stride };
+        let fast = models::network::avg_pool2d(&average, &input).into_dyn();
+        assert_close(
+            &fast,
+            &reference::avg_pool2d(&average, &input).into_dyn(),
+            "average pool",
+        );
     }
 }
 

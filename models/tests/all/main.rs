@@ -12,4 +12,5 @@ mod explain;
 mod forward;
 mod fuzz;
 mod preprocess;
+mod pytorch;
 mod weights;

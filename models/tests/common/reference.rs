@@ -4,7 +4,7 @@
 //! library so nothing ships two implementations.
 #![allow(dead_code)]
 
-use models::{Conv2d, Linear, MaxPool2d};
+use models::{AvgPool2d, Conv2d, Linear, MaxPool2d};
 use models::{Layer, Network};
 use ndarray::{Array1, Array3, ArrayD, Ix1, Ix3};
 
@@ -20,6 +20,7 @@ pub fn forward(network: &Network, input: &Array3<f32>) -> Vec<ArrayD<f32>> {
             Layer::Conv2d(c) => conv2d(c, &x.into_dimensionality::<Ix3>().unwrap()).into_dyn(),
             Layer::ReLU => x.mapv(|v| v.max(0.0)),
             Layer::MaxPool2d(p) => max_pool2d(p, &x.into_dimensionality::<Ix3>().unwrap()).into_dyn(),
+            Layer::AvgPool2d(p) => avg_pool2d(p, &x.into_dimensionality::<Ix3>().unwrap()).into_dyn(),
             Layer::Flatten => Array1::from_iter(x.iter().copied()).into_dyn(),
             Layer::Linear(l) => linear(l, &x.into_dimensionality::<Ix1>().unwrap()).into_dyn(),
             Layer::Softmax => softmax(&x.into_dimensionality::<Ix1>().unwrap()).into_dyn(),
@@ -76,6 +77,22 @@ pub fn max_pool2d(p: &MaxPool2d, x: &Array3<f32>) -> Array3<f32> {
             }
         }
         m
+    })
+}
+
+/// Average pooling, `[C, H, W]` → `[C, H', W']`: the mean of each window.
+pub fn avg_pool2d(p: &AvgPool2d, x: &Array3<f32>) -> Array3<f32> {
+    let (c, h, w) = x.dim();
+    let oh = (h - p.kernel) / p.stride + 1;
+    let ow = (w - p.kernel) / p.stride + 1;
+    Array3::from_shape_fn((c, oh, ow), |(ch, y, xx)| {
+        let mut sum = 0.0;
+        for ky in 0..p.kernel {
+            for kx in 0..p.kernel {
+                sum += x[[ch, y * p.stride + ky, xx * p.stride + kx]];
+            }
+        }
+        sum / (p.kernel * p.kernel) as f32
     })
 }
 

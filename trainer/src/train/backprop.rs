@@ -23,6 +23,9 @@ enum Cache {
         input_shape: (usize, usize, usize),
         winners: Vec<usize>,
     },
+    AvgPool {
+        input_shape: (usize, usize, usize),
+    },
     Flatten {
         input_shape: Vec<usize>,
     },
@@ -117,6 +120,11 @@ fn forward_layer(layer: &Layer, x: ArrayD<f32>) -> (ArrayD<f32>, Cache) {
             };
             (pooled.output.into_dyn(), cache)
         }
+        Layer::AvgPool2d(p) => {
+            let x = as3(x);
+            let out = models::network::avg_pool2d(p, &x);
+            (out.into_dyn(), Cache::AvgPool { input_shape: x.dim() })
+        }
         Layer::Flatten => {
             let input_shape = x.shape().to_vec();
             let flat = Array1::from_iter(x.as_standard_layout().iter().copied());
@@ -185,6 +193,20 @@ fn backward_layer(
         }
         (Layer::MaxPool2d(_), Cache::MaxPool { input_shape, winners }) => {
             let dx = pool::backward(*input_shape, winners, &as3(dy));
+            (Some(dx.into_dyn()), None)
+        }
+        (Layer::AvgPool2d(p), Cache::AvgPool { input_shape }) => {
+            // Each output is the mean of its window: every input pixel of the window gets 1/k².
+            let dy = as3(dy);
+            let share = 1.0 / (p.kernel * p.kernel) as f32;
+            let mut dx = ndarray::Array3::<f32>::zeros(*input_shape);
+            for ((c, y, x), &g) in dy.indexed_iter() {
+                for ky in 0..p.kernel {
+                    for kx in 0..p.kernel {
+                        dx[[c, y * p.stride + ky, x * p.stride + kx]] += g * share;
+                    }
+                }
+            }
             (Some(dx.into_dyn()), None)
         }
         (Layer::Flatten, Cache::Flatten { input_shape }) => {

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::backprop::{backward, forward_with_cache, logit_layer_count, loss_and_gradients};
 use super::loss::softmax_cross_entropy;
-use models::layers::{Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
+use models::layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 use models::network::Network;
 
 const EPSILON: f32 = 3e-3;
@@ -265,6 +265,23 @@ fn max_pool_plain_and_overlapping() {
         check(
             &with_head(&mut rng, [2, 7, 7], body, 3),
             200 + kernel as u64,
+            12,
+            3,
+        );
+    }
+}
+
+#[test]
+fn average_pool_plain_and_overlapping() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    for (kernel, stride) in [(2, 2), (3, 2), (2, 1)] {
+        let body = vec![
+            conv(&mut rng, 3, 2, 2, 1, 0),
+            Layer::AvgPool2d(AvgPool2d { kernel, stride }),
+        ];
+        check(
+            &with_head(&mut rng, [2, 7, 7], body, 3),
+            300 + kernel as u64,
             12,
             3,
         );
