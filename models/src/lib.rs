@@ -11,6 +11,8 @@
 //! - [`builtin`]: the shipped Tiny VGG, embedded in the binary, and its untrained twin.
 //! - [`explain`]: the exact numbers behind each explanation view (conv, ReLU, pool, flatten,
 //!   linear, softmax), read from a trace.
+//! - [`playground`]: the hyperparameter playground's math (output size, why a combination has no
+//!   output, padding, windows, values) and its sources (a crop of any map, any conv kernel).
 //! - [`preprocess`]: any picture → the canonical square RGB input, its tensor and its hash.
 //! - [`error`]: the typed errors a user can cause (bad shapes, bad files, bad images).
 //! - [`splitmix`]: the small seeded generator behind reproducible initialisation.
@@ -24,6 +26,7 @@ pub mod explain;
 pub mod kernels;
 pub mod layers;
 pub mod network;
+pub mod playground;
 pub mod preprocess;
 pub mod samples;
 pub mod splitmix;

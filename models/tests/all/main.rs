@@ -11,6 +11,7 @@ mod common;
 mod explain;
 mod forward;
 mod fuzz;
+mod playground;
 mod preprocess;
 mod pytorch;
 mod weights;
