@@ -10,7 +10,10 @@ use crate::ids::{InstructorToken, ResumeToken, RoomCode};
 use crate::room::Mode;
 
 /// Version of this protocol; raised on every incompatible change of any message.
-pub const PROTOCOL_VERSION: u16 = 1;
+///
+/// History: 1, the first; 2, `Focus` carries the hyperparameter playground (`Focus::playground`,
+/// `View::Playground`).
+pub const PROTOCOL_VERSION: u16 = 2;
 
 /// Largest image file an instructor may upload, in bytes (phone photos fit; decoder limits on
 /// pixel counts live in `models::preprocess`).

@@ -27,7 +27,7 @@ pub mod verify;
 pub use client_msg::{
     ClientMsg, Control, Hello, Join, MAX_UPLOAD_BYTES, PROTOCOL_VERSION, SessionMsg, StudentMsg,
 };
-pub use focus::{ColorRange, Focus, View};
+pub use focus::{ColorRange, Focus, KernelWeights, Playground, PlaygroundLimit, View};
 pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
 pub use room::{InputImage, InputSource, Mode, Prediction, Role, RoomSnapshot, RosterEntry, StateVersion};
 pub use server_msg::{

@@ -50,6 +50,34 @@ fn sample_client_messages() -> Vec<ClientMsg> {
             step_ms: 250,
             color_range: ColorRange::Block,
             show_detail: false,
+            playground: Playground::default(),
+        })),
+        ClientMsg::Control(Control::SetFocus(Focus {
+            view: View::Playground,
+            step: 7,
+            playground: Playground {
+                input: 8,
+                padding: 3,
+                kernel: 5,
+                stride: 4,
+                map: 3,
+                map_channel: 9,
+                top: 300,
+                left: 52,
+                weights: KernelWeights::Hand(std::array::from_fn(|i| (i as i16 * 8 - 99) as i8)),
+            },
+            ..Focus::default()
+        })),
+        ClientMsg::Control(Control::SetFocus(Focus {
+            playground: Playground {
+                weights: KernelWeights::Model {
+                    layer: 7,
+                    neuron: 9,
+                    channel: 8,
+                },
+                ..Playground::default()
+            },
+            ..Focus::default()
         })),
         ClientMsg::Control(Control::PickSample(4)),
         ClientMsg::Control(Control::UploadImage(vec![1, 2, 3])),
@@ -127,12 +155,17 @@ fn sample_server_messages() -> Vec<ServerMsg> {
     ]
 }
 
+// Protocol version 2: the focus carries the hyperparameter playground (its default ends every
+// focus: `06 00 03 01 00 00 1d 1d 00 00 00 00`); the second `SetFocus` is a playground with a
+// kernel typed by hand (25 weights of one byte each), the third one with a model kernel.
 const GOLDEN_CLIENT: &[&str] = &[
-    "000100",
-    "000101064b515857544207070707070707070707070707070707",
-    "000102064b515857544203416461",
-    "000103064b515857544209090909090909090909090909090909",
-    "010002020301fb0f0e01fa0100",
+    "000200",
+    "000201064b515857544207070707070707070707070707070707",
+    "000202064b515857544203416461",
+    "000203064b515857544209090909090909090909090909090909",
+    "010002020301fb0f0e01fa01000600030100001d1d00000000",
+    "0100030000000700fa0001080305040309fb2c0134019da5adb5bdc5cdd5dde5edf5fd050d151d252d353d454d555d",
+    "0100000000000000fa00010600030100001d1d00070908",
     "010104",
     "010203010203",
     "0103",
@@ -148,8 +181,8 @@ const GOLDEN_SERVER: &[&str] = &[
     "0001fb2c01",
     "000202fbe803",
     "000303",
-    "0100064b515857544202fbe803000000000000fa0001010001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c00102",
-    "010102fbe803000000000000fa0001",
+    "0100064b515857544202fbe803000000000000fa00010600030100001d1d00000000010001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c00102",
+    "010102fbe803000000000000fa00010600030100001d1d00000000",
     "010202fbe8030001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c0",
     "010302fbe80303",
     "010402fbe80300",
