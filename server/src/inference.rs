@@ -110,6 +110,11 @@ impl Inference {
         self.network.layers().len()
     }
 
+    /// The network every input runs through (focus changes are checked against it).
+    pub fn network(&self) -> &'static Network {
+        self.network
+    }
+
     /// The input for sample `index`.
     pub async fn sample(self: &Arc<Self>, index: u16) -> Result<InputImage, InferenceError> {
         let png = sample_png(index)?;

@@ -12,6 +12,8 @@
 //! - [`reach`]: the addresses students can reach, for the instructor's join link.
 //! - [`hub`]: every open room, the database, the inference engine and the [`rate_limit`]s.
 //! - [`room`]: one lecture's authoritative state; [`published`]: its broadcast slot.
+//! - [`focus_check`]: whether an instructor's focus (the playground's sizes and sources
+//!   included) fits the network, before the class is moved to it.
 //! - [`inference`]: decode (uploads within a budget, [`upload`]), resize and run the network once
 //!   per picture, cached by hash.
 //! - [`store`]: SQLite persistence with group commit and schema migrations; [`save_mark`]: what
@@ -28,6 +30,7 @@ pub mod config;
 pub mod connection;
 pub mod embedded;
 pub mod error;
+pub mod focus_check;
 pub mod http;
 pub mod hub;
 pub mod inference;

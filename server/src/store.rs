@@ -20,7 +20,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, params};
 use shared::codec;
-use shared::{Focus, InputImage, InstructorToken, MemberId, ResumeToken, RoomCode, StateVersion};
+use shared::{
+    ColorRange, Focus, InputImage, InstructorToken, MemberId, Playground, ResumeToken, RoomCode, StateVersion, View,
+};
 use tokio::sync::oneshot;
 
 use crate::clock::unix_now;
@@ -331,6 +333,42 @@ fn decode_column<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> rusqlite::Resu
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e)))
 }
 
+/// A focus as protocol version 1 stored it, before the hyperparameter playground.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FocusV1 {
+    view: View,
+    layer: u16,
+    neuron: u16,
+    channel: u16,
+    step: u32,
+    playing: bool,
+    step_ms: u16,
+    color_range: ColorRange,
+    show_detail: bool,
+}
+
+/// A stored focus; one written by a server of protocol version 1 comes back with the default
+/// playground, so the rooms of a lecture survive an upgrade of the server.
+fn decode_focus(bytes: &[u8]) -> rusqlite::Result<Focus> {
+    decode_column::<Focus>(bytes).or_else(|error| {
+        let Ok(old) = codec::decode::<FocusV1>(bytes) else {
+            return Err(error);
+        };
+        Ok(Focus {
+            view: old.view,
+            layer: old.layer,
+            neuron: old.neuron,
+            channel: old.channel,
+            step: old.step,
+            playing: old.playing,
+            step_ms: old.step_ms,
+            color_range: old.color_range,
+            show_detail: old.show_detail,
+            playground: Playground::default(),
+        })
+    })
+}
+
 fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
     let tx = conn.transaction()?;
     tx.execute("UPDATE rooms SET epoch = epoch + 1", [])?;
@@ -356,7 +394,7 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
                         epoch: row.get(2)?,
                         seq: row.get::<_, i64>(3)? as u64,
                     },
-                    focus: decode_column(&row.get::<_, Vec<u8>>(4)?)?,
+                    focus: decode_focus(&row.get::<_, Vec<u8>>(4)?)?,
                     input: input.map(|b| decode_column(&b)).transpose()?,
                     locked: row.get(6)?,
                     recall: row.get(7)?,
@@ -587,5 +625,34 @@ impl Drop for Store {
     /// it writes what is pending first. (Not joined here: dropping may happen on the runtime.)
     fn drop(&mut self) {
         let _ = self.jobs.send(Job::Stop);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_focus_stored_before_the_playground_still_loads() {
+        let old = FocusV1 {
+            view: View::Operation,
+            layer: 2,
+            neuron: 3,
+            channel: 1,
+            step: 40,
+            playing: false,
+            step_ms: 100,
+            color_range: ColorRange::Block,
+            show_detail: false,
+        };
+        let focus = decode_focus(&codec::encode(&old)).expect("a version-1 focus decodes");
+        assert_eq!((focus.view, focus.layer, focus.neuron, focus.step), (View::Operation, 2, 3, 40));
+        assert_eq!(focus.playground, Playground::default());
+        let current = Focus {
+            step: 9,
+            ..Focus::default()
+        };
+        assert_eq!(decode_focus(&codec::encode(&current)).ok(), Some(current));
+        assert!(decode_focus(&[0xff; 3]).is_err());
     }
 }

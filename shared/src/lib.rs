@@ -27,7 +27,10 @@ pub mod verify;
 pub use client_msg::{
     ClientMsg, Control, Hello, Join, MAX_UPLOAD_BYTES, PROTOCOL_VERSION, SessionMsg, StudentMsg,
 };
-pub use focus::{ColorRange, Focus, KernelWeights, Playground, PlaygroundLimit, View};
+pub use focus::{
+    ColorRange, Focus, KernelWeights, MAX_HAND_WEIGHT_TENTHS, MAX_KERNEL_CELLS, MAX_PLAYGROUND_INPUT,
+    MAX_PLAYGROUND_KERNEL, MAX_PLAYGROUND_PADDING, MAX_PLAYGROUND_STRIDE, Playground, PlaygroundLimit, View,
+};
 pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
 pub use room::{InputImage, InputSource, Mode, Prediction, Role, RoomSnapshot, RosterEntry, StateVersion};
 pub use server_msg::{

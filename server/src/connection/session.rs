@@ -16,6 +16,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::handshake::Membership;
 use super::{Connection, End, codec_error_kind, error_msg};
+use crate::focus_check::check_focus;
 use crate::inference::InferenceError;
 use crate::rate_limit::wait_text;
 use crate::room::Room;
@@ -252,16 +253,8 @@ impl Connection {
         let internal = |e: crate::store::StoreError| error_msg(ErrorKind::Internal, e.to_string());
         match control {
             Control::SetFocus(focus) => {
-                let layers = self.hub.inference().layer_count();
-                if usize::from(focus.layer) >= layers {
-                    return Err(error_msg(
-                        ErrorKind::BadFocus,
-                        format!(
-                            "The network has {layers} layers; layer {} does not exist.",
-                            focus.layer
-                        ),
-                    ));
-                }
+                check_focus(self.hub.inference().network(), &focus)
+                    .map_err(|message| error_msg(ErrorKind::BadFocus, message))?;
                 room.set_focus(focus).await;
                 Ok(())
             }

@@ -14,6 +14,7 @@ mod crash_recovery;
 mod embedded;
 mod http;
 mod lecture;
+mod playground;
 mod reach;
 mod refusals;
 mod stalled;
