@@ -444,6 +444,33 @@ pub fn check_crop(
     Ok(())
 }
 
+/// Channel `channel` of map `map` of `trace`, whole.
+///
+/// # Shapes
+/// Returns `[height, width]` of the map.
+pub fn map_channel<'t>(
+    network: &Network,
+    trace: &'t Trace,
+    map: usize,
+    channel: usize,
+) -> Result<ArrayView2<'t, f32>, SourceError> {
+    check_crop(network, map, channel, 0, 0, 0)?;
+    let not_a_map = || SourceError::NotAMap {
+        name: map_name(network, map),
+    };
+    let values = if map == 0 {
+        trace.input.view().into_dyn()
+    } else {
+        // `check_crop` proved `map - 1` is a layer; a trace of another network is refused here.
+        trace.outputs.get(map - 1).ok_or_else(not_a_map)?.view()
+    };
+    let maps = values.into_dimensionality::<Ix3>().map_err(|_| not_a_map())?;
+    if channel >= maps.dim().0 {
+        return Err(not_a_map());
+    }
+    Ok(maps.index_axis_move(Axis(0), channel))
+}
+
 /// The `side`×`side` crop at `(top, left)` of channel `channel` of map `map` of `trace`.
 ///
 /// # Shapes
@@ -458,28 +485,14 @@ pub fn crop(
     side: usize,
 ) -> Result<Array2<f32>, SourceError> {
     check_crop(network, map, channel, top, left, side)?;
-    let values = if map == 0 {
-        trace.input.view().into_dyn()
-    } else {
-        // `map_shape` proved `map - 1` is a layer; a trace of another network is refused here.
-        trace
-            .outputs
-            .get(map - 1)
-            .ok_or(SourceError::NoSuchMap {
-                map,
-                last: trace.outputs.len(),
-            })?
-            .view()
-    };
-    let not_a_map = || SourceError::NotAMap {
-        name: map_name(network, map),
-    };
-    let maps = values.into_dimensionality::<Ix3>().map_err(|_| not_a_map())?;
-    let (channels, height, width) = maps.dim();
-    if channel >= channels || top + side > height || left + side > width {
-        return Err(not_a_map());
+    let whole = map_channel(network, trace, map, channel)?;
+    let (height, width) = whole.dim();
+    if top + side > height || left + side > width {
+        return Err(SourceError::NotAMap {
+            name: map_name(network, map),
+        });
     }
-    Ok(part(maps.index_axis_move(Axis(0), channel), top, left, side, side).to_owned())
+    Ok(part(whole, top, left, side, side).to_owned())
 }
 
 /// The kernel `weight[neuron, channel]` of conv layer `layer`.
