@@ -19,12 +19,16 @@ pub enum Screen {
     Flatten,
     /// Softmax: logits → exponentials → sum → probabilities.
     Softmax,
+    /// The hyperparameter playground.
+    Playground,
 }
 
 /// What `focus` shows in `network` (an out-of-range layer shows the overview).
 pub fn screen(network: &Network, focus: &Focus) -> Screen {
-    if focus.view == View::Overview {
-        return Screen::Overview;
+    match focus.view {
+        View::Overview => return Screen::Overview,
+        View::Playground => return Screen::Playground,
+        View::Neuron | View::Operation => {}
     }
     match network.layers().get(usize::from(focus.layer)).map(|l| &l.layer) {
         Some(Layer::Conv2d(_)) => Screen::Conv,
@@ -85,6 +89,12 @@ pub fn back(network: &Network, focus: &Focus) -> Focus {
     };
     match (focus.view, screen(network, focus)) {
         (View::Overview, _) => *focus,
+        (View::Playground, _) => Focus {
+            view: View::Overview,
+            step: 0,
+            playing: false,
+            ..*focus
+        },
         (View::Operation, Screen::Conv) => up(View::Neuron, usize::from(focus.layer)),
         (View::Operation, Screen::Softmax) => match last_linear(network) {
             Some(linear) => up(View::Neuron, linear),
@@ -98,8 +108,9 @@ pub fn back(network: &Network, focus: &Focus) -> Focus {
     }
 }
 
-/// Number of animation steps of `focus`'s view: one per output pixel for conv, ReLU and pooling;
-/// one per flattened input for the dense layer; one per class for softmax; none in the overview.
+/// Number of animation steps of `focus`'s view: one per output pixel for conv, ReLU, pooling and
+/// the playground (none when its combination has no output); one per flattened input for the
+/// dense layer; one per class for softmax; none in the overview.
 pub fn steps(network: &Network, focus: &Focus) -> u32 {
     let layer = usize::from(focus.layer);
     let count = match screen(network, focus) {
@@ -110,6 +121,7 @@ pub fn steps(network: &Network, focus: &Focus) -> u32 {
         }
         Screen::Flatten => network.input_shape_of(layer).iter().product(),
         Screen::Softmax => network.output_shapes()[layer][0],
+        Screen::Playground => return crate::playground::steps(&focus.playground),
     };
     count as u32
 }
@@ -198,6 +210,32 @@ mod tests {
         assert_eq!(steps(&net, &at(View::Neuron, 11)), 1690);
         assert_eq!(steps(&net, &at(View::Operation, 12)), 10);
         assert_eq!(steps(&net, &at(View::Overview, 0)), 0);
+    }
+
+    #[test]
+    fn the_playground_is_one_level_below_the_overview() {
+        let net = net();
+        let playground = Focus {
+            view: View::Playground,
+            layer: 2,
+            step: 5,
+            playing: true,
+            ..Focus::default()
+        };
+        assert_eq!(screen(&net, &playground), Screen::Playground);
+        // The default playground: a 6 × 6 crop, 3 × 3 kernel, stride 1: a 4 × 4 output.
+        assert_eq!(steps(&net, &playground), 16);
+        let home = back(&net, &playground);
+        assert_eq!((home.view, home.step, home.playing), (View::Overview, 0, false));
+        assert_eq!(home.playground, playground.playground, "the settings are kept for next time");
+        let no_output = Focus {
+            playground: shared::Playground {
+                stride: 2,
+                ..shared::Playground::default()
+            },
+            ..playground
+        };
+        assert_eq!(steps(&net, &no_output), 0);
     }
 
     #[test]

@@ -46,6 +46,7 @@ pub fn Breadcrumb(props: &BreadcrumbProps) -> Html {
                 format!("output “{class}” · flatten & dense")
             }
             Screen::Softmax => "softmax".to_owned(),
+            Screen::Playground => "hyperparameter playground".to_owned(),
         }
     };
     let count = levels.len();

@@ -197,6 +197,10 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
     });
 
     let detail = explanation.channels.get(selected).map(|term| {
+        let try_it = {
+            let onnavigate = props.onnavigate.clone();
+            move |_| onnavigate.emit(crate::playground::from_conv_view(net, &focus, layer, neuron, selected, y, x))
+        };
         html! {
             <div class="conv-detail" aria-live="polite">
                 <h3>{ format!("Channel {selected} at output pixel ({y}, {x})") }</h3>
@@ -211,6 +215,9 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                     <span class="big-number">{ format::value(term.sum) }</span>
                 </div>
                 <p class="hint">{ "Each cell of the window is multiplied by the kernel weight at the same place; the products are added up." }</p>
+                <button type="button" class="link" data-testid="conv-to-playground" onclick={try_it}>
+                    { "Try this kernel with other padding, kernel sizes and strides in the playground" }
+                </button>
             </div>
         }
     });

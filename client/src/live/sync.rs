@@ -1464,4 +1464,113 @@ mod tests {
         page.receive(focus_event(v(4), focus_on(1, 1)));
         assert_eq!(page.app.focus, focus_on(1, 1));
     }
+
+    // ----- the hyperparameter playground ----------------------------------------------------
+
+    /// The instructor's playground: a 7 × 7 crop of relu_1_2's channel 4 with padding 1,
+    /// stride 2 and a kernel typed by hand, at step `step`.
+    fn playground_focus(step: u32) -> Focus {
+        let mut tenths = [0i8; shared::MAX_KERNEL_CELLS];
+        tenths[..9].copy_from_slice(&[-10, 0, 10, -20, 0, 20, -10, 0, 10]);
+        Focus {
+            view: View::Playground,
+            step,
+            playground: shared::Playground {
+                input: 7,
+                padding: 1,
+                kernel: 3,
+                stride: 2,
+                map: 4,
+                map_channel: 4,
+                top: 20,
+                left: 31,
+                weights: shared::KernelWeights::Hand(tenths),
+            },
+            ..Focus::default()
+        }
+    }
+
+    #[test]
+    fn the_instructors_playground_is_broadcast_with_every_setting() {
+        let mut page = Page::instructor_in_room();
+        page.take_sent();
+        page.user(Action::Navigate(playground_focus(0)));
+        assert_eq!(
+            page.take_sent(),
+            [ClientMsg::Control(Control::SetFocus(playground_focus(0)))]
+        );
+        // A typed weight is a change of the focus like any other.
+        let mut edited = playground_focus(0);
+        edited.playground = crate::playground::set_hand_weight(edited.playground, 1, 1, 2.5);
+        page.user(Action::Navigate(edited));
+        assert_eq!(page.take_sent(), [ClientMsg::Control(Control::SetFocus(edited))]);
+        // An instructor who reloads comes back to the room's playground.
+        let mut reloaded = Page::new();
+        let effects = reloaded.sync.resume(SavedSession::Instructor {
+            code: code(),
+            token: InstructorToken([7; 16]),
+        });
+        reloaded.apply(effects);
+        reloaded.socket_opens();
+        reloaded.receive(instructor_welcome());
+        reloaded.receive(snapshot(v(9), edited, None, 0));
+        assert_eq!(reloaded.app.focus, edited);
+    }
+
+    #[test]
+    fn a_following_student_mirrors_the_playground_and_returns_to_it() {
+        let mut page = Page::student_in_room();
+        page.receive(focus_event(v(4), playground_focus(3)));
+        assert_eq!(page.app.focus, playground_focus(3), "every setting, the typed kernel included");
+        // The instructor's steps drive the window; a local clock does not.
+        page.receive(focus_event(
+            v(5),
+            Focus {
+                playing: true,
+                ..playground_focus(4)
+            },
+        ));
+        page.user(Action::Tick { steps: 16, count: 1 });
+        assert_eq!(page.app.focus.step, 4);
+        // The student tries another stride: exploring, with the lecture's playground kept.
+        let mut own = playground_focus(4);
+        own.playground = crate::playground::set_stride(own.playground, 1);
+        page.user(Action::Navigate(own));
+        assert_eq!(page.app.lecture_mode, Some(Mode::Exploring));
+        assert_eq!(page.take_sent(), [set_mode(Mode::Exploring)]);
+        page.receive(focus_event(v(6), playground_focus(5)));
+        assert_eq!(page.app.focus.playground.stride, 1, "the student's own playground stays");
+        page.user(Action::ReturnToLive);
+        assert_eq!(page.app.focus, playground_focus(5));
+        // A late joiner gets the playground in the snapshot.
+        let mut late = Page::new();
+        let effects = late.sync.join(code(), "Grace".into());
+        late.apply(effects);
+        late.socket_opens();
+        late.receive(student_welcome("Grace"));
+        late.receive(snapshot(v(6), playground_focus(5), Some(input_image(2)), 0));
+        assert_eq!(late.app.focus, playground_focus(5));
+    }
+
+    #[test]
+    fn a_refused_playground_is_reported_and_the_lecture_goes_on() {
+        let mut page = Page::instructor_in_room();
+        page.take_sent();
+        page.user(Action::Navigate(playground_focus(0)));
+        page.receive(ServerMsg::Error(ErrorMsg {
+            kind: ErrorKind::BadFocus,
+            message: "The playground's kernel size must be from 1 to 5; 9 is outside that range.".into(),
+        }));
+        assert_eq!(
+            page.lecture().error.as_deref(),
+            Some("The playground's kernel size must be from 1 to 5; 9 is outside that range.")
+        );
+        assert_eq!(page.lecture().connection, ConnectionStatus::Live);
+        page.take_sent();
+        page.user(Action::Navigate(playground_focus(1)));
+        assert_eq!(
+            page.take_sent(),
+            [ClientMsg::Control(Control::SetFocus(playground_focus(1)))]
+        );
+    }
 }

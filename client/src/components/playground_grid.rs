@@ -1,0 +1,112 @@
+//! A grid of numbers with fixed cell sizes, so a window and the current cell can be drawn over it
+//! as outlines that slide from position to position: the playground's padded input, kernel,
+//! output and products. Padding cells are hatched, cells the animation has not reached yet are
+//! faded, and a kernel typed by hand is edited in place. Every cell carries its exact value for
+//! tests.
+
+use ndarray::Array2;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::color;
+use crate::format;
+
+/// A square outline over the grid, in cells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridOutline {
+    /// Top row.
+    pub top: usize,
+    /// Left column.
+    pub left: usize,
+    /// Side in cells.
+    pub side: usize,
+}
+
+/// Props of [`PlaygroundGrid`].
+#[derive(Properties, PartialEq)]
+pub struct PlaygroundGridProps {
+    /// The values, `[rows, columns]`.
+    pub values: Array2<f32>,
+    /// Symmetric colour range of the cell backgrounds.
+    pub range: f32,
+    /// Test-id prefix: cell `(r, c)` gets `{prefix}-{r}-{c}`.
+    pub test_prefix: AttrValue,
+    /// Accessible name of the grid.
+    pub label: AttrValue,
+    /// Cells that lie on the zero padding.
+    #[prop_or_default]
+    pub padding: Option<Array2<bool>>,
+    /// The kernel window (drawn orange).
+    #[prop_or_default]
+    pub window: Option<GridOutline>,
+    /// The current output cell (drawn dark).
+    #[prop_or_default]
+    pub current: Option<(usize, usize)>,
+    /// Cells after this row-major index are faded (not reached by the animation yet).
+    #[prop_or_default]
+    pub reached: Option<usize>,
+    /// Decimals to print.
+    #[prop_or(2)]
+    pub decimals: usize,
+    /// Called with `(row, column, value)` when a cell is edited; the cells are inputs then.
+    #[prop_or_default]
+    pub onedit: Option<Callback<(usize, usize, f32)>>,
+}
+
+/// The grid.
+#[component]
+pub fn PlaygroundGrid(props: &PlaygroundGridProps) -> Html {
+    let (rows, cols) = props.values.dim();
+    let cells = props.values.indexed_iter().map(|((r, c), &v)| {
+        let on_padding = props.padding.as_ref().is_some_and(|p| p.get((r, c)) == Some(&true));
+        let ahead = props.reached.is_some_and(|reached| r * cols + c > reached);
+        let background = color::diverging(v, props.range);
+        let ink = if color::needs_light_text(background) {
+            "#fff"
+        } else {
+            "#111"
+        };
+        let style = (!on_padding).then(|| format!("background:{};color:{ink}", color::css(background)));
+        let classes = classes!(
+            "pg-cell",
+            on_padding.then_some("padding"),
+            ahead.then_some("ahead")
+        );
+        let test_id = format!("{}-{r}-{c}", props.test_prefix);
+        let content = match &props.onedit {
+            Some(onedit) => {
+                let onedit = onedit.clone();
+                let onchange = move |e: Event| {
+                    let input = e.target_unchecked_into::<HtmlInputElement>();
+                    let text = input.value().replace(format::MINUS, "-");
+                    if let Ok(value) = text.trim().parse::<f32>() {
+                        onedit.emit((r, c, value));
+                    }
+                };
+                html! {
+                    <input type="number" step="0.1" min="-9.9" max="9.9" value={format::exact(v)} {onchange}
+                           aria-label={format!("{}, row {}, column {}", props.label, r + 1, c + 1)} />
+                }
+            }
+            None => html! { format::number(v, props.decimals) },
+        };
+        html! {
+            <span class={classes} {style} data-testid={test_id} data-value={format::exact(v)}>{ content }</span>
+        }
+    });
+    let outline = |o: GridOutline, class: &'static str| {
+        let style = format!("--top:{};--left:{};--side:{}", o.top, o.left, o.side);
+        html! { <span class={classes!("pg-outline", class)} {style} aria-hidden="true"></span> }
+    };
+    let window = props.window.map(|w| outline(w, "window"));
+    let current = props.current.map(|(top, left)| outline(GridOutline { top, left, side: 1 }, "current"));
+    html! {
+        <div class={classes!("pg-grid", props.onedit.is_some().then_some("editable"))}
+             style={format!("--cols:{cols}")} role="group"
+             aria-label={format!("{} ({rows}×{cols})", props.label)}>
+            { for cells }
+            { window.unwrap_or_default() }
+            { current.unwrap_or_default() }
+        </div>
+    }
+}
