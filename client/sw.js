@@ -2,8 +2,11 @@
 // client keeps working with the network off.
 //
 // scripts/build-client.sh replaces the placeholder below with client/dist/asset-manifest.json
-// ({ version, files: [{ path, bytes, sha256 }] }), so this file changes exactly when the bundle
-// does, and the browser then installs the new worker and its cache.
+// ({ version, files: [{ path, bytes, sha256 }], later: [...] }), so this file changes exactly
+// when the bundle does, and the browser then installs the new worker and its cache. `files` is
+// what the first screen needs, cached before the worker takes over; `later` (the lesson) is
+// cached in the background once it has, so neither the first page load nor the worker's
+// installation waits for it.
 const MANIFEST = /*ASSET_MANIFEST*/null;
 const CACHE_PREFIX = "cnn-classroom-";
 const CACHE_NAME = CACHE_PREFIX + MANIFEST.version;
@@ -34,9 +37,31 @@ self.addEventListener("activate", (event) => {
             .map((name) => caches.delete(name)),
         ),
       )
-      .then(() => self.clients.claim()),
+      .then(() => self.clients.claim())
+      // Not part of the activation: fetches routed to this worker would wait for it.
+      .then(() => {
+        cacheLater();
+      }),
   );
 });
+
+/** Adds the files the first screen does not need to the cache, one by one, skipping those
+ *  already there (the page may have opened the lesson meanwhile); a failure only means the file
+ *  is fetched, and cached, when it is first opened. */
+async function cacheLater() {
+  const cache = await caches.open(CACHE_NAME);
+  for (const file of MANIFEST.later || []) {
+    try {
+      if (!(await cache.match(file.path))) {
+        await cache.add(new Request(file.path, { cache: "no-cache" }));
+      }
+    } catch (error) {
+      console.warn("Could not save " + file.path + " for offline use yet:", error);
+    }
+  }
+}
+
+const LATER_PATHS = new Set((MANIFEST.later || []).map((file) => file.path));
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -47,13 +72,26 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.mode === "navigate") {
     event.respondWith(navigation(request));
+    // Catches up on files loaded later that an earlier visit could not save (no delay: the page
+    // does not wait for this).
+    event.waitUntil(cacheLater());
     return;
   }
   // Bundle files have content-hashed names, so a cached copy is always the right one.
   event.respondWith(
-    caches.match(request, { ignoreSearch: true }).then((cached) => cached || fetch(request)),
+    caches.match(request, { ignoreSearch: true }).then((cached) => cached || fetchAndKeep(request, url)),
   );
 });
+
+/** From the network; a file loaded later (the lesson) is also kept for offline use. */
+async function fetchAndKeep(request, url) {
+  const response = await fetch(request);
+  if (response.ok && LATER_PATHS.has(url.pathname)) {
+    const copy = response.clone();
+    caches.open(CACHE_NAME).then((cache) => cache.put(url.pathname, copy)).catch(() => {});
+  }
+  return response;
+}
 
 /** The page itself: fresh from the server when it answers (join links, new releases), else the
  *  cached app shell, which the client routes by URL just the same. */

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Builds the web client bundle into client/dist/: the Yew app compiled to wasm32 (size profile
 # `wasm-release`), bound with wasm-bindgen (--target web), shrunk with wasm-opt -Oz (SIMD kept),
-# content-hashed file names, index.html, style.css, the service worker (with the asset list and
-# a version baked in, so the offline cache is replaced exactly when the bundle changes) and
+# content-hashed file names, index.html, style.css, the lesson (article.html, which the page
+# fetches only when it is first opened), the service worker (with the asset list and a version
+# baked in, so the offline cache is replaced exactly when the bundle changes) and
 # asset-manifest.json, each with a gzip copy (`.gz`, written by zopfli) that the server sends
-# instead. Prints each file's raw and gzip size. Run scripts/setup.sh first.
+# instead. Prints each file's raw and gzip size: the first visit's files, then the files loaded
+# later. Run scripts/setup.sh first.
 # Honours CARGO_TARGET_DIR (default: the workspace's target/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,22 +54,37 @@ css_name=style.$(short_hash client/style.css).css
 cp client/style.css "$out/$css_name"
 cp client/icon.svg "$out/icon.svg"
 cp client/manifest.webmanifest "$out/manifest.webmanifest"
+article_name=article.$(short_hash client/article.html).html
+cp client/article.html "$out/$article_name"
 
 sed -e "s|{{CLIENT_JS}}|/$js_name|g" -e "s|{{CLIENT_WASM}}|/$wasm_name|g" \
-    -e "s|{{STYLE_CSS}}|/$css_name|g" client/index.html >"$out/index.html"
+    -e "s|{{STYLE_CSS}}|/$css_name|g" -e "s|{{ARTICLE_HTML}}|/$article_name|g" \
+    client/index.html >"$out/index.html"
 grep -q '{{' "$out/index.html" && die "client/index.html has a placeholder this script does not fill."
 
-# The asset list the service worker pre-caches ("/" is the app shell, i.e. index.html).
+# The asset lists: "files" the service worker pre-caches before it takes over ("/" is the app
+# shell, i.e. index.html), everything the first screen needs; "later" what the first screen
+# does not need (the lesson), which the page fetches when it is first opened and the worker
+# caches in the background once it has taken over, so a first visit never waits for it.
 assets=(index.html "$js_name" "$wasm_name" "$css_name" icon.svg manifest.webmanifest)
-version=$(cd "$out" && cat "${assets[@]}" | sha256sum | cut -c1-16)
-{
-    printf '{\n  "version": "%s",\n  "files": [\n' "$version"
-    for i in "${!assets[@]}"; do
-        file=${assets[$i]}
-        separator=$([[ $i -lt $((${#assets[@]} - 1)) ]] && echo , || true)
+later=("$article_name")
+version=$(cd "$out" && cat "${assets[@]}" "${later[@]}" | sha256sum | cut -c1-16)
+# Prints one JSON list of files.
+file_list() {
+    local files=("$@")
+    for i in "${!files[@]}"; do
+        local file=${files[$i]}
+        local separator
+        separator=$([[ $i -lt $((${#files[@]} - 1)) ]] && echo , || true)
         printf '    { "path": "/%s", "bytes": %d, "sha256": "%s" }%s\n' \
             "$file" "$(stat -c %s "$out/$file")" "$(sha256sum "$out/$file" | cut -d' ' -f1)" "$separator"
     done
+}
+{
+    printf '{\n  "version": "%s",\n  "files": [\n' "$version"
+    file_list "${assets[@]}"
+    printf '  ],\n  "later": [\n'
+    file_list "${later[@]}"
     printf '  ]\n}\n'
 } >"$out/asset-manifest.json"
 manifest_json=$(tr -d '\n' <"$out/asset-manifest.json")
@@ -78,7 +95,7 @@ grep -q '"version"' "$out/sw.js" || die "client/sw.js lacks the /*ASSET_MANIFEST
 # Gzip-compressed copies, which the server sends to browsers that accept gzip (all do): a first
 # visit transfers these, not the raw files. zopfli writes standard gzip ≈ 4 % smaller than
 # gzip -9 (measured on the wasm: ≈ 20 KB), once per build; browsers decode it as any gzip.
-for file in "${assets[@]}" sw.js asset-manifest.json; do
+for file in "${assets[@]}" sw.js asset-manifest.json "${later[@]}"; do
     zopfli --gzip -c "$out/$file" >"$out/$file.gz"
 done
 
@@ -105,3 +122,8 @@ for file in "${assets[@]}" sw.js asset-manifest.json; do
     printf '  %-40s %9d B  gzip %9d B\n' "$file" "$raw" "$gz"
 done
 printf '  %-40s %9d B  gzip %9d B\n' "first visit (all of the above)" "$total_raw" "$total_gzip"
+echo "  loaded later (not needed for the first screen):"
+for file in "${later[@]}"; do
+    printf '  %-40s %9d B  gzip %9d B\n' "$file" "$(stat -c %s "client/dist/$file")" \
+        "$(stat -c %s "client/dist/$file.gz")"
+done

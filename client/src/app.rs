@@ -1,6 +1,7 @@
 //! The app root: holds the reducer, traces the input in WebAssembly, paints the maps once per
 //! input, runs the playback clock and the global keys, and shows the overview or the open
-//! explanation.
+//! explanation, and the lesson beside it when asked for (from an (i) button, a layer label or
+//! the address bar).
 
 use gloo::events::{EventListener, EventListenerOptions};
 use shared::{Focus, View};
@@ -8,12 +9,16 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::article::{self, ArticleOpener, Lesson, LessonAction, Section};
 use crate::clock::use_playback_clock;
+use crate::components::article_panel::ArticlePanel;
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::conv_view::ConvView;
 use crate::components::flatten_view::FlattenView;
+use crate::components::info_button::InfoButton;
 use crate::components::input_picker::InputPicker;
 use crate::components::overview::Overview;
+use crate::components::playground_view::PlaygroundView;
 use crate::components::pool_view::PoolView;
 use crate::components::relu_view::ReluView;
 use crate::components::softmax_view::SoftmaxView;
@@ -23,20 +28,42 @@ use crate::live::LiveBar;
 use crate::model;
 use crate::navigation::{self, Screen};
 use crate::playback;
+use crate::playground;
 use crate::samples;
 use crate::scene::Scene;
 use crate::shared_ref::Shared;
 use crate::state::{Action, AppState};
 use crate::url_state;
 
+/// The address bar's fragment.
+fn current_fragment() -> String {
+    gloo::utils::window().location().hash().unwrap_or_default()
+}
+
+/// The focus a fragment names, its playground checked against the network.
+fn focus_of(fragment: &str, base: Focus) -> Focus {
+    let focus = url_state::from_fragment(fragment, base);
+    Focus {
+        playground: playground::sanitize(model::network(), focus.playground),
+        ..focus
+    }
+}
+
 /// The first state: the first sample, at the focus in the address bar (or the overview).
 fn initial_state() -> AppState {
     let (image, origin) = samples::initial();
-    let fragment = gloo::utils::window().location().hash().unwrap_or_default();
     AppState {
-        focus: url_state::from_fragment(&fragment, Focus::default()),
+        focus: focus_of(&current_fragment(), Focus::default()),
         ..AppState::with_input(image, origin)
     }
+}
+
+/// Whether a fragment names a view (and not only, say, a lesson section).
+fn names_a_view(fragment: &str) -> bool {
+    fragment
+        .trim_start_matches('#')
+        .split('&')
+        .any(|pair| pair.starts_with("view="))
 }
 
 /// What a key press means outside text fields and controls that use the key themselves.
@@ -109,14 +136,33 @@ pub fn App() -> Html {
         });
     }
 
-    // Keep the address bar on the current focus (bookmarks, reloads, sharing a view); not on
-    // every step while playing (history updates at 60 per second are slow and get throttled):
-    // the pause writes the step reached.
-    use_effect_with(focus, |focus| {
+    // The lesson: the section open (from the address bar at first).
+    let lesson = use_reducer_eq(|| Lesson {
+        section: article::from_fragment(&current_fragment()),
+        request: 0,
+    });
+    // Made once: the opener is a context of every component, which a new callback per render
+    // would re-render.
+    let open_lesson = {
+        let lesson = lesson.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |section: Section| lesson.dispatch(LessonAction::Open(section)))
+        }))
+        .clone()
+    };
+    let close_lesson = {
+        let lesson = lesson.dispatcher();
+        (*use_memo((), move |_| Callback::from(move |()| lesson.dispatch(LessonAction::Close)))).clone()
+    };
+
+    // Keep the address bar on the current focus and open lesson section (bookmarks, reloads,
+    // sharing a view); not on every step while playing (history updates at 60 per second are
+    // slow and get throttled): the pause writes the step reached.
+    use_effect_with((focus, lesson.section), |(focus, section)| {
         if focus.playing {
             return;
         }
-        let url = format!("#{}", url_state::to_fragment(focus));
+        let url = format!("#{}", article::with_section(url_state::to_fragment(focus), *section));
         if let Ok(history) = gloo::utils::window().history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
@@ -125,12 +171,48 @@ pub fn App() -> Html {
     // The playback clock: advances on animation frames while playing.
     use_playback_clock(&state, focus.playing, focus.step_ms, steps);
 
-    // Global keys: Escape goes back, Space plays/pauses, arrows step in explanation views.
-    let latest = use_mut_ref(|| (focus, steps));
-    *latest.borrow_mut() = (focus, steps);
+    // A link to another address of the app (a layer label's lesson section, the lesson's link
+    // to the playground, a pasted address): open what it names. Changes the page makes itself
+    // replace the address without this event.
+    let latest = use_mut_ref(|| (focus, steps, lesson.section.is_some()));
+    *latest.borrow_mut() = (focus, steps, lesson.section.is_some());
     {
         let dispatcher = state.dispatcher();
         let latest = latest.clone();
+        let open_lesson = open_lesson.clone();
+        let close_lesson = close_lesson.clone();
+        use_effect_with((), move |_| {
+            let window = gloo::utils::window();
+            let listener = EventListener::new(&window, "hashchange", move |_| {
+                let fragment = current_fragment();
+                match article::from_fragment(&fragment) {
+                    Some(section) => open_lesson.emit(section),
+                    // A link from the lesson to a view: show the view.
+                    None if names_a_view(&fragment) => close_lesson.emit(()),
+                    None => {}
+                }
+                let (focus, _, _) = *latest.borrow();
+                if names_a_view(&fragment) {
+                    let next = focus_of(&fragment, focus);
+                    let paused = Focus {
+                        playing: false,
+                        ..focus
+                    };
+                    if next != paused {
+                        dispatcher.dispatch(Action::Navigate(next));
+                    }
+                }
+            });
+            move || drop(listener)
+        });
+    }
+
+    // Global keys: Escape closes the lesson or goes back, Space plays/pauses, arrows step in
+    // explanation views.
+    {
+        let dispatcher = state.dispatcher();
+        let latest = latest.clone();
+        let close_lesson = close_lesson.clone();
         use_effect_with((), move |_| {
             // Not passive (gloo's default): the handled keys must not also scroll the page.
             let options = EventListenerOptions::enable_prevent_default();
@@ -142,7 +224,12 @@ pub fn App() -> Html {
                 if e.default_prevented() {
                     return;
                 }
-                let (focus, steps) = *latest.borrow();
+                let (focus, steps, lesson_open) = *latest.borrow();
+                if lesson_open && e.key() == "Escape" {
+                    e.prevent_default();
+                    close_lesson.emit(());
+                    return;
+                }
                 if let Some(next) = key_action(e, &focus, steps) {
                     e.prevent_default();
                     dispatcher.dispatch(Action::Navigate(next));
@@ -174,6 +261,7 @@ pub fn App() -> Html {
                 Screen::Pool => html! { <PoolView {scene} {heatmaps} {focus} {onnavigate} /> },
                 Screen::Flatten => html! { <FlattenView {scene} {heatmaps} {focus} {onnavigate} /> },
                 Screen::Softmax => html! { <SoftmaxView {scene} {focus} {onnavigate} /> },
+                Screen::Playground => html! { <PlaygroundView {scene} {heatmaps} {focus} {onnavigate} /> },
             }
         }
         _ => html! {
@@ -196,8 +284,29 @@ pub fn App() -> Html {
         )
     });
 
+    let screen = navigation::screen(net, &focus);
+    let open_playground = (screen != Screen::Playground).then(|| {
+        let onnavigate = onnavigate.clone();
+        let scene = scene.clone();
+        // The first time, the crop starts where the picture has an edge; later as it was left.
+        let onclick = move |_| {
+            let settings = match &scene {
+                Some(scene) if focus.playground == shared::Playground::default() => {
+                    playground::telling_crop(net, &scene.trace, focus.playground)
+                }
+                _ => focus.playground,
+            };
+            onnavigate.emit(playground::open(&focus, settings))
+        };
+        html! {
+            <button type="button" class="button" data-testid="open-playground" {onclick}
+                    title="Try padding, kernel size and stride on real numbers">{ "Playground" }</button>
+        }
+    });
+
     html! {
-        <div class="app" data-testid="app" data-ready={ready.to_string()}>
+        <ContextProvider<ArticleOpener> context={ArticleOpener(open_lesson.clone())}>
+        <div class={classes!("app", lesson.section.is_some().then_some("with-lesson"))} data-testid="app" data-ready={ready.to_string()}>
             <header class="app-header">
                 <h1 class="app-title">{ "CNN Classroom" }</h1>
                 <span class="prediction" aria-live="polite">{ prediction.unwrap_or_default() }</span>
@@ -209,11 +318,15 @@ pub fn App() -> Html {
             </div>
             <div class="navbar">
                 <Breadcrumb {focus} onnavigate={onnavigate.clone()} />
+                <InfoButton section={article::for_screen(screen)} />
+                { open_playground.unwrap_or_default() }
                 <span class="readout" aria-live="polite">{ (*readout).clone().unwrap_or_default() }</span>
             </div>
             <main class="app-main">
                 <div class="view-host" key={view_key}>{ body }</div>
             </main>
+            <ArticlePanel section={lesson.section} request={lesson.request} onclose={close_lesson} />
         </div>
+        </ContextProvider<ArticleOpener>>
     }
 }

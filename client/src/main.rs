@@ -7,11 +7,13 @@
 //! - Pure logic, unit-tested natively: [`layout`] (overview geometry), [`color`] (scales and
 //!   ranges), [`format`] (numbers), [`playback`] (stepping), [`navigation`] (levels and steps),
 //!   [`scene`] and [`heatmap`]/[`heatmap_set`] (what is drawn per input), [`spatial`],
-//!   [`url_state`] (the focus in the address bar).
+//!   [`url_state`] (the focus in the address bar), [`playground`] (the hyperparameter
+//!   playground's edits and numbers), [`article`] (the lesson's sections and addresses).
 //! - [`model`] and [`samples`]: the network and the input images, via the `models` crate.
 #![forbid(unsafe_code)]
 
 mod app;
+mod article;
 mod clock;
 mod color;
 mod components;
@@ -25,6 +27,7 @@ mod model;
 mod navigation;
 mod picture_file;
 mod playback;
+mod playground;
 mod samples;
 mod scene;
 mod shared_ref;

@@ -1,12 +1,13 @@
 //! The whole network on one screen: the input's colour channels, every neuron of every conv,
 //! ReLU and pooling layer as its activation heatmap, and the class probabilities. Hover or
 //! keyboard focus highlights a neuron's incoming edges and reads out the value under the
-//! pointer; Enter or a click opens its explanation.
+//! pointer; Enter or a click opens its explanation. A layer's label opens the lesson there.
 
 use shared::{Focus, View};
 use web_sys::{HtmlElement, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
+use crate::article::{self, ArticleOpener};
 use crate::components::class_bars::ClassBars;
 use crate::components::heatmap_canvas::HeatmapCanvas;
 use crate::components::overview_edges::OverviewEdges;
@@ -246,6 +247,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     });
 
     // Neighbouring labels are staggered in detail mode, so long names never overlap.
+    let opener = use_context::<ArticleOpener>();
     let labels = layout.columns.iter().enumerate().map(|(index, placed)| {
         let spec = placed.spec;
         let name = if spec.kind == ColumnKind::Output {
@@ -275,7 +277,22 @@ pub fn Overview(props: &OverviewProps) -> Html {
             placed.x - layout.tile,
             placed.width + 2.0 * layout.tile
         );
-        html! { <div class="column-label" style={style}>{ text }</div> }
+        // The label opens the lesson's section on this kind of layer.
+        let section = article::for_column(spec.kind);
+        let onclick = {
+            let opener = opener.clone();
+            move |_| {
+                if let Some(ArticleOpener(open)) = &opener {
+                    open.emit(section);
+                }
+            }
+        };
+        html! {
+            <div class="column-label" style={style}>
+                <button type="button" class="label-link" data-testid={format!("label-{index}")} {onclick}
+                        title={format!("Read about {}", section.topic())}>{ text }</button>
+            </div>
+        }
     });
 
     let output = layout

@@ -1,0 +1,126 @@
+//! The lesson beside the app. Its text is a separate file of the bundle (`article.html`), fetched
+//! the first time the lesson is opened, so a first visit never downloads it; the service worker
+//! keeps it for offline reading. Opens scrolled to the section asked for; × or Escape closes it
+//! and leaves the view as it was.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use crate::article::{self, Section};
+
+/// Where the bundle's lesson file is: named (with its content hash) by the page's
+/// `<meta name="cnn-article">`, which `scripts/build-client.sh` fills in.
+fn article_url() -> String {
+    gloo::utils::document()
+        .query_selector("meta[name=\"cnn-article\"]")
+        .ok()
+        .flatten()
+        .and_then(|meta| meta.get_attribute("content"))
+        .unwrap_or_else(|| "/article.html".to_owned())
+}
+
+/// Fetches the lesson file and cuts out its `<article>`.
+async fn fetch_article() -> Result<String, String> {
+    let offline = "the lesson could not be loaded: this device seems to be offline, and the lesson is \
+                   saved for offline reading only after a visit with a connection";
+    let response = JsFuture::from(gloo::utils::window().fetch_with_str(&article_url()))
+        .await
+        .map_err(|_| offline.to_owned())?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| offline.to_owned())?;
+    if !response.ok() {
+        return Err(format!(
+            "the lesson could not be loaded (the server answered {}); reload the page and try again",
+            response.status()
+        ));
+    }
+    let text = JsFuture::from(response.text().map_err(|_| offline.to_owned())?)
+        .await
+        .map_err(|_| offline.to_owned())?
+        .as_string()
+        .unwrap_or_default();
+    article::extract(&text)
+        .map(str::to_owned)
+        .ok_or_else(|| "the lesson file is damaged; reload the page and try again".to_owned())
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Lesson {
+    NotLoaded,
+    Loading,
+    Ready(AttrValue),
+    Failed(String),
+}
+
+/// Props of [`ArticlePanel`].
+#[derive(Properties, PartialEq)]
+pub struct ArticlePanelProps {
+    /// The section to show; `None` keeps the panel closed.
+    pub section: Option<Section>,
+    /// Raised on every request to open a section, so asking for the same one again scrolls again.
+    pub request: u32,
+    /// Close the panel.
+    pub onclose: Callback<()>,
+}
+
+/// The lesson panel.
+#[component]
+pub fn ArticlePanel(props: &ArticlePanelProps) -> Html {
+    let lesson = use_state(|| Lesson::NotLoaded);
+    {
+        let lesson = lesson.clone();
+        use_effect_with(props.section.is_some(), move |open| {
+            if *open && matches!(*lesson, Lesson::NotLoaded | Lesson::Failed(_)) {
+                lesson.set(Lesson::Loading);
+                wasm_bindgen_futures::spawn_local(async move {
+                    lesson.set(match fetch_article().await {
+                        Ok(html) => Lesson::Ready(AttrValue::from(html)),
+                        Err(why) => Lesson::Failed(why),
+                    });
+                });
+            }
+        });
+    }
+    {
+        let ready = matches!(*lesson, Lesson::Ready(_));
+        use_effect_with((props.section, props.request, ready), |(section, _, ready)| {
+            if let (Some(section), true) = (section, ready)
+                && let Some(element) = gloo::utils::document().get_element_by_id(&section.element_id())
+            {
+                element.scroll_into_view();
+                if let Some(heading) = element
+                    .query_selector("h2")
+                    .ok()
+                    .flatten()
+                    .and_then(|h| h.dyn_into::<HtmlElement>().ok())
+                {
+                    let _ = heading.focus();
+                }
+            }
+        });
+    }
+    let Some(section) = props.section else {
+        return html! {};
+    };
+    let body = match &*lesson {
+        Lesson::Ready(html) => Html::from_html_unchecked(html.clone()),
+        Lesson::Failed(why) => html! { <p class="view-error" role="alert">{ format!("Sorry: {why}.") }</p> },
+        Lesson::NotLoaded | Lesson::Loading => html! { <p class="hint" role="status">{ "Loading the lesson…" }</p> },
+    };
+    let onclose = {
+        let onclose = props.onclose.clone();
+        move |_| onclose.emit(())
+    };
+    html! {
+        <aside class="article-panel" data-testid="article" data-section={section.slug()}
+               data-loaded={matches!(*lesson, Lesson::Ready(_)).to_string()} aria-label="Lesson">
+            <div class="article-bar">
+                <span class="article-title">{ "Lesson" }</span>
+                <button type="button" class="icon article-close" data-testid="article-close" onclick={onclose}
+                        aria-label="Close the lesson (Escape)" title="Close (Esc)">{ "×" }</button>
+            </div>
+            <div class="article-body">{ body }</div>
+        </aside>
+    }
+}
