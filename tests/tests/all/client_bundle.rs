@@ -1,6 +1,8 @@
 //! Browser tests of the bundle's weight: everything a first visit loads comes from the page's
 //! own origin (no CDN, no web fonts), the server sends it gzip-compressed, and what it sends
-//! stays within the budget. Writes the per-file table to target/e2e-artifacts/first-visit.txt.
+//! stays within the budget; the lesson is not part of it (the page does not fetch it until it is
+//! opened; it is listed apart as loaded later). Writes the per-file table to
+//! target/e2e-artifacts/first-visit.txt.
 
 use anyhow::{Result, ensure};
 use e2e::first_visit::{self, FIRST_VISIT_BUDGET_BYTES, FirstVisit};
@@ -48,11 +50,44 @@ async fn first_visit_is_gzip_compressed_and_within_the_budget() -> Result<()> {
             file.encoding
         );
     }
+    for file in &visit.later {
+        ensure!(
+            file.encoding == "gzip",
+            "{} (loaded later) was sent {}, not gzip-compressed:\n{table}",
+            file.url,
+            file.encoding
+        );
+    }
     ensure!(
         visit.total_transferred_bytes() <= FIRST_VISIT_BUDGET_BYTES,
         "a first visit transfers {} B, over the {} B budget:\n{table}",
         visit.total_transferred_bytes(),
         FIRST_VISIT_BUDGET_BYTES,
     );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_first_visit_does_not_fetch_the_lesson() -> Result<()> {
+    let visit = first_visit("first-visit-lesson").await?;
+    let table = visit.table();
+    ensure!(
+        visit.later.iter().any(|file| file.url.starts_with("/article.")),
+        "the manifest lists no lesson file to load later:\n{table}"
+    );
+    for file in &visit.later {
+        ensure!(
+            !visit.page_paths.contains(&file.url),
+            "the first visit's page fetched {} although the first screen does not need it; the page \
+             loaded {:?}",
+            file.url,
+            visit.page_paths
+        );
+        ensure!(
+            !visit.files.iter().any(|first| first.url == file.url),
+            "{} is counted in the first visit's budget:\n{table}",
+            file.url
+        );
+    }
     Ok(())
 }

@@ -35,7 +35,9 @@ async fn a_new_version_replaces_the_old_cache() -> Result<()> {
         .as_str()
         .context("asset-manifest.json has no version")?
         .to_owned();
-    let files = manifest["files"].as_array().map_or(0, Vec::len) as u64;
+    // The first screen's files, and the files loaded later that the worker saves after it.
+    let files = (manifest["files"].as_array().map_or(0, Vec::len) + manifest["later"].as_array().map_or(0, Vec::len))
+        as u64;
 
     // A copy of the bundle, so the test can publish a "new version" without touching dist.
     let site = tempfile::tempdir_in(paths::scratch_dir())?;
@@ -90,6 +92,12 @@ async fn a_new_version_replaces_the_old_cache() -> Result<()> {
                  return navigator.serviceWorker.controller !== null \
                      && names.length === 1 && names[0] === '{new_cache}'; }})()"
             ),
+        )
+        .await?;
+    browser
+        .wait_until(
+            "the new cache to hold the whole bundle",
+            &format!("(await (await caches.open('{new_cache}')).keys()).length === {files}"),
         )
         .await?;
     let cached = cached_files(&browser, &new_cache).await?;

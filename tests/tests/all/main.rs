@@ -9,6 +9,7 @@
 
 mod live_support;
 
+mod client_article;
 mod client_bundle;
 mod client_draw;
 mod client_explain;
@@ -16,9 +17,11 @@ mod client_input;
 mod client_offline;
 mod client_overview;
 mod client_perf;
+mod client_playground;
 mod client_static_host;
 mod client_sw_update;
 mod live_join_address;
 mod live_latency;
 mod live_lecture;
+mod live_playground;
 mod live_resilience;
