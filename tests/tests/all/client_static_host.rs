@@ -66,25 +66,25 @@ async fn bundle_works_self_paced_from_a_plain_static_host_and_after_it_is_gone()
     browser.screenshot("static-host-sample").await?;
     browser.assert_no_console_errors().await?;
 
-    // The service worker installed from the plain host and cached the whole bundle.
+    // The service worker installed from the plain host and cached the whole bundle: the first
+    // screen's files, then (in the background) the files loaded later.
+    let bundle_files = files.len() + manifest["later"].as_array().map_or(0, Vec::len);
+    let count = "const names = await caches.keys(); \
+                 const name = names.find(n => n.startsWith('cnn-classroom-')); \
+                 return name ? (await (await caches.open(name)).keys()).length : 0;";
     browser
         .wait_until(
             "the service worker to control the page with its cache filled",
-            "navigator.serviceWorker.controller !== null",
+            &format!(
+                "navigator.serviceWorker.controller !== null \
+                 && await (async () => {{ {count} }})() === {bundle_files}"
+            ),
         )
         .await?;
-    let cached = browser
-        .eval(
-            "const names = await caches.keys(); \
-             const name = names.find(n => n.startsWith('cnn-classroom-')); \
-             return name ? (await (await caches.open(name)).keys()).length : 0;",
-            vec![],
-        )
-        .await?;
+    let cached = browser.eval(count, vec![]).await?;
     ensure!(
-        cached.as_u64() == Some(files.len() as u64),
-        "the offline cache holds {cached} files; the bundle has {}",
-        files.len()
+        cached.as_u64() == Some(bundle_files as u64),
+        "the offline cache holds {cached} files; the bundle has {bundle_files}"
     );
 
     // The host goes away (nothing listens on its port any more), then the student reloads.
