@@ -152,7 +152,10 @@ pub fn App() -> Html {
     };
     let close_lesson = {
         let lesson = lesson.dispatcher();
-        (*use_memo((), move |_| Callback::from(move |()| lesson.dispatch(LessonAction::Close)))).clone()
+        (*use_memo((), move |_| {
+            Callback::from(move |()| lesson.dispatch(LessonAction::Close))
+        }))
+        .clone()
     };
 
     // Keep the address bar on the current focus and open lesson section (bookmarks, reloads,
@@ -162,7 +165,10 @@ pub fn App() -> Html {
         if focus.playing {
             return;
         }
-        let url = format!("#{}", article::with_section(url_state::to_fragment(focus), *section));
+        let url = format!(
+            "#{}",
+            article::with_section(url_state::to_fragment(focus), *section)
+        );
         if let Ok(history) = gloo::utils::window().history() {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }

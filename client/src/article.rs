@@ -238,7 +238,10 @@ mod tests {
     fn the_article_element_is_cut_out_of_the_page() {
         let page = "<!doctype html><html><head><title>x</title></head><body>\
                     <article class=\"lesson\"><h2>A</h2></article></body></html>";
-        assert_eq!(extract(page), Some("<article class=\"lesson\"><h2>A</h2></article>"));
+        assert_eq!(
+            extract(page),
+            Some("<article class=\"lesson\"><h2>A</h2></article>")
+        );
         assert_eq!(extract("<p>none</p>"), None);
     }
 
@@ -254,7 +257,10 @@ mod tests {
             );
         }
         assert!(!html.contains("<script"), "the lesson must run no script");
-        assert!(!html.contains("http://") && !html.contains("https://"), "the lesson loads nothing from elsewhere");
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "the lesson loads nothing from elsewhere"
+        );
         assert!(article.contains("<math"), "formulas are MathML");
     }
 }

@@ -227,7 +227,10 @@ mod tests {
         assert_eq!(steps(&net, &playground), 16);
         let home = back(&net, &playground);
         assert_eq!((home.view, home.step, home.playing), (View::Overview, 0, false));
-        assert_eq!(home.playground, playground.playground, "the settings are kept for next time");
+        assert_eq!(
+            home.playground, playground.playground,
+            "the settings are kept for next time"
+        );
         let no_output = Focus {
             playground: shared::Playground {
                 stride: 2,

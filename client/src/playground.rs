@@ -7,8 +7,8 @@ use models::playground::{self as math, Convolution, Hyperparameters, Invalid, La
 use models::{Layer, Network, Trace};
 use ndarray::Array2;
 use shared::{
-    Focus, KernelWeights, MAX_HAND_WEIGHT_TENTHS, MAX_KERNEL_CELLS, MAX_PLAYGROUND_INPUT, MAX_PLAYGROUND_KERNEL,
-    MAX_PLAYGROUND_PADDING, MAX_PLAYGROUND_STRIDE, Playground, View,
+    Focus, KernelWeights, MAX_HAND_WEIGHT_TENTHS, MAX_KERNEL_CELLS, MAX_PLAYGROUND_INPUT,
+    MAX_PLAYGROUND_KERNEL, MAX_PLAYGROUND_PADDING, MAX_PLAYGROUND_STRIDE, Playground, View,
 };
 
 /// The playground's `n, p, k, s`.
@@ -387,7 +387,13 @@ pub fn centre_crop_on(network: &Network, p: Playground, y: usize, x: usize) -> P
 /// the kernel's channel, so the playground starts as that layer's own convolution; while the crop
 /// is on the layer's own input it follows the kernel's channel. Padding and stride stay as they
 /// are: they are the instructor's to change.
-pub fn set_model_kernel(network: &Network, p: Playground, layer: u16, neuron: u16, channel: u16) -> Playground {
+pub fn set_model_kernel(
+    network: &Network,
+    p: Playground,
+    layer: u16,
+    neuron: u16,
+    channel: u16,
+) -> Playground {
     let Some(choice) = kernel_layers(network).into_iter().find(|c| c.layer == layer) else {
         return p;
     };
@@ -550,7 +556,9 @@ mod tests {
     }
 
     fn trace() -> Trace {
-        let input = Array3::from_shape_fn((3, 64, 64), |(c, y, x)| ((c * 7 + y * 3 + x * 5) % 17) as f32 / 16.0);
+        let input = Array3::from_shape_fn((3, 64, 64), |(c, y, x)| {
+            ((c * 7 + y * 3 + x * 5) % 17) as f32 / 16.0
+        });
         net().forward(&input).unwrap()
     }
 
@@ -580,7 +588,10 @@ mod tests {
         let kernels = kernel_layers(net());
         let names: Vec<&str> = kernels.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, ["conv_1_1", "conv_1_2", "conv_2_1", "conv_2_2"]);
-        assert_eq!((kernels[0].channels, kernels[1].channels, kernels[1].side), (3, 10, 3));
+        assert_eq!(
+            (kernels[0].channels, kernels[1].channels, kernels[1].side),
+            (3, 10, 3)
+        );
     }
 
     #[test]
@@ -619,9 +630,15 @@ mod tests {
         assert_eq!(tenths[6], to_tenths(model[[0, 0]]));
         assert_eq!(tenths[18], to_tenths(model[[2, 2]]));
         let back = set_kernel_size(net, five, 3);
-        assert_eq!(kernel(net, &back).unwrap()[[1, 1]], f32::from(to_tenths(model[[1, 1]])) / 10.0);
+        assert_eq!(
+            kernel(net, &back).unwrap()[[1, 1]],
+            f32::from(to_tenths(model[[1, 1]])) / 10.0
+        );
         let one = set_kernel_size(net, p, 1);
-        assert_eq!(kernel(net, &one).unwrap()[[0, 0]], f32::from(to_tenths(model[[1, 1]])) / 10.0);
+        assert_eq!(
+            kernel(net, &one).unwrap()[[0, 0]],
+            f32::from(to_tenths(model[[1, 1]])) / 10.0
+        );
         // The same size keeps the model's kernel.
         assert_eq!(set_kernel_size(net, p, 3), p);
     }
@@ -631,7 +648,11 @@ mod tests {
         let start = set_stride(set_padding(Playground::default(), 1), 2);
         let p = set_model_kernel(net(), start, 5, 9, 7);
         assert_eq!((p.map, p.map_channel, p.kernel), (5, 7, 3));
-        assert_eq!((p.padding, p.stride), (1, 2), "the hyperparameters are the instructor's");
+        assert_eq!(
+            (p.padding, p.stride),
+            (1, 2),
+            "the hyperparameters are the instructor's"
+        );
         assert_eq!((p.top, p.left), (24, 24), "kept inside max_pool_1's 30×30 map");
         let repeat = set_stride(set_padding(p, 0), 1);
         assert!(work(net(), &trace(), &repeat).unwrap().repeat.is_some());
@@ -687,10 +708,17 @@ mod tests {
         let trace = net().forward(&input).unwrap();
         let p = telling_crop(net(), &trace, Playground::default());
         let crop = work(net(), &trace, &p).unwrap().crop;
-        assert!(crop.iter().any(|&v| v == 1.0) && crop.iter().any(|&v| v == 0.0), "{p:?}");
+        assert!(
+            crop.iter().any(|&v| v == 1.0) && crop.iter().any(|&v| v == 0.0),
+            "{p:?}"
+        );
         let flat = net().forward(&Array3::zeros((3, 64, 64))).unwrap();
         let unchanged = telling_crop(net(), &flat, Playground::default());
-        assert_eq!((unchanged.top, unchanged.left), (0, 0), "the first window on ties");
+        assert_eq!(
+            (unchanged.top, unchanged.left),
+            (0, 0),
+            "the first window on ties"
+        );
     }
 
     #[test]
@@ -721,7 +749,11 @@ mod tests {
             map: 12,
             ..Playground::default()
         };
-        assert!(work(net(), &trace(), &p).unwrap_err().contains("not a stack of maps"));
+        assert!(
+            work(net(), &trace(), &p)
+                .unwrap_err()
+                .contains("not a stack of maps")
+        );
         let p = Playground {
             weights: KernelWeights::Model {
                 layer: 1,
@@ -730,6 +762,10 @@ mod tests {
             },
             ..Playground::default()
         };
-        assert!(work(net(), &trace(), &p).unwrap_err().contains("not a convolution"));
+        assert!(
+            work(net(), &trace(), &p)
+                .unwrap_err()
+                .contains("not a convolution")
+        );
     }
 }

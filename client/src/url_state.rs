@@ -206,7 +206,10 @@ mod tests {
             ..Focus::default()
         };
         let fragment = to_fragment(&focus);
-        assert!(fragment.ends_with("&pg=8.2.2.3&crop=3.4.11.50&kernel=h.-10.5.99.-99"), "{fragment}");
+        assert!(
+            fragment.ends_with("&pg=8.2.2.3&crop=3.4.11.50&kernel=h.-10.5.99.-99"),
+            "{fragment}"
+        );
         assert_eq!(from_fragment(&fragment, Focus::default()), focus);
         let model = Focus {
             playground: Playground {
@@ -227,7 +230,13 @@ mod tests {
     #[test]
     fn a_playground_outside_the_limits_is_not_taken() {
         let base = Focus::default();
-        for bad in ["#pg=9.0.3.1", "#pg=6.0.0.1", "#pg=6.0.3", "#kernel=h.100", "#crop=a.0.0.0"] {
+        for bad in [
+            "#pg=9.0.3.1",
+            "#pg=6.0.0.1",
+            "#pg=6.0.3",
+            "#kernel=h.100",
+            "#crop=a.0.0.0",
+        ] {
             assert_eq!(from_fragment(bad, base).playground, base.playground, "{bad}");
         }
     }

@@ -61,7 +61,10 @@ impl fmt::Display for Invalid {
         match *self {
             Invalid::Zero { what } => write!(f, "The {what} must be at least 1."),
             Invalid::NotSquare { what, rows, columns } => {
-                write!(f, "The {what} is {rows}×{columns}; the playground needs a square {what}.")
+                write!(
+                    f,
+                    "The {what} is {rows}×{columns}; the playground needs a square {what}."
+                )
             }
             Invalid::KernelTooLarge(h) => write!(
                 f,
@@ -155,7 +158,13 @@ impl Hyperparameters {
 
 /// Rows `top..top + rows` and columns `left..left + columns` of `array`. (Not `s![]`: its
 /// expansion holds an `unsafe` block, which the crate's `forbid(unsafe_code)` refuses.)
-fn part(array: ArrayView2<'_, f32>, top: usize, left: usize, rows: usize, columns: usize) -> ArrayView2<'_, f32> {
+fn part(
+    array: ArrayView2<'_, f32>,
+    top: usize,
+    left: usize,
+    rows: usize,
+    columns: usize,
+) -> ArrayView2<'_, f32> {
     array
         .slice_axis_move(Axis(0), Slice::from(top..top + rows))
         .slice_axis_move(Axis(1), Slice::from(left..left + columns))
@@ -345,12 +354,23 @@ impl fmt::Display for SourceError {
                 "{name}'s output is a list of numbers, not a stack of maps; crop from the input or from \
                  a conv, ReLU or pooling layer."
             ),
-            SourceError::NoSuchChannel { name, channel, channels } => write!(
+            SourceError::NoSuchChannel {
+                name,
+                channel,
+                channels,
+            } => write!(
                 f,
                 "{name} has {channels} channels (0 to {}); channel {channel} does not exist.",
                 channels.saturating_sub(1)
             ),
-            SourceError::CropOutside { name, side, top, left, height, width } => write!(
+            SourceError::CropOutside {
+                name,
+                side,
+                top,
+                left,
+                height,
+                width,
+            } => write!(
                 f,
                 "A {side}×{side} crop at row {top}, column {left} does not fit inside {name}'s \
                  {height}×{width} map; move it up or left, or make the input smaller."
@@ -361,9 +381,18 @@ impl fmt::Display for SourceError {
                 count.saturating_sub(1)
             ),
             SourceError::NotConv { name, kind } => {
-                write!(f, "{name} is a {kind} layer, not a convolution, so it has no kernels.")
+                write!(
+                    f,
+                    "{name} is a {kind} layer, not a convolution, so it has no kernels."
+                )
             }
-            SourceError::NoSuchKernel { name, neuron, channel, neurons, channels } => write!(
+            SourceError::NoSuchKernel {
+                name,
+                neuron,
+                channel,
+                neurons,
+                channels,
+            } => write!(
                 f,
                 "{name} has {neurons} neurons with {channels} kernels each; neuron {neuron}, channel \
                  {channel} does not exist."
@@ -610,8 +639,14 @@ mod tests {
         assert_eq!(h(7, 0, 3, 2).output(), Ok(3));
         assert_eq!(h(64, 0, 3, 1).output(), Ok(62));
         assert_eq!(h(1, 2, 5, 1).output(), Ok(1));
-        assert_eq!(h(2, 0, 3, 1).output(), Err(Invalid::KernelTooLarge(h(2, 0, 3, 1))));
-        assert_eq!(h(6, 0, 3, 2).output(), Err(Invalid::StrideDoesNotDivide(h(6, 0, 3, 2))));
+        assert_eq!(
+            h(2, 0, 3, 1).output(),
+            Err(Invalid::KernelTooLarge(h(2, 0, 3, 1)))
+        );
+        assert_eq!(
+            h(6, 0, 3, 2).output(),
+            Err(Invalid::StrideDoesNotDivide(h(6, 0, 3, 2)))
+        );
         assert_eq!(h(0, 0, 3, 1).output(), Err(Invalid::Zero { what: "input size" }));
         assert_eq!(h(3, 0, 3, 0).output(), Err(Invalid::Zero { what: "stride" }));
     }
@@ -626,7 +661,11 @@ mod tests {
             h(6, 0, 3, 2).formula(),
             "o = (n + 2p − k) / s + 1 = 3 / 2 + 1: not a whole number, no output"
         );
-        assert!(h(2, 0, 5, 1).formula().ends_with("n + 2p − k = −3 is negative, no output"));
+        assert!(
+            h(2, 0, 5, 1)
+                .formula()
+                .ends_with("n + 2p − k = −3 is negative, no output")
+        );
     }
 
     #[test]
@@ -636,7 +675,10 @@ mod tests {
         assert!(text.contains("stops 1 pixel short"), "{text}");
         assert!(text.contains("the last 1 column and row"), "{text}");
         let text = Invalid::StrideDoesNotDivide(h(8, 0, 1, 3)).to_string();
-        assert!(text.contains("after 2 steps of 3 the kernel stops 1 pixel short"), "{text}");
+        assert!(
+            text.contains("after 2 steps of 3 the kernel stops 1 pixel short"),
+            "{text}"
+        );
         let text = Invalid::KernelTooLarge(h(2, 0, 5, 1)).to_string();
         assert!(text.contains("n + 2p = 2 + 2 × 0 = 2"), "{text}");
     }
@@ -664,7 +706,10 @@ mod tests {
         // Padded to 5×5: the corner windows see zeros.
         let c = Convolution::new(input.view(), kernel.view(), 1, 1).unwrap();
         assert_eq!(c.output.dim(), (4, 4));
-        assert_eq!((c.output[[0, 0]], c.output[[1, 1]], c.output[[3, 3]]), (-1.0, -4.0, 9.0));
+        assert_eq!(
+            (c.output[[0, 0]], c.output[[1, 1]], c.output[[3, 3]]),
+            (-1.0, -4.0, 9.0)
+        );
         assert_eq!(c.products(1, 1), array![[1.0, 0.0], [0.0, -5.0]]);
         assert!(c.is_padding(0, 2) && !c.is_padding(1, 1) && c.is_padding(4, 4));
         // Stride 3: windows start at 0 and 3.

@@ -94,42 +94,54 @@ mod tests {
             }),
             "The playground's input size must be from 1 to 8; 40 is outside that range."
         );
-        assert!(refused(Playground {
-            top: 60,
-            ..Playground::default()
-        })
-        .contains("does not fit inside input's 64×64 map"));
-        assert!(refused(Playground {
-            map: 12,
-            ..Playground::default()
-        })
-        .contains("not a stack of maps"));
-        assert!(refused(Playground {
-            map: u16::MAX,
-            ..Playground::default()
-        })
-        .contains("There is no map 65535"));
-        assert!(refused(Playground {
-            kernel: 5,
-            ..Playground::default()
-        })
-        .contains("conv_1_1's kernels are 3×3"));
-        assert!(refused(Playground {
-            weights: KernelWeights::Model {
-                layer: 1,
-                neuron: 0,
-                channel: 0
-            },
-            ..Playground::default()
-        })
-        .contains("relu_1_1 is a relu layer"));
+        assert!(
+            refused(Playground {
+                top: 60,
+                ..Playground::default()
+            })
+            .contains("does not fit inside input's 64×64 map")
+        );
+        assert!(
+            refused(Playground {
+                map: 12,
+                ..Playground::default()
+            })
+            .contains("not a stack of maps")
+        );
+        assert!(
+            refused(Playground {
+                map: u16::MAX,
+                ..Playground::default()
+            })
+            .contains("There is no map 65535")
+        );
+        assert!(
+            refused(Playground {
+                kernel: 5,
+                ..Playground::default()
+            })
+            .contains("conv_1_1's kernels are 3×3")
+        );
+        assert!(
+            refused(Playground {
+                weights: KernelWeights::Model {
+                    layer: 1,
+                    neuron: 0,
+                    channel: 0
+                },
+                ..Playground::default()
+            })
+            .contains("relu_1_1 is a relu layer")
+        );
         let mut weights = [0i8; 25];
         weights[0] = i8::MIN;
-        assert!(refused(Playground {
-            weights: KernelWeights::Hand(weights),
-            ..Playground::default()
-        })
-        .starts_with("Hand-typed weights must be between"));
+        assert!(
+            refused(Playground {
+                weights: KernelWeights::Hand(weights),
+                ..Playground::default()
+            })
+            .starts_with("Hand-typed weights must be between")
+        );
         let bad_layer = Focus {
             layer: 999,
             ..Focus::default()

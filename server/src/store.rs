@@ -21,7 +21,8 @@ use std::time::Duration;
 use rusqlite::{Connection, params};
 use shared::codec;
 use shared::{
-    ColorRange, Focus, InputImage, InstructorToken, MemberId, Playground, ResumeToken, RoomCode, StateVersion, View,
+    ColorRange, Focus, InputImage, InstructorToken, MemberId, Playground, ResumeToken, RoomCode,
+    StateVersion, View,
 };
 use tokio::sync::oneshot;
 
@@ -646,7 +647,10 @@ mod tests {
             show_detail: false,
         };
         let focus = decode_focus(&codec::encode(&old)).expect("a version-1 focus decodes");
-        assert_eq!((focus.view, focus.layer, focus.neuron, focus.step), (View::Operation, 2, 3, 40));
+        assert_eq!(
+            (focus.view, focus.layer, focus.neuron, focus.step),
+            (View::Operation, 2, 3, 40)
+        );
         assert_eq!(focus.playground, Playground::default());
         let current = Focus {
             step: 9,

@@ -170,9 +170,7 @@ pub enum PlaygroundLimit {
         value: u8,
     },
     /// A hand-typed weight beyond ±9.9.
-    #[error(
-        "Hand-typed weights must be between −9.9 and 9.9; weight {index} is {tenths} tenths."
-    )]
+    #[error("Hand-typed weights must be between −9.9 and 9.9; weight {index} is {tenths} tenths.")]
     Weight {
         /// Its position, row by row.
         index: usize,
@@ -235,14 +233,35 @@ mod tests {
             "The playground's kernel size must be from 1 to 5; 200 is outside that range."
         );
         for bad in [
-            Playground { input: 0, ..Playground::default() },
-            Playground { input: MAX_PLAYGROUND_INPUT + 1, ..Playground::default() },
-            Playground { padding: MAX_PLAYGROUND_PADDING + 1, ..Playground::default() },
-            Playground { kernel: 0, ..Playground::default() },
-            Playground { stride: 0, ..Playground::default() },
-            Playground { stride: MAX_PLAYGROUND_STRIDE + 1, ..Playground::default() },
+            Playground {
+                input: 0,
+                ..Playground::default()
+            },
+            Playground {
+                input: MAX_PLAYGROUND_INPUT + 1,
+                ..Playground::default()
+            },
+            Playground {
+                padding: MAX_PLAYGROUND_PADDING + 1,
+                ..Playground::default()
+            },
+            Playground {
+                kernel: 0,
+                ..Playground::default()
+            },
+            Playground {
+                stride: 0,
+                ..Playground::default()
+            },
+            Playground {
+                stride: MAX_PLAYGROUND_STRIDE + 1,
+                ..Playground::default()
+            },
         ] {
-            assert!(matches!(bad.check_limits(), Err(PlaygroundLimit::Size { .. })), "{bad:?}");
+            assert!(
+                matches!(bad.check_limits(), Err(PlaygroundLimit::Size { .. })),
+                "{bad:?}"
+            );
         }
     }
 
@@ -263,7 +282,10 @@ mod tests {
         };
         assert_eq!(
             bad.check_limits(),
-            Err(PlaygroundLimit::Weight { index: 7, tenths: -128 })
+            Err(PlaygroundLimit::Weight {
+                index: 7,
+                tenths: -128
+            })
         );
     }
 }

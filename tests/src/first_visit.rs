@@ -107,7 +107,13 @@ pub async fn measure(browser: &Browser, server: SocketAddr) -> Result<FirstVisit
     let strings = |key: &str| -> Vec<String> {
         result[key]
             .as_array()
-            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let paths = strings("paths");

@@ -106,7 +106,9 @@ pub fn ArticlePanel(props: &ArticlePanelProps) -> Html {
     let body = match &*lesson {
         Lesson::Ready(html) => Html::from_html_unchecked(html.clone()),
         Lesson::Failed(why) => html! { <p class="view-error" role="alert">{ format!("Sorry: {why}.") }</p> },
-        Lesson::NotLoaded | Lesson::Loading => html! { <p class="hint" role="status">{ "Loading the lesson…" }</p> },
+        Lesson::NotLoaded | Lesson::Loading => {
+            html! { <p class="hint" role="status">{ "Loading the lesson…" }</p> }
+        }
     };
     let onclose = {
         let onclose = props.onclose.clone();

@@ -99,7 +99,9 @@ pub fn PlaygroundGrid(props: &PlaygroundGridProps) -> Html {
         html! { <span class={classes!("pg-outline", class)} {style} aria-hidden="true"></span> }
     };
     let window = props.window.map(|w| outline(w, "window"));
-    let current = props.current.map(|(top, left)| outline(GridOutline { top, left, side: 1 }, "current"));
+    let current = props
+        .current
+        .map(|(top, left)| outline(GridOutline { top, left, side: 1 }, "current"));
     html! {
         <div class={classes!("pg-grid", props.onedit.is_some().then_some("editable"))}
              style={format!("--cols:{cols}")} role="group"

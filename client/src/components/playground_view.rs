@@ -56,7 +56,11 @@ fn channel_name(map: u16, channel: usize) -> String {
 /// One labelled slider.
 fn slider(id: &str, label: &str, value: u8, min: u8, max: u8, oninput: Callback<u8>) -> Html {
     let oninput = move |e: InputEvent| {
-        if let Ok(v) = e.target_unchecked_into::<HtmlInputElement>().value().parse::<u8>() {
+        if let Ok(v) = e
+            .target_unchecked_into::<HtmlInputElement>()
+            .value()
+            .parse::<u8>()
+        {
             oninput.emit(v);
         }
     };
@@ -126,7 +130,11 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
     let on_map = {
         let change = change.clone();
         move |e: Event| {
-            if let Ok(map) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<u16>() {
+            if let Ok(map) = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse::<u16>()
+            {
                 change.emit(playground::set_map(model::network(), p, map));
             }
         }
@@ -138,7 +146,11 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
     let on_channel = {
         let change = change.clone();
         move |e: Event| {
-            if let Ok(c) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<u16>() {
+            if let Ok(c) = e
+                .target_unchecked_into::<HtmlSelectElement>()
+                .value()
+                .parse::<u16>()
+            {
                 change.emit(playground::set_map_channel(model::network(), p, c));
             }
         }
@@ -309,7 +321,9 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
     let hand = matches!(p.weights, KernelWeights::Hand(_));
     let onedit = hand.then(|| {
         let change = change.clone();
-        Callback::from(move |(r, c, v): (usize, usize, f32)| change.emit(playground::set_hand_weight(p, r, c, v)))
+        Callback::from(move |(r, c, v): (usize, usize, f32)| {
+            change.emit(playground::set_hand_weight(p, r, c, v))
+        })
     });
     let padded = padded_with_mask(&work.crop, usize::from(p.padding));
     let (out_side, current) = match &work.result {
@@ -435,7 +449,10 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
 }
 
 /// The crop with `padding` zero rows and columns around it, and which cells are padding.
-fn padded_with_mask(crop: &ndarray::Array2<f32>, padding: usize) -> (ndarray::Array2<f32>, ndarray::Array2<bool>) {
+fn padded_with_mask(
+    crop: &ndarray::Array2<f32>,
+    padding: usize,
+) -> (ndarray::Array2<f32>, ndarray::Array2<bool>) {
     let padded = models::playground::pad(crop.view(), padding);
     let n = crop.nrows();
     let mask = ndarray::Array2::from_shape_fn(padded.dim(), |(r, c)| {

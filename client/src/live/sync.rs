@@ -1521,7 +1521,11 @@ mod tests {
     fn a_following_student_mirrors_the_playground_and_returns_to_it() {
         let mut page = Page::student_in_room();
         page.receive(focus_event(v(4), playground_focus(3)));
-        assert_eq!(page.app.focus, playground_focus(3), "every setting, the typed kernel included");
+        assert_eq!(
+            page.app.focus,
+            playground_focus(3),
+            "every setting, the typed kernel included"
+        );
         // The instructor's steps drive the window; a local clock does not.
         page.receive(focus_event(
             v(5),
@@ -1539,7 +1543,10 @@ mod tests {
         assert_eq!(page.app.lecture_mode, Some(Mode::Exploring));
         assert_eq!(page.take_sent(), [set_mode(Mode::Exploring)]);
         page.receive(focus_event(v(6), playground_focus(5)));
-        assert_eq!(page.app.focus.playground.stride, 1, "the student's own playground stays");
+        assert_eq!(
+            page.app.focus.playground.stride, 1,
+            "the student's own playground stays"
+        );
         page.user(Action::ReturnToLive);
         assert_eq!(page.app.focus, playground_focus(5));
         // A late joiner gets the playground in the snapshot.

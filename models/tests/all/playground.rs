@@ -88,7 +88,10 @@ fn crops_and_kernels_come_from_the_network() {
     let c = crop(network, &trace, 0, 2, 30, 31, 5).unwrap();
     assert_eq!(c, input.slice(s![2, 30..35, 31..36]));
     let c = crop(network, &trace, 3, 4, 55, 0, 5).unwrap();
-    let conv_1_2 = trace.outputs[2].view().into_dimensionality::<ndarray::Ix3>().unwrap();
+    let conv_1_2 = trace.outputs[2]
+        .view()
+        .into_dimensionality::<ndarray::Ix3>()
+        .unwrap();
     assert_eq!(c, conv_1_2.slice(s![4, 55..60, 0..5]));
 
     let kernel = model_kernel(network, 2, 3, 7).unwrap();
@@ -105,7 +108,9 @@ fn repeating_a_layer_shows_the_convolution_views_intermediate_numbers() {
     let mut rng = common::rng(5);
     let input = common::random_input(&mut rng, network.input_shape());
     let trace = network.forward(&input).unwrap();
-    for (layer, neuron, channel, top, left, side) in [(0, 4, 1, 20, 33, 8), (2, 3, 7, 0, 52, 8), (5, 9, 0, 10, 3, 6)] {
+    for (layer, neuron, channel, top, left, side) in
+        [(0, 4, 1, 20, 33, 8), (2, 3, 7, 0, 52, 8), (5, 9, 0, 10, 3, 6)]
+    {
         let repeat = LayerRepeat {
             layer,
             neuron,
@@ -134,21 +139,32 @@ fn repeating_a_layer_shows_the_convolution_views_intermediate_numbers() {
         padding: 1,
         stride: 1,
     };
-    assert_eq!(same_as_layer(network, padded), None, "padding adds zeros the layer never sees");
+    assert_eq!(
+        same_as_layer(network, padded),
+        None,
+        "padding adds zeros the layer never sees"
+    );
     let strided = LayerRepeat {
         stride: 2,
         padding: 0,
         ..padded
     };
     assert_eq!(same_as_layer(network, strided), None);
-    assert_eq!(same_as_layer(network, LayerRepeat { layer: 1, ..strided }), None, "relu has no kernel");
+    assert_eq!(
+        same_as_layer(network, LayerRepeat { layer: 1, ..strided }),
+        None,
+        "relu has no kernel"
+    );
 }
 
 #[test]
 fn bad_sources_are_sentences_not_panics() {
     let network = tiny_vgg();
     let layers = network.layers().len();
-    assert!(matches!(map_shape(network, layers + 1), Err(SourceError::NoSuchMap { .. })));
+    assert!(matches!(
+        map_shape(network, layers + 1),
+        Err(SourceError::NoSuchMap { .. })
+    ));
     // Map 12 is the flatten layer's output: a vector.
     let flat = map_shape(network, 11).unwrap_err();
     assert!(flat.to_string().contains("not a stack of maps"), "{flat}");
@@ -169,9 +185,18 @@ fn bad_sources_are_sentences_not_panics() {
         relu.to_string(),
         "relu_1_1 is a relu layer, not a convolution, so it has no kernels."
     );
-    assert!(matches!(model_kernel(network, 99, 0, 0), Err(SourceError::NoSuchLayer { .. })));
-    assert!(matches!(model_kernel(network, 0, 10, 0), Err(SourceError::NoSuchKernel { .. })));
-    assert!(matches!(model_kernel(network, 0, 0, 3), Err(SourceError::NoSuchKernel { .. })));
+    assert!(matches!(
+        model_kernel(network, 99, 0, 0),
+        Err(SourceError::NoSuchLayer { .. })
+    ));
+    assert!(matches!(
+        model_kernel(network, 0, 10, 0),
+        Err(SourceError::NoSuchKernel { .. })
+    ));
+    assert!(matches!(
+        model_kernel(network, 0, 0, 3),
+        Err(SourceError::NoSuchKernel { .. })
+    ));
     let size = check_model_kernel(network, 0, 0, 0, 5).unwrap_err();
     assert_eq!(
         size.to_string(),

@@ -60,7 +60,10 @@ async fn the_playground_reaches_students_and_bad_sizes_are_refused() {
             "The playground's kernel size must be from 1 to 5; 9 is outside that range.",
         ),
         (Playground { input: 0, ..sobel }, "input size must be from 1 to 8"),
-        (Playground { top: 58, ..sobel }, "does not fit inside conv_1_2's 60×60 map"),
+        (
+            Playground { top: 58, ..sobel },
+            "does not fit inside conv_1_2's 60×60 map",
+        ),
         (Playground { map: 11, ..sobel }, "not a stack of maps"),
         (
             Playground {

@@ -56,7 +56,10 @@ async fn a_layer_label_opens_the_lesson_with_rendered_formulas() -> Result<()> {
     // Column 1 is conv_1_1: its label opens the section on convolution.
     browser.click("label-1").await?;
     wait_lesson(&browser, "convolution").await?;
-    ensure!(lesson_fetches(&browser).await? == 1, "the lesson was not fetched once on opening");
+    ensure!(
+        lesson_fetches(&browser).await? == 1,
+        "the lesson was not fetched once on opening"
+    );
     let offset = section_offset(&browser, "convolution").await?;
     ensure!(
         (-2.0..80.0).contains(&offset),
@@ -101,15 +104,24 @@ async fn a_layer_label_opens_the_lesson_with_rendered_formulas() -> Result<()> {
         )
         .await?;
     browser
-        .wait_until("the lesson to close", r#"!document.querySelector('[data-testid="article"]')"#)
+        .wait_until(
+            "the lesson to close",
+            r#"!document.querySelector('[data-testid="article"]')"#,
+        )
         .await?;
-    ensure!(browser.exists("label-1").await?, "closing the lesson left the overview");
+    ensure!(
+        browser.exists("label-1").await?,
+        "closing the lesson left the overview"
+    );
 
     // The (i) button beside the breadcrumb opens the section on the current view; the text is
     // not fetched again.
     browser.click("info-cnn").await?;
     wait_lesson(&browser, "cnn").await?;
-    ensure!(lesson_fetches(&browser).await? == 1, "the lesson was fetched a second time");
+    ensure!(
+        lesson_fetches(&browser).await? == 1,
+        "the lesson was fetched a second time"
+    );
     browser.click("article-close").await?;
     browser.assert_no_console_errors().await?;
     browser.close().await
@@ -124,18 +136,29 @@ async fn an_address_fragment_opens_its_section() -> Result<()> {
     })
     .await?;
     // The reference tool's form of the address…
-    browser.goto(&format!("{}/#article-pooling", server.url())).await?;
+    browser
+        .goto(&format!("{}/#article-pooling", server.url()))
+        .await?;
     browser.wait_ready().await?;
     wait_lesson(&browser, "pooling").await?;
     let offset = section_offset(&browser, "pooling").await?;
-    ensure!((-2.0..80.0).contains(&offset), "pooling is not in view: {offset} px");
+    ensure!(
+        (-2.0..80.0).contains(&offset),
+        "pooling is not in view: {offset} px"
+    );
     // …and ours, beside a view; following a link to another section in the same tab works too.
     browser
-        .goto(&format!("{}/#view=playground&article=hyperparameters", server.url()))
+        .goto(&format!(
+            "{}/#view=playground&article=hyperparameters",
+            server.url()
+        ))
         .await?;
     browser.wait_ready().await?;
     wait_lesson(&browser, "hyperparameters").await?;
-    ensure!(browser.exists("view-playground").await?, "the view in the address did not open");
+    ensure!(
+        browser.exists("view-playground").await?,
+        "the view in the address did not open"
+    );
     browser
         .eval("location.hash = 'article=softmax'; return true;", vec![])
         .await?;
@@ -147,12 +170,18 @@ async fn an_address_fragment_opens_its_section() -> Result<()> {
     // The lesson's own link to the playground shows the playground.
     browser.click("article-close").await?;
     browser
-        .goto(&format!("{}/#view=overview&article=hyperparameters", server.url()))
+        .goto(&format!(
+            "{}/#view=overview&article=hyperparameters",
+            server.url()
+        ))
         .await?;
     browser.wait_ready().await?;
     wait_lesson(&browser, "hyperparameters").await?;
     browser
-        .wait_until("the overview", r#"!document.querySelector('[data-testid="view-playground"]')"#)
+        .wait_until(
+            "the overview",
+            r#"!document.querySelector('[data-testid="view-playground"]')"#,
+        )
         .await?;
     browser
         .find_css(r##"#article-hyperparameters a[href="#view=playground"]"##)
@@ -161,7 +190,10 @@ async fn an_address_fragment_opens_its_section() -> Result<()> {
         .await?;
     browser.wait_for("view-playground").await?;
     browser
-        .wait_until("the lesson to make way", r#"!document.querySelector('[data-testid="article"]')"#)
+        .wait_until(
+            "the lesson to make way",
+            r#"!document.querySelector('[data-testid="article"]')"#,
+        )
         .await?;
     browser.assert_no_console_errors().await?;
     browser.close().await
@@ -170,10 +202,17 @@ async fn an_address_fragment_opens_its_section() -> Result<()> {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_lesson_opens_offline_after_a_first_visit_that_never_opened_it() -> Result<()> {
     let (mut server, browser) = page::open_client("lesson-offline").await?;
-    let manifest: Value =
-        serde_json::from_slice(&std::fs::read(e2e::paths::client_dist().join("asset-manifest.json"))?)?;
-    let lesson = manifest["later"][0]["path"].as_str().unwrap_or_default().to_owned();
-    ensure!(lesson.starts_with("/article."), "the manifest lists no lesson to load later: {manifest}");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(
+        e2e::paths::client_dist().join("asset-manifest.json"),
+    )?)?;
+    let lesson = manifest["later"][0]["path"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ensure!(
+        lesson.starts_with("/article."),
+        "the manifest lists no lesson to load later: {manifest}"
+    );
     // The worker saves it in the background once it has taken over.
     browser
         .wait_until(
@@ -187,7 +226,10 @@ async fn the_lesson_opens_offline_after_a_first_visit_that_never_opened_it() -> 
             ),
         )
         .await?;
-    ensure!(lesson_fetches(&browser).await? == 0, "the page itself fetched the lesson");
+    ensure!(
+        lesson_fetches(&browser).await? == 0,
+        "the page itself fetched the lesson"
+    );
 
     server.kill().await?;
     browser.reload().await?;
@@ -223,7 +265,10 @@ async fn the_lesson_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
             )
             .await?;
         browser
-            .goto(&format!("{}/#view=overview&article=hyperparameters", server.url()))
+            .goto(&format!(
+                "{}/#view=overview&article=hyperparameters",
+                server.url()
+            ))
             .await?;
         browser.wait_ready().await?;
         wait_lesson(&browser, "hyperparameters").await?;

@@ -18,8 +18,8 @@ async fn overview_renders_after_reload_with_the_server_gone() -> Result<()> {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(paths::client_dist().join("asset-manifest.json"))?)?;
     // The first screen's files, then (in the background) the files loaded later.
-    let bundle_files = manifest["files"].as_array().map_or(0, Vec::len)
-        + manifest["later"].as_array().map_or(0, Vec::len);
+    let bundle_files =
+        manifest["files"].as_array().map_or(0, Vec::len) + manifest["later"].as_array().map_or(0, Vec::len);
     let count = "const names = await caches.keys(); \
                  const name = names.find(n => n.startsWith('cnn-classroom-')); \
                  return name ? (await (await caches.open(name)).keys()).length : 0;";

@@ -14,7 +14,12 @@ use serde_json::json;
 
 /// The convolution by its definition, written out here: zero padding, stride, one channel, no
 /// bias.
-fn plain_convolution(input: &Array2<f32>, kernel: &Array2<f32>, padding: usize, stride: usize) -> Array2<f32> {
+fn plain_convolution(
+    input: &Array2<f32>,
+    kernel: &Array2<f32>,
+    padding: usize,
+    stride: usize,
+) -> Array2<f32> {
     let n = input.nrows() as isize;
     let k = kernel.nrows();
     let side = (input.nrows() + 2 * padding - k) / stride + 1;
@@ -99,7 +104,12 @@ async fn grid(browser: &Browser, prefix: &str, side: usize) -> Result<Array2<f32
 }
 
 fn assert_grid_close(what: &str, shown: &Array2<f32>, expected: &Array2<f32>) -> Result<()> {
-    ensure!(shown.dim() == expected.dim(), "{what}: {:?} vs {:?}", shown.dim(), expected.dim());
+    ensure!(
+        shown.dim() == expected.dim(),
+        "{what}: {:?} vs {:?}",
+        shown.dim(),
+        expected.dim()
+    );
     for ((position, &a), &b) in shown.indexed_iter().zip(expected) {
         page::assert_close(&format!("{what} {position:?}"), a, b)?;
     }
@@ -115,7 +125,11 @@ struct Case {
 }
 
 enum Kernel {
-    Model { layer: usize, neuron: usize, channel: usize },
+    Model {
+        layer: usize,
+        neuron: usize,
+        channel: usize,
+    },
     Hand(Array2<f32>),
 }
 
@@ -131,10 +145,18 @@ async fn check_case(browser: &Browser, trace: &models::Trace, case: &Case) -> Re
     );
     let input = crop(network, trace, case.map, case.channel, top, left, n)?;
     let kernel = match &case.kernel {
-        Kernel::Model { layer, neuron, channel } => model_kernel(network, *layer, *neuron, *channel)?,
+        Kernel::Model {
+            layer,
+            neuron,
+            channel,
+        } => model_kernel(network, *layer, *neuron, *channel)?,
         Kernel::Hand(kernel) => kernel.clone(),
     };
-    ensure!(kernel.nrows() == k, "{}: the kernel is not {k}×{k}", case.settings);
+    ensure!(
+        kernel.nrows() == k,
+        "{}: the kernel is not {k}×{k}",
+        case.settings
+    );
     let padded_side = n + 2 * p;
     let mut padded = Array2::zeros((padded_side, padded_side));
     padded.slice_mut(ndarray::s![p..p + n, p..p + n]).assign(&input);
@@ -228,7 +250,11 @@ async fn playground_outputs_are_a_plain_convolution_of_the_crop_and_kernel() -> 
         window.as_str() == Some("--top:2;--left:2;--side:3"),
         "the window is not at padded (2, 2) for output (1, 1): {window}"
     );
-    page::assert_close("playground-sum at (1, 1)", page::value_of(&browser, "playground-sum").await?, output[[1, 1]])?;
+    page::assert_close(
+        "playground-sum at (1, 1)",
+        page::value_of(&browser, "playground-sum").await?,
+        output[[1, 1]],
+    )?;
     browser.screenshot("playground-stride-2").await?;
 
     // Padding 2, stride 3 on a 5 × 5 crop of another channel of another layer's map
@@ -313,8 +339,14 @@ async fn a_combination_without_output_says_why() -> Result<()> {
     ensure!(why.contains("stops 1 pixel short"), "{why:?}");
     let formula = browser.text("playground-formula").await?;
     ensure!(formula.contains("not a whole number"), "{formula:?}");
-    ensure!(!browser.exists("pg-output-0-0").await?, "an invalid combination shows output values");
-    ensure!(!browser.exists("play").await?, "there is nothing to play without an output");
+    ensure!(
+        !browser.exists("pg-output-0-0").await?,
+        "an invalid combination shows output values"
+    );
+    ensure!(
+        !browser.exists("play").await?,
+        "there is nothing to play without an output"
+    );
     browser.screenshot("playground-invalid").await?;
 
     // A kernel larger than the padded input: 2 + 2·0 < 5.
@@ -358,8 +390,15 @@ async fn the_conv_view_opens_the_playground_on_its_own_numbers() -> Result<()> {
     browser.click("conv-to-playground").await?;
     browser.wait_for("view-playground").await?;
     let shown = page::value_of(&browser, "playground-sum").await?;
-    page::assert_close("the playground's value at the conv view's window", shown, channel_sum)?;
-    ensure!(browser.exists("playground-repeat").await?, "the playground should say it repeats conv_1_2");
+    page::assert_close(
+        "the playground's value at the conv view's window",
+        shown,
+        channel_sum,
+    )?;
+    ensure!(
+        browser.exists("playground-repeat").await?,
+        "the playground should say it repeats conv_1_2"
+    );
     browser.close().await
 }
 

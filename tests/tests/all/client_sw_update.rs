@@ -36,8 +36,8 @@ async fn a_new_version_replaces_the_old_cache() -> Result<()> {
         .context("asset-manifest.json has no version")?
         .to_owned();
     // The first screen's files, and the files loaded later that the worker saves after it.
-    let files = (manifest["files"].as_array().map_or(0, Vec::len) + manifest["later"].as_array().map_or(0, Vec::len))
-        as u64;
+    let files = (manifest["files"].as_array().map_or(0, Vec::len)
+        + manifest["later"].as_array().map_or(0, Vec::len)) as u64;
 
     // A copy of the bundle, so the test can publish a "new version" without touching dist.
     let site = tempfile::tempdir_in(paths::scratch_dir())?;

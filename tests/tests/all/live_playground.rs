@@ -70,7 +70,10 @@ async fn students_follow_the_instructors_playground() -> Result<()> {
     wait_playground(instructor, "7.1.3.2", 0).await?;
     set(instructor, "pg-kernel-neuron", "4", "change").await?;
     instructor
-        .wait_until("the kernel of neuron 4", "location.hash.includes('kernel=m.0.4.0')")
+        .wait_until(
+            "the kernel of neuron 4",
+            "location.hash.includes('kernel=m.0.4.0')",
+        )
         .await?;
     set(instructor, "pg-kernel-source", "hand", "change").await?;
     instructor
