@@ -1,9 +1,10 @@
 // cnn-classroom service worker: caches the app bundle on the first visit so the self-paced
 // client keeps working with the network off.
 //
-// scripts/build-client.sh replaces the placeholder below with client/dist/asset-manifest.json
-// ({ version, files: [{ path, bytes, sha256 }], later: [...] }), so this file changes exactly
-// when the bundle does, and the browser then installs the new worker and its cache. `files` is
+// scripts/build-client.sh replaces the placeholder below with the paths of
+// client/dist/asset-manifest.json ({ version, files: [path], later: [path] }), so this file
+// changes exactly when the bundle does, and the browser then installs the new worker and its
+// cache. `files` is
 // what the first screen needs, cached before the worker takes over; `later` (the lesson) is
 // cached in the background once it has, so neither the first page load nor the worker's
 // installation waits for it.
@@ -21,7 +22,7 @@ self.addEventListener("install", (event) => {
       .open(CACHE_NAME)
       // `no-cache` revalidates with the server, so what is stored is the server's current copy,
       // while files the page has just loaded come back as a bodyless 304 (no second download).
-      .then((cache) => cache.addAll(MANIFEST.files.map((file) => new Request(file.path, { cache: "no-cache" }))))
+      .then((cache) => cache.addAll(MANIFEST.files.map((path) => new Request(path, { cache: "no-cache" }))))
       .then(() => self.skipWaiting()),
   );
 });
@@ -45,23 +46,23 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-/** Adds the files the first screen does not need to the cache, one by one, skipping those
- *  already there (the page may have opened the lesson meanwhile); a failure only means the file
- *  is fetched, and cached, when it is first opened. */
+// Adds the files the first screen does not need to the cache, one by one, skipping those
+// already there (the page may have opened the lesson meanwhile); a failure only means the file
+// is fetched, and cached, when it is first opened.
 async function cacheLater() {
   const cache = await caches.open(CACHE_NAME);
-  for (const file of MANIFEST.later || []) {
+  for (const path of MANIFEST.later || []) {
     try {
-      if (!(await cache.match(file.path))) {
-        await cache.add(new Request(file.path, { cache: "no-cache" }));
+      if (!(await cache.match(path))) {
+        await cache.add(new Request(path, { cache: "no-cache" }));
       }
     } catch (error) {
-      console.warn("Could not save " + file.path + " for offline use yet:", error);
+      console.warn("Could not save " + path + " for offline use yet:", error);
     }
   }
 }
 
-const LATER_PATHS = new Set((MANIFEST.later || []).map((file) => file.path));
+const LATER_PATHS = new Set(MANIFEST.later || []);
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
@@ -83,7 +84,7 @@ self.addEventListener("fetch", (event) => {
   );
 });
 
-/** From the network; a file loaded later (the lesson) is also kept for offline use. */
+// From the network; a file loaded later (the lesson) is also kept for offline use.
 async function fetchAndKeep(request, url) {
   const response = await fetch(request);
   if (response.ok && LATER_PATHS.has(url.pathname)) {
@@ -93,8 +94,8 @@ async function fetchAndKeep(request, url) {
   return response;
 }
 
-/** The page itself: fresh from the server when it answers (join links, new releases), else the
- *  cached app shell, which the client routes by URL just the same. */
+// The page itself: fresh from the server when it answers (join links, new releases), else the
+// cached app shell, which the client routes by URL just the same.
 async function navigation(request) {
   try {
     const response = await fetchWithTimeout(request, NAVIGATION_TIMEOUT_MS);

@@ -50,8 +50,10 @@ cp "$staging/bindgen/client_bg.opt.wasm" "$out/$wasm_name"
 js_name=client.$(short_hash "$staging/bindgen/client.js").js
 cp "$staging/bindgen/client.js" "$out/$js_name"
 [[ -f client/style.css ]] || die "client/style.css is missing (the client engineer's stylesheet)."
-css_name=style.$(short_hash client/style.css).css
-cp client/style.css "$out/$css_name"
+# Comments and indentation stay in the source: a first visit need not download them.
+perl -0pe 's{/\*.*?\*/}{}gs; s/^[ \t]+//mg; s/[ \t]+$//mg; s/\n{2,}/\n/g' client/style.css >"$staging/style.css"
+css_name=style.$(short_hash "$staging/style.css").css
+cp "$staging/style.css" "$out/$css_name"
 cp client/icon.svg "$out/icon.svg"
 cp client/manifest.webmanifest "$out/manifest.webmanifest"
 article_name=article.$(short_hash client/article.html).html
@@ -87,8 +89,12 @@ file_list() {
     file_list "${later[@]}"
     printf '  ]\n}\n'
 } >"$out/asset-manifest.json"
-manifest_json=$(tr -d '\n' <"$out/asset-manifest.json")
-awk -v manifest="$manifest_json" '{ gsub(/\/\*ASSET_MANIFEST\*\/null/, manifest); print }' \
+# The worker needs only the version and the paths (the sizes and hashes are for reports).
+paths_json() { local first=1; for file in "$@"; do printf '%s"/%s"' "$([[ $first ]] || echo ,)" "$file"; first=; done; }
+manifest_json=$(printf '{"version":"%s","files":[%s],"later":[%s]}' \
+    "$version" "$(paths_json "${assets[@]}")" "$(paths_json "${later[@]}")")
+# Whole-line comments stay in the source: a first visit need not download them.
+awk -v manifest="$manifest_json" '/^[ \t]*\/\// { next } { gsub(/\/\*ASSET_MANIFEST\*\/null/, manifest); print }' \
     client/sw.js >"$out/sw.js"
 grep -q '"version"' "$out/sw.js" || die "client/sw.js lacks the /*ASSET_MANIFEST*/null placeholder."
 

@@ -15,7 +15,7 @@ use crate::components::article_panel::ArticlePanel;
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::conv_view::ConvView;
 use crate::components::flatten_view::FlattenView;
-use crate::components::info_button::InfoButton;
+use crate::components::info_button::info_button;
 use crate::components::input_picker::InputPicker;
 use crate::components::overview::Overview;
 use crate::components::playground_view::PlaygroundView;
@@ -324,7 +324,7 @@ pub fn App() -> Html {
             </div>
             <div class="navbar">
                 <Breadcrumb {focus} onnavigate={onnavigate.clone()} />
-                <InfoButton section={article::for_screen(screen)} />
+                { info_button(article::for_screen(screen), Some(&ArticleOpener(open_lesson.clone()))) }
                 { open_playground.unwrap_or_default() }
                 <span class="readout" aria-live="polite">{ (*readout).clone().unwrap_or_default() }</span>
             </div>

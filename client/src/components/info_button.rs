@@ -1,24 +1,16 @@
-//! A small (i) button that opens the lesson at one section (the reference tool's info buttons),
-//! through the app's [`ArticleOpener`] context.
+//! A small (i) button that opens the lesson at one section (the reference tool's info buttons).
+//! A plain function rather than a component: it has no state, and every component type costs
+//! the first visit some WebAssembly.
 
 use yew::prelude::*;
 
 use crate::article::{ArticleOpener, Section};
 
-/// Props of [`InfoButton`].
-#[derive(Properties, PartialEq)]
-pub struct InfoButtonProps {
-    /// The section it opens.
-    pub section: Section,
-}
-
-/// The (i) button.
-#[component]
-pub fn InfoButton(props: &InfoButtonProps) -> Html {
-    let opener = use_context::<ArticleOpener>();
-    let section = props.section;
+/// The (i) button for `section`; `opener` is the app's [`ArticleOpener`] context.
+pub fn info_button(section: Section, opener: Option<&ArticleOpener>) -> Html {
+    let open = opener.map(|ArticleOpener(open)| open.clone());
     let onclick = move |_| {
-        if let Some(ArticleOpener(open)) = &opener {
+        if let Some(open) = &open {
             open.emit(section);
         }
     };

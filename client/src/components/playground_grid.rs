@@ -22,40 +22,51 @@ pub struct GridOutline {
     pub side: usize,
 }
 
-/// Props of [`PlaygroundGrid`].
-#[derive(Properties, PartialEq)]
-pub struct PlaygroundGridProps {
+/// What [`grid`] draws.
+pub struct Grid<'a> {
     /// The values, `[rows, columns]`.
-    pub values: Array2<f32>,
+    pub values: &'a Array2<f32>,
     /// Symmetric colour range of the cell backgrounds.
     pub range: f32,
     /// Test-id prefix: cell `(r, c)` gets `{prefix}-{r}-{c}`.
-    pub test_prefix: AttrValue,
+    pub test_prefix: &'a str,
     /// Accessible name of the grid.
-    pub label: AttrValue,
+    pub label: &'a str,
     /// Cells that lie on the zero padding.
-    #[prop_or_default]
-    pub padding: Option<Array2<bool>>,
+    pub padding: Option<&'a Array2<bool>>,
     /// The kernel window (drawn orange).
-    #[prop_or_default]
     pub window: Option<GridOutline>,
     /// The current output cell (drawn dark).
-    #[prop_or_default]
     pub current: Option<(usize, usize)>,
     /// Cells after this row-major index are faded (not reached by the animation yet).
-    #[prop_or_default]
     pub reached: Option<usize>,
     /// Decimals to print.
-    #[prop_or(2)]
     pub decimals: usize,
     /// Called with `(row, column, value)` when a cell is edited; the cells are inputs then.
-    #[prop_or_default]
     pub onedit: Option<Callback<(usize, usize, f32)>>,
 }
 
-/// The grid.
-#[component]
-pub fn PlaygroundGrid(props: &PlaygroundGridProps) -> Html {
+impl<'a> Grid<'a> {
+    /// A plain grid of `values` with two decimals.
+    pub fn new(values: &'a Array2<f32>, range: f32, test_prefix: &'a str, label: &'a str) -> Self {
+        Self {
+            values,
+            range,
+            test_prefix,
+            label,
+            padding: None,
+            window: None,
+            current: None,
+            reached: None,
+            decimals: 2,
+            onedit: None,
+        }
+    }
+}
+
+/// The grid. A plain function rather than a component: its parent re-renders it on every step
+/// anyway, and every component type costs the first visit some WebAssembly.
+pub fn grid(props: Grid<'_>) -> Html {
     let (rows, cols) = props.values.dim();
     let cells = props.values.indexed_iter().map(|((r, c), &v)| {
         let on_padding = props.padding.as_ref().is_some_and(|p| p.get((r, c)) == Some(&true));
@@ -76,11 +87,11 @@ pub fn PlaygroundGrid(props: &PlaygroundGridProps) -> Html {
         let content = match &props.onedit {
             Some(onedit) => {
                 let onedit = onedit.clone();
+                // The browser reads the number (no float parser in the WebAssembly).
                 let onchange = move |e: Event| {
-                    let input = e.target_unchecked_into::<HtmlInputElement>();
-                    let text = input.value().replace(format::MINUS, "-");
-                    if let Ok(value) = text.trim().parse::<f32>() {
-                        onedit.emit((r, c, value));
+                    let value = e.target_unchecked_into::<HtmlInputElement>().value_as_number();
+                    if value.is_finite() {
+                        onedit.emit((r, c, value as f32));
                     }
                 };
                 html! {

@@ -12,11 +12,12 @@ use shared::{
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::article::ArticleOpener;
 use crate::article::Section;
-use crate::components::info_button::InfoButton;
+use crate::components::info_button::info_button;
 use crate::components::map_frame::{MapFrame, Outline};
 use crate::components::playback_bar::PlaybackBar;
-use crate::components::playground_grid::{GridOutline, PlaygroundGrid};
+use crate::components::playground_grid::{Grid, GridOutline, grid};
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::model;
@@ -74,10 +75,30 @@ fn slider(id: &str, label: &str, value: u8, min: u8, max: u8, oninput: Callback<
     }
 }
 
+/// A select of options `(value, text)` with `selected` chosen; `onpick` gets the chosen value.
+/// (One helper for every select of the view keeps the WebAssembly small.)
+fn picker(
+    id: &str,
+    label: &str,
+    options: Vec<(String, String)>,
+    selected: &str,
+    onpick: Callback<String>,
+) -> Html {
+    let onchange = move |e: Event| onpick.emit(e.target_unchecked_into::<HtmlSelectElement>().value());
+    let options = options.into_iter().map(|(value, text)| {
+        let chosen = value == selected;
+        html! { <option {value} selected={chosen}>{ text }</option> }
+    });
+    html! {
+        <select data-testid={id.to_owned()} {onchange} aria-label={label.to_owned()}>{ for options }</select>
+    }
+}
+
 /// The playground.
 #[component]
 pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
     let net = model::network();
+    let opener = use_context::<ArticleOpener>();
     let focus = props.focus;
     let p = focus.playground;
     let worked = use_memo((props.scene.clone(), p), |(scene, p)| {
@@ -119,41 +140,36 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
     // Where the input comes from: a map, a channel, a position.
     let maps = playground::maps(net);
     let current_map = maps.iter().find(|m| m.map == p.map).cloned();
-    let map_options = maps.iter().map(|m| {
-        let text = if m.map == 0 {
-            "the picture (input)".to_owned()
-        } else {
-            format!("{} output", m.name)
-        };
-        html! { <option value={m.map.to_string()} selected={m.map == p.map}>{ text }</option> }
-    });
+    let map_options = maps
+        .iter()
+        .map(|m| {
+            let text = if m.map == 0 {
+                "the picture (input)".to_owned()
+            } else {
+                format!("{} output", m.name)
+            };
+            (m.map.to_string(), text)
+        })
+        .collect();
     let on_map = {
         let change = change.clone();
-        move |e: Event| {
-            if let Ok(map) = e
-                .target_unchecked_into::<HtmlSelectElement>()
-                .value()
-                .parse::<u16>()
-            {
+        Callback::from(move |value: String| {
+            if let Ok(map) = value.parse::<u16>() {
                 change.emit(playground::set_map(model::network(), p, map));
             }
-        }
+        })
     };
     let channels = current_map.as_ref().map_or(1, |m| m.shape[0]);
-    let channel_options = (0..channels).map(|c| {
-        html! { <option value={c.to_string()} selected={c == usize::from(p.map_channel)}>{ channel_name(p.map, c) }</option> }
-    });
+    let channel_options = (0..channels)
+        .map(|c| (c.to_string(), channel_name(p.map, c)))
+        .collect();
     let on_channel = {
         let change = change.clone();
-        move |e: Event| {
-            if let Ok(c) = e
-                .target_unchecked_into::<HtmlSelectElement>()
-                .value()
-                .parse::<u16>()
-            {
+        Callback::from(move |value: String| {
+            if let Ok(c) = value.parse::<u16>() {
                 change.emit(playground::set_map_channel(model::network(), p, c));
             }
-        }
+        })
     };
     let (map_h, map_w) = current_map.as_ref().map_or((1, 1), |m| (m.shape[1], m.shape[2]));
     let max_top = map_h.saturating_sub(usize::from(p.input));
@@ -196,8 +212,8 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
         <fieldset class="pg-box pg-source">
             <legend>{ "Input: a crop of" }</legend>
             <div class="pg-row">
-                <select data-testid="pg-map" onchange={on_map} aria-label="Map to crop from">{ for map_options }</select>
-                <select data-testid="pg-map-channel" onchange={on_channel} aria-label="Channel to crop from">{ for channel_options }</select>
+                { picker("pg-map", "Map to crop from", map_options, &p.map.to_string(), on_map) }
+                { picker("pg-map-channel", "Channel to crop from", channel_options, &p.map_channel.to_string(), on_channel) }
             </div>
             <div class="pg-row pg-crop">
                 { thumbnail.unwrap_or_default() }
@@ -219,50 +235,58 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
         } => (Some(layer), neuron, channel),
         KernelWeights::Hand(_) => (None, 0, 0),
     };
-    let kernel_options = layers.iter().map(|choice| {
-        html! {
-            <option value={choice.layer.to_string()} selected={kernel_layer == Some(choice.layer)}>
-                { format!("{} ({}×{})", choice.name, choice.side, choice.side) }
-            </option>
-        }
-    });
+    let mut kernel_options: Vec<(String, String)> = layers
+        .iter()
+        .map(|choice| {
+            let text = format!("{} ({}×{})", choice.name, choice.side, choice.side);
+            (choice.layer.to_string(), text)
+        })
+        .collect();
+    kernel_options.push(("hand".to_owned(), "typed by hand".to_owned()));
+    let kernel_selected = kernel_layer.map_or("hand".to_owned(), |layer| layer.to_string());
     let on_kernel_source = {
         let change = change.clone();
-        move |e: Event| {
-            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+        Callback::from(move |value: String| {
             let net = model::network();
             let next = match value.parse::<u16>() {
                 Ok(layer) => playground::set_model_kernel(net, p, layer, kernel_neuron, kernel_channel),
                 Err(_) => playground::to_hand(net, p),
             };
             change.emit(next);
-        }
+        })
     };
-    let model_pickers = kernel_layer.and_then(|layer| layers.iter().find(|c| c.layer == layer)).map(|choice| {
-        let pick = |neuron: bool| {
-            let change = change.clone();
-            let layer = choice.layer;
-            move |e: Event| {
-                if let Ok(v) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<u16>() {
-                    let (n, c) = if neuron { (v, kernel_channel) } else { (kernel_neuron, v) };
-                    change.emit(playground::set_model_kernel(model::network(), p, layer, n, c));
-                }
+    let model_pickers = kernel_layer
+        .and_then(|layer| layers.iter().find(|c| c.layer == layer))
+        .map(|choice| {
+            let pick = |neuron: bool| {
+                let change = change.clone();
+                let layer = choice.layer;
+                Callback::from(move |value: String| {
+                    if let Ok(v) = value.parse::<u16>() {
+                        let (n, c) = if neuron {
+                            (v, kernel_channel)
+                        } else {
+                            (kernel_neuron, v)
+                        };
+                        change.emit(playground::set_model_kernel(model::network(), p, layer, n, c));
+                    }
+                })
+            };
+            let neurons = (0..choice.neurons)
+                .map(|n| (n.to_string(), format!("neuron {n}")))
+                .collect();
+            let kernel_channels = (0..choice.channels)
+                .map(|c| (c.to_string(), format!("for {}", channel_name(choice.layer, c))))
+                .collect();
+            html! {
+                <div class="pg-row">
+                    { picker("pg-kernel-neuron", "Neuron whose kernel is used", neurons,
+                        &kernel_neuron.to_string(), pick(true)) }
+                    { picker("pg-kernel-channel", "Input channel of that neuron's kernel", kernel_channels,
+                        &kernel_channel.to_string(), pick(false)) }
+                </div>
             }
-        };
-        let neurons = (0..choice.neurons).map(|n| {
-            html! { <option value={n.to_string()} selected={n == usize::from(kernel_neuron)}>{ format!("neuron {n}") }</option> }
         });
-        let source_map = choice.layer;
-        let kernel_channels = (0..choice.channels).map(|c| {
-            html! { <option value={c.to_string()} selected={c == usize::from(kernel_channel)}>{ format!("for {}", channel_name(source_map, c)) }</option> }
-        });
-        html! {
-            <div class="pg-row">
-                <select data-testid="pg-kernel-neuron" onchange={pick(true)} aria-label="Neuron whose kernel is used">{ for neurons }</select>
-                <select data-testid="pg-kernel-channel" onchange={pick(false)} aria-label="Input channel of that neuron's kernel">{ for kernel_channels }</select>
-            </div>
-        }
-    });
     let presets = matches!(p.weights, KernelWeights::Hand(_)).then(|| {
         let buttons = Preset::ALL.iter().map(|&(preset, name)| {
             let change = change.clone();
@@ -285,10 +309,7 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
         <fieldset class="pg-box pg-kernel-source">
             <legend>{ "Kernel: the weights of" }</legend>
             <div class="pg-row">
-                <select data-testid="pg-kernel-source" onchange={on_kernel_source} aria-label="Where the kernel comes from">
-                    { for kernel_options }
-                    <option value="hand" selected={kernel_layer.is_none()}>{ "typed by hand" }</option>
-                </select>
+                { picker("pg-kernel-source", "Where the kernel comes from", kernel_options, &kernel_selected, on_kernel_source) }
             </div>
             { model_pickers.unwrap_or_default() }
             { presets.unwrap_or_default() }
@@ -347,6 +368,11 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
     } else {
         format!("input {n}×{n}", n = p.input)
     };
+    let kernel_caption = format!(
+        "kernel {k}×{k}{}",
+        if hand { ", typed by hand" } else { "" },
+        k = p.kernel
+    );
     let output = match (&work.result, current) {
         (Ok(c), Some((y, x))) => {
             let value = c.output[[y, x]];
@@ -356,8 +382,7 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
                 <div class="pg-step" aria-live="polite">
                     <span class="pg-step-title">{ format!("output ({y}, {x}) =") }</span>
                     <span class="hint">{ "Σ window × kernel:" }</span>
-                    <PlaygroundGrid values={products} range={product_range} test_prefix="pg-products"
-                        label="the window's values times the kernel's weights" />
+                    { grid(Grid::new(&products, product_range, "pg-products", "the window's values times the kernel's weights")) }
                     <span class="op">{ "Σ =" }</span>
                     <span class="big-number" data-testid="playground-sum" data-value={format::exact(value)}>
                         { format::value(value) }
@@ -367,8 +392,11 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
             Some((
                 html! {
                     <figure class="pg-figure">
-                        <PlaygroundGrid values={c.output.clone()} range={max_abs(c.output.iter())} test_prefix="pg-output"
-                            label="output" current={Some((y, x))} reached={Some(step as usize)} />
+                        { grid(Grid {
+                            current: Some((y, x)),
+                            reached: Some(step as usize),
+                            ..Grid::new(&c.output, max_abs(c.output.iter()), "pg-output", "output")
+                        }) }
                         <figcaption>{ format!("output {out_side}×{out_side}") }</figcaption>
                     </figure>
                 },
@@ -413,7 +441,7 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
                  data-settings={settings} aria-label="Hyperparameter playground">
             <p class="lead">
                 { "Real numbers: a crop of this picture or of any layer's map, convolved with a kernel of the network or your own. " }
-                <InfoButton section={Section::Hyperparameters} />
+                { info_button(Section::Hyperparameters, opener.as_ref()) }
             </p>
             <div class="pg-body">
                 <div class="pg-controls">{ sizes }{ source }{ kernel_box }</div>
@@ -422,15 +450,21 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
                     { invalid.unwrap_or_default() }
                     <div class="pg-grids">
                         <figure class="pg-figure">
-                            <PlaygroundGrid values={padded.0} range={input_range} test_prefix="pg-padded"
-                                label={input_caption.clone()} padding={Some(padded.1)} {window} />
+                            { grid(Grid {
+                                padding: Some(&padded.1),
+                                window,
+                                ..Grid::new(&padded.0, input_range, "pg-padded", &input_caption)
+                            }) }
                             <figcaption>{ input_caption }</figcaption>
                         </figure>
                         <span class="op">{ "⊛" }</span>
                         <figure class="pg-figure">
-                            <PlaygroundGrid values={work.kernel.clone()} range={kernel_range} test_prefix="pg-weights"
-                                label={format!("kernel {k}×{k}", k = p.kernel)} decimals={if hand { 1 } else { 2 }} {onedit} />
-                            <figcaption>{ format!("kernel {k}×{k}{}", if hand { ", typed by hand" } else { "" }, k = p.kernel) }</figcaption>
+                            { grid(Grid {
+                                decimals: if hand { 1 } else { 2 },
+                                onedit,
+                                ..Grid::new(&work.kernel, kernel_range, "pg-weights", &kernel_caption)
+                            }) }
+                            <figcaption>{ kernel_caption.clone() }</figcaption>
                         </figure>
                         <span class="op">{ "=" }</span>
                         { output_figure.unwrap_or_else(|| html! { <p class="pg-no-output">{ "no output" }</p> }) }
