@@ -84,17 +84,20 @@ impl fmt::Display for Invalid {
                     f,
                     "(n + 2p − k) = ({n} + 2 × {p} − {k}) = {span} is not divisible by the stride s = {s}: \
                      after {steps} {step_word} of {s} the kernel stops {rest} {pixel_word} short of the \
-                     right and bottom edges, so the last {rest} {column_word} and {row_word} would never \
-                     be read (PyTorch drops them without a warning). Choose a stride that divides {span}, \
-                     or change the padding or the kernel size.",
+                     right and bottom edges, so the last {last} would never be read (PyTorch drops them \
+                     without a warning). Choose a stride that divides {span}, or change the padding or the \
+                     kernel size.",
                     n = h.input,
                     p = h.padding,
                     k = h.kernel,
                     s = h.stride,
                     step_word = plural(steps, "step", "steps"),
                     pixel_word = plural(rest, "pixel", "pixels"),
-                    column_word = plural(rest, "column", "columns"),
-                    row_word = plural(rest, "row", "rows"),
+                    last = if rest == 1 {
+                        "column and row".to_owned()
+                    } else {
+                        format!("{rest} columns and rows")
+                    },
                 )
             }
         }
@@ -673,7 +676,9 @@ mod tests {
         let text = Invalid::StrideDoesNotDivide(h(6, 0, 3, 2)).to_string();
         assert!(text.starts_with("(n + 2p − k) = (6 + 2 × 0 − 3) = 3 is not divisible by the stride s = 2"));
         assert!(text.contains("stops 1 pixel short"), "{text}");
-        assert!(text.contains("the last 1 column and row"), "{text}");
+        assert!(text.contains("so the last column and row would never be read"), "{text}");
+        let text = Invalid::StrideDoesNotDivide(h(7, 0, 2, 3)).to_string();
+        assert!(text.contains("stops 2 pixels short") && text.contains("the last 2 columns and rows"), "{text}");
         let text = Invalid::StrideDoesNotDivide(h(8, 0, 1, 3)).to_string();
         assert!(
             text.contains("after 2 steps of 3 the kernel stops 1 pixel short"),

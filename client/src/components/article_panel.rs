@@ -85,17 +85,24 @@ pub fn ArticlePanel(props: &ArticlePanelProps) -> Html {
     {
         let ready = matches!(*lesson, Lesson::Ready(_));
         use_effect_with((props.section, props.request, ready), |(section, _, ready)| {
+            let document = gloo::utils::document();
             if let (Some(section), true) = (section, ready)
-                && let Some(element) = gloo::utils::document().get_element_by_id(&section.element_id())
+                && let Some(element) = document.get_element_by_id(&section.element_id())
+                && let Ok(Some(body)) = document.query_selector(".article-body")
             {
-                element.scroll_into_view();
+                // Only the lesson scrolls (scrollIntoView would scroll the page too, and on a phone
+                // shift the whole screen).
+                let top = element.get_bounding_client_rect().top() - body.get_bounding_client_rect().top();
+                body.set_scroll_top(body.scroll_top() + top as i32);
                 if let Some(heading) = element
                     .query_selector("h2")
                     .ok()
                     .flatten()
                     .and_then(|h| h.dyn_into::<HtmlElement>().ok())
                 {
-                    let _ = heading.focus();
+                    let options = web_sys::FocusOptions::new();
+                    options.set_prevent_scroll(true);
+                    let _ = heading.focus_with_options(&options);
                 }
             }
         });

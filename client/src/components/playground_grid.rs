@@ -40,6 +40,9 @@ pub struct Grid<'a> {
     pub current: Option<(usize, usize)>,
     /// Cells after this row-major index are faded (not reached by the animation yet).
     pub reached: Option<usize>,
+    /// Rows and columns from this index on are never read by any window (a stride that does
+    /// not divide); their cells are outlined red.
+    pub unread_from: Option<usize>,
     /// Decimals to print.
     pub decimals: usize,
     /// Called with `(row, column, value)` when a cell is edited; the cells are inputs then.
@@ -58,6 +61,7 @@ impl<'a> Grid<'a> {
             window: None,
             current: None,
             reached: None,
+            unread_from: None,
             decimals: 2,
             onedit: None,
         }
@@ -71,6 +75,7 @@ pub fn grid(props: Grid<'_>) -> Html {
     let cells = props.values.indexed_iter().map(|((r, c), &v)| {
         let on_padding = props.padding.as_ref().is_some_and(|p| p.get((r, c)) == Some(&true));
         let ahead = props.reached.is_some_and(|reached| r * cols + c > reached);
+        let unread = props.unread_from.is_some_and(|from| r >= from || c >= from);
         let background = color::diverging(v, props.range);
         let ink = if color::needs_light_text(background) {
             "#fff"
@@ -81,7 +86,8 @@ pub fn grid(props: Grid<'_>) -> Html {
         let classes = classes!(
             "pg-cell",
             on_padding.then_some("padding"),
-            ahead.then_some("ahead")
+            ahead.then_some("ahead"),
+            unread.then_some("unread")
         );
         let test_id = format!("{}-{r}-{c}", props.test_prefix);
         let content = match &props.onedit {

@@ -405,8 +405,21 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
         }
         _ => None,
     };
+    // With a stride that does not divide, the windows that fit stop short: the rest is never read.
+    let unread_from = match work.result {
+        Err(models::playground::Invalid::StrideDoesNotDivide(h)) => {
+            let windows = (h.padded() - h.kernel) / h.stride + 1;
+            Some((windows - 1) * h.stride + h.kernel)
+        }
+        _ => None,
+    };
     let invalid = work.result.as_ref().err().map(|why| {
-        html! { <p class="pg-invalid" role="alert" data-testid="playground-invalid">{ why.to_string() }</p> }
+        let marked = if unread_from.is_some() {
+            " The cells outlined in red are the ones no window reads."
+        } else {
+            ""
+        };
+        html! { <p class="pg-invalid" role="alert" data-testid="playground-invalid">{ why.to_string() }{ marked }</p> }
     });
     let repeat = work.repeat.map(|r| {
         let name = model::layer_name(Some(r.layer));
@@ -453,10 +466,12 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
                             { grid(Grid {
                                 padding: Some(&padded.1),
                                 window,
+                                unread_from,
                                 ..Grid::new(&padded.0, input_range, "pg-padded", &input_caption)
                             }) }
                             <figcaption>{ input_caption }</figcaption>
                         </figure>
+                        <div class="pg-term">
                         <span class="op">{ "⊛" }</span>
                         <figure class="pg-figure">
                             { grid(Grid {
@@ -466,8 +481,11 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
                             }) }
                             <figcaption>{ kernel_caption.clone() }</figcaption>
                         </figure>
+                        </div>
+                        <div class="pg-term">
                         <span class="op">{ "=" }</span>
                         { output_figure.unwrap_or_else(|| html! { <p class="pg-no-output">{ "no output" }</p> }) }
+                        </div>
                     </div>
                     { step_detail.unwrap_or_default() }
                     { repeat.unwrap_or_default() }

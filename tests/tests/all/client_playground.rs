@@ -337,6 +337,21 @@ async fn a_combination_without_output_says_why() -> Result<()> {
         "the message does not explain the stride: {why:?}"
     );
     ensure!(why.contains("stops 1 pixel short"), "{why:?}");
+    // The windows that fit cover rows and columns 0 to 4: the last row and column (11 cells) are
+    // marked as never read.
+    let unread = browser
+        .eval(
+            r#"return [...document.querySelectorAll('.pg-cell.unread')].map(e => e.dataset.testid);"#,
+            vec![],
+        )
+        .await?;
+    let unread: Vec<String> = serde_json::from_value(unread)?;
+    ensure!(
+        unread.len() == 11
+            && unread.contains(&"pg-padded-5-0".to_owned())
+            && unread.contains(&"pg-padded-0-5".to_owned()),
+        "the cells no window reads are not the last row and column: {unread:?}"
+    );
     let formula = browser.text("playground-formula").await?;
     ensure!(formula.contains("not a whole number"), "{formula:?}");
     ensure!(
@@ -427,7 +442,7 @@ async fn the_playground_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
             )
             .await?;
         browser
-            .goto(&format!("{}/#view=playground&pg=7.1.3.2&step=5", server.url()))
+            .goto(&format!("{}/#view=playground&pg=7.1.3.2&crop=0.0.44.12&step=5", server.url()))
             .await?;
         browser.wait_ready().await?;
         browser.wait_for("pg-output-1-1").await?;
