@@ -10,14 +10,21 @@
 mod live_support;
 
 mod client_bundle;
+mod client_display;
 mod client_draw;
 mod client_explain;
 mod client_input;
+mod client_join_boxes;
+mod client_legends;
 mod client_offline;
 mod client_overview;
 mod client_perf;
+mod client_readout;
+mod client_screens;
 mod client_static_host;
 mod client_sw_update;
+mod client_wording;
 mod live_latency;
 mod live_lecture;
 mod live_resilience;
+mod live_student_picker;
