@@ -318,7 +318,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
             }
         });
 
-    let legends = show_detail.then(|| legend_footer(&scene, &layout, props.focus.color_range));
+    let legends = show_detail.then(|| legend_footer(&scene, &layout, props.focus.color_range, rem));
     let style = format!("width:{:.0}px;height:{:.0}px", layout.width, layout.height);
     html! {
         <div class="overview" ref={container} {onkeydown} role="group" data-testid="overview"
@@ -336,8 +336,8 @@ pub fn Overview(props: &OverviewProps) -> Html {
 
 /// Under each column, its values' largest and smallest; under each group of columns sharing a
 /// colour range, that range's legend (ends and zero labelled, the group's extremes marked).
-fn legend_footer(scene: &Scene, layout: &Layout, mode: shared::ColorRange) -> Html {
-    let font = (layout.tile * 0.4).min(11.0);
+fn legend_footer(scene: &Scene, layout: &Layout, mode: shared::ColorRange, rem: f32) -> Html {
+    let font = (layout.tile * 0.4).min(0.7 * rem);
     let ranges = layout.columns.iter().filter_map(|placed| {
         let (id, (min, max)) = match (placed.spec.kind, placed.spec.layer) {
             (ColumnKind::Input, _) => ("input".to_owned(), scene.input_extremes),

@@ -17,10 +17,14 @@ const SIZES: [(u32, u32); 3] = [(1920, 1080), (1280, 720), (390, 844)];
 fn views(predicted: usize) -> Vec<(&'static str, String, &'static str)> {
     vec![
         ("overview", "view=overview".into(), "class-0"),
-        ("conv", "view=neuron&layer=2&neuron=3&step=70".into(), "view-conv"),
+        (
+            "conv",
+            "view=neuron&layer=2&neuron=3&step=1830".into(),
+            "view-conv",
+        ),
         (
             "conv-channel",
-            "view=operation&layer=2&neuron=3&channel=4&step=70".into(),
+            "view=operation&layer=2&neuron=3&channel=2&step=1830".into(),
             "view-conv",
         ),
         (
