@@ -15,6 +15,7 @@ use crate::components::article_panel::ArticlePanel;
 use crate::components::breadcrumb::Breadcrumb;
 use crate::components::conv_view::ConvView;
 use crate::components::flatten_view::FlattenView;
+use crate::components::hint::Hint;
 use crate::components::info_button::info_button;
 use crate::components::input_picker::InputPicker;
 use crate::components::overview::Overview;
@@ -23,12 +24,14 @@ use crate::components::pool_view::PoolView;
 use crate::components::relu_view::ReluView;
 use crate::components::softmax_view::SoftmaxView;
 use crate::components::view_settings::ViewSettings;
+use crate::display::Display;
 use crate::heatmap_set::HeatmapSet;
 use crate::live::LiveBar;
 use crate::model;
 use crate::navigation::{self, Screen};
 use crate::playback;
 use crate::playground;
+use crate::readout::{self, Pointed};
 use crate::samples;
 use crate::scene::Scene;
 use crate::shared_ref::Shared;
@@ -52,8 +55,10 @@ fn focus_of(fragment: &str, base: Focus) -> Focus {
 /// The first state: the first sample, at the focus in the address bar (or the overview).
 fn initial_state() -> AppState {
     let (image, origin) = samples::initial();
+    let fragment = current_fragment();
     AppState {
-        focus: focus_of(&current_fragment(), Focus::default()),
+        focus: focus_of(&fragment, Focus::default()),
+        display: Display::from_fragment(&fragment, Display::load()),
         ..AppState::with_input(image, origin)
     }
 }
@@ -158,21 +163,32 @@ pub fn App() -> Html {
         .clone()
     };
 
-    // Keep the address bar on the current focus and open lesson section (bookmarks, reloads,
-    // sharing a view); not on every step while playing (history updates at 60 per second are
-    // slow and get throttled): the pause writes the step reached.
-    use_effect_with((focus, lesson.section), |(focus, section)| {
-        if focus.playing {
-            return;
-        }
-        let url = format!(
-            "#{}",
-            article::with_section(url_state::to_fragment(focus), *section)
-        );
-        if let Ok(history) = gloo::utils::window().history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
-    });
+    // Keep the address bar on the current focus, display settings and open lesson section
+    // (bookmarks, reloads, sharing a view); not on every step while playing (history updates at
+    // 60 per second are slow and get throttled): the pause writes the step reached.
+    use_effect_with(
+        (focus, state.display, lesson.section),
+        |(focus, display, section)| {
+            if focus.playing {
+                return;
+            }
+            let view = format!("{}&{}", url_state::to_fragment(focus), display.to_fragment());
+            let url = format!("#{}", article::with_section(view, *section));
+            if let Ok(history) = gloo::utils::window().history() {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+        },
+    );
+
+    // Projector mode scales the root font (every size is in rem) and thickens outlines. Set
+    // while rendering, before the children measure themselves for it; idempotent.
+    if let Some(root) = gloo::utils::document().document_element() {
+        let _ = root
+            .class_list()
+            .toggle_with_force("projector", state.display.projector);
+    }
+    // Remembered for this browser's next visit.
+    use_effect_with(state.display, |display| display.save());
 
     // The playback clock: advances on animation frames while playing.
     use_playback_clock(&state, focus.playing, focus.step_ms, steps);
@@ -249,18 +265,33 @@ pub fn App() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |f: Focus| dispatcher.dispatch(Action::Navigate(f)))
     };
-    let readout = use_state_eq(|| None::<String>);
-    let onreadout = {
-        let readout = readout.clone();
-        Callback::from(move |text: Option<String>| readout.set(text))
+    // Where the pointer or keyboard focus is in the overview; the read-out text is made from
+    // the current trace below, and nothing is read out once the overview is left.
+    let screen = navigation::screen(net, &focus);
+    let pointed = use_state_eq(|| None::<Pointed>);
+    {
+        let pointed = pointed.clone();
+        use_effect_with(screen, move |_| pointed.set(None));
+    }
+    let onpoint = {
+        let pointed = pointed.clone();
+        Callback::from(move |place: Option<Pointed>| pointed.set(place))
+    };
+    let readout_text = match (screen, (*pointed), scene.as_ref()) {
+        (Screen::Overview, Some(place), Some(scene)) => readout::describe(scene, place),
+        _ => None,
+    };
+    let ondisplay = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |d: Display| dispatcher.dispatch(Action::SetDisplay(d)))
     };
 
     let body = match (scene.clone(), heatmaps.clone()) {
         (Some(scene), Some(heatmaps)) => {
             let onnavigate = onnavigate.clone();
-            match navigation::screen(net, &focus) {
+            match screen {
                 Screen::Overview => {
-                    html! { <Overview {scene} {heatmaps} {focus} {onnavigate} {onreadout} /> }
+                    html! { <Overview {scene} {heatmaps} {focus} {onnavigate} {onpoint} /> }
                 }
                 Screen::Conv => html! { <ConvView {scene} {heatmaps} {focus} {onnavigate} /> },
                 Screen::Relu => html! { <ReluView {scene} {heatmaps} {focus} {onnavigate} /> },
@@ -276,12 +307,7 @@ pub fn App() -> Html {
             </p>
         },
     };
-    let view_key = format!(
-        "{:?}-{}-{}",
-        navigation::screen(net, &focus),
-        focus.layer,
-        focus.neuron
-    );
+    let view_key = format!("{:?}-{}-{}", screen, focus.layer, focus.neuron);
     let prediction = scene.as_ref().map(|s| {
         let class = net.class_names().get(s.predicted).cloned().unwrap_or_default();
         format!(
@@ -312,27 +338,34 @@ pub fn App() -> Html {
 
     html! {
         <ContextProvider<ArticleOpener> context={ArticleOpener(open_lesson.clone())}>
-        <div class={classes!("app", lesson.section.is_some().then_some("with-lesson"))} data-testid="app" data-ready={ready.to_string()}>
+        <ContextProvider<Display> context={state.display}>
+        <div class={classes!("app", lesson.section.is_some().then_some("with-lesson"), state.display.projector.then_some("projector"))} data-testid="app" data-ready={ready.to_string()}>
             <header class="app-header">
                 <h1 class="app-title">{ "CNN Classroom" }</h1>
-                <span class="prediction" aria-live="polite">{ prediction.unwrap_or_default() }</span>
+                <span class="prediction" data-testid="prediction" aria-live="polite">{ prediction.unwrap_or_default() }</span>
                 <LiveBar state={state.clone()} />
             </header>
             <div class="toolbar">
                 <InputPicker state={state.clone()} />
-                <ViewSettings {focus} onnavigate={onnavigate.clone()} />
             </div>
             <div class="navbar">
                 <Breadcrumb {focus} onnavigate={onnavigate.clone()} />
                 { info_button(article::for_screen(screen), Some(&ArticleOpener(open_lesson.clone()))) }
                 { open_playground.unwrap_or_default() }
-                <span class="readout" aria-live="polite">{ (*readout).clone().unwrap_or_default() }</span>
+                <div class="navbar-middle">
+                    if readout_text.is_none() && screen == Screen::Overview {
+                        <Hint>{ "Point at a map to read its values; click a neuron to see how it is computed." }</Hint>
+                    }
+                    <span class="readout" data-testid="readout" aria-live="polite">{ readout_text.unwrap_or_default() }</span>
+                </div>
+                <ViewSettings {focus} onnavigate={onnavigate.clone()} display={state.display} {ondisplay} />
             </div>
             <main class="app-main">
                 <div class="view-host" key={view_key}>{ body }</div>
             </main>
             <ArticlePanel section={lesson.section} request={lesson.request} onclose={close_lesson} />
         </div>
+        </ContextProvider<Display>>
         </ContextProvider<ArticleOpener>>
     }
 }

@@ -32,18 +32,78 @@ pub fn value(value: f32) -> String {
     number(value, 4)
 }
 
-/// A possibly huge positive or negative number (an exponential): four decimals while short,
-/// scientific notation from 100 000 up, e.g. `4.8517e8`.
+/// A possibly huge positive or negative number (an exponential), readable beside the others:
+/// four decimals while short, whole numbers with grouped digits from 100 000 (`377 760`), and
+/// a power of ten from a billion up (`4.8517 × 10⁹`); never computer notation like `3.7776e5`.
 pub fn wide(value: f64) -> String {
-    if value.is_finite() && value.abs() >= 1e5 {
-        let text = format!("{:.4e}", value.abs());
-        if value < 0.0 {
-            format!("{MINUS}{text}")
-        } else {
-            text
-        }
+    if !value.is_finite() || value.abs() < 1e5 {
+        return number(value as f32, 4);
+    }
+    let sign = if value < 0.0 {
+        MINUS.to_string()
     } else {
-        number(value as f32, 4)
+        String::new()
+    };
+    let magnitude = value.abs();
+    if magnitude < 1e9 {
+        return format!("{sign}{}", grouped(magnitude.round() as u64));
+    }
+    let (mut mantissa, mut exponent) = (magnitude, 0);
+    while mantissa >= 10.0 {
+        mantissa /= 10.0;
+        exponent += 1;
+    }
+    // 9.99996 rounds up to 10.0000: carry it into the exponent.
+    if format!("{mantissa:.4}").starts_with("10") {
+        mantissa /= 10.0;
+        exponent += 1;
+    }
+    format!("{sign}{mantissa:.4} × 10{}", superscript(exponent))
+}
+
+/// `n` with its digits in groups of three, separated by a narrow no-break space (`1 234 567`).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 2);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// An exponent in superscript digits, e.g. `¹³`.
+fn superscript(exponent: i32) -> String {
+    const DIGITS: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let sign = if exponent < 0 { "⁻" } else { "" };
+    let digits: String = exponent
+        .unsigned_abs()
+        .to_string()
+        .bytes()
+        .map(|b| DIGITS[usize::from(b - b'0')])
+        .collect();
+    format!("{sign}{digits}")
+}
+
+/// A value for legends and other tight places: two decimals below 10, one below 100, none above
+/// (at most four significant digits), with the typographic minus.
+pub fn short(value: f32) -> String {
+    let decimals = match value.abs() {
+        a if a < 10.0 => 2,
+        a if a < 100.0 => 1,
+        _ => 0,
+    };
+    number(value, decimals)
+}
+
+/// "the first term" / "the first 3 terms": a count of leading items that reads naturally for one.
+pub fn first(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("the first {one}")
+    } else {
+        format!("the first {count} {many}")
     }
 }
 
@@ -76,10 +136,33 @@ mod tests {
     }
 
     #[test]
-    fn wide_numbers_switch_to_scientific() {
+    fn wide_numbers_stay_readable() {
         assert_eq!(wide(2.5), "2.5000");
-        assert_eq!(wide(485_165_195.4), "4.8517e8");
-        assert_eq!(wide(-1e6), "\u{2212}1.0000e6");
+        assert_eq!(wide(99_999.0), "99999.0000");
+        assert_eq!(wide(377_760.3), "377\u{202f}760");
+        assert_eq!(wide(485_165_195.4), "485\u{202f}165\u{202f}195");
+        assert_eq!(wide(-1e6), "\u{2212}1\u{202f}000\u{202f}000");
+        assert_eq!(wide(1.07e13), "1.0700 × 10¹³");
+        assert_eq!(wide(9.999_999e9), "1.0000 × 10¹⁰");
+        for v in [3.7776e5, 4.8517e8, 2.2e11, 1e30] {
+            let text = wide(v);
+            assert!(!text.contains('e'), "{v} prints as {text}");
+        }
+    }
+
+    #[test]
+    fn short_keeps_about_three_significant_digits() {
+        assert_eq!(short(-0.2092), "\u{2212}0.21");
+        assert_eq!(short(4.2139), "4.21");
+        assert_eq!(short(12.345), "12.3");
+        assert_eq!(short(-123.4), "\u{2212}123");
+        assert_eq!(short(0.0), "0.00");
+    }
+
+    #[test]
+    fn one_item_is_singular() {
+        assert_eq!(first(1, "term", "terms"), "the first term");
+        assert_eq!(first(2, "term", "terms"), "the first 2 terms");
     }
 
     #[test]

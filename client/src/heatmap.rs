@@ -80,7 +80,8 @@ mod tests {
     fn input_maps_use_the_channel_tint() {
         let map = array![[1.0f32]];
         let pixels = paint(map.view(), MapScale::Input(1));
-        assert_eq!(pixels.rgba[..], [0, 255, 0, 255]);
+        let [r, g, b] = color::input_tint(1.0, 1);
+        assert_eq!(pixels.rgba[..], [r, g, b, 255]);
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub struct Layout {
     pub height: f32,
     /// Height reserved at the top for column labels.
     pub label_height: f32,
+    /// Where the legends under the tiles start.
+    pub footer_top: f32,
     /// The columns, left to right.
     pub columns: Vec<PlacedColumn>,
 }
@@ -98,11 +100,39 @@ const NARROW_GAP: f32 = 0.5;
 const WIDE_GAP: f32 = 2.0;
 /// Width of the output (class bar) column, in tiles.
 const OUTPUT_WIDTH: f32 = 4.0;
-/// Space for column labels above the tiles (two staggered rows of two lines), in CSS pixels.
-const LABEL_HEIGHT: f32 = 62.0;
-/// Tiles never get smaller or larger than this, in CSS pixels.
-const TILE_MIN: f32 = 12.0;
+/// Tiles never get smaller or larger than this, in CSS pixels. The smallest is a comfortable
+/// touch target; a container too narrow for it (a phone) scrolls sideways instead.
+const TILE_MIN: f32 = 24.0;
 const TILE_MAX: f32 = 96.0;
+
+/// The room the overview keeps around its tiles, in CSS pixels: it grows with the type size
+/// (projector mode), so labels, legends and class names never collide.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Margins {
+    /// Height for the column labels above the tiles (two staggered rows of two lines).
+    pub label: f32,
+    /// Height for the legends under the tiles (0 without legends).
+    pub footer: f32,
+    /// The class column is never narrower than this (a class name beside its percentage).
+    pub output_min: f32,
+}
+
+impl Margins {
+    /// The margins for a root font of `rem` CSS pixels, with or without legends.
+    pub fn for_font(rem: f32, legends: bool) -> Self {
+        Self {
+            label: 3.9 * rem,
+            footer: if legends { 4.4 * rem } else { 0.0 },
+            output_min: 9.5 * rem,
+        }
+    }
+}
+
+impl Default for Margins {
+    fn default() -> Self {
+        Self::for_font(16.0, false)
+    }
+}
 
 fn gap_before(index: usize, kind: ColumnKind) -> f32 {
     match (index, kind) {
@@ -112,37 +142,55 @@ fn gap_before(index: usize, kind: ColumnKind) -> f32 {
     }
 }
 
-fn column_width(kind: ColumnKind) -> f32 {
-    if kind == ColumnKind::Output {
-        OUTPUT_WIDTH
-    } else {
-        1.0
-    }
-}
-
-/// Lays out `columns` in a container of `width` × `height` CSS pixels: the largest tile size
-/// that fits both ways, the whole centred horizontally, each column centred vertically.
-pub fn compute(columns: &[ColumnSpec], width: f32, height: f32) -> Layout {
+/// Lays out `columns` in a container of `width` × `height` CSS pixels with `margins`: the
+/// largest tile size that fits both ways (but no smaller than a touch target), the whole
+/// centred horizontally, each column centred vertically.
+pub fn compute(columns: &[ColumnSpec], width: f32, height: f32, margins: Margins) -> Layout {
+    let has_output = columns.iter().any(|c| c.kind == ColumnKind::Output);
     let width_units: f32 = columns
         .iter()
         .enumerate()
-        .map(|(i, c)| gap_before(i, c.kind) + column_width(c.kind))
+        .map(|(i, c)| {
+            gap_before(i, c.kind)
+                + if c.kind == ColumnKind::Output {
+                    OUTPUT_WIDTH
+                } else {
+                    1.0
+                }
+        })
         .sum();
+    let mut tile_by_width = width / width_units.max(1.0);
+    if has_output && OUTPUT_WIDTH * tile_by_width < margins.output_min {
+        // The class column takes its minimum; the tiles share the rest.
+        tile_by_width = (width - margins.output_min) / (width_units - OUTPUT_WIDTH).max(1.0);
+    }
     let max_rows = columns.iter().map(|c| c.neurons).max().unwrap_or(1).max(1) as f32;
     let height_units = max_rows + (max_rows - 1.0) * ROW_GAP;
-    let tile = (width / width_units.max(1.0))
-        .min((height - LABEL_HEIGHT) / height_units)
+    let tile = tile_by_width
+        .min((height - margins.label - margins.footer) / height_units)
         .clamp(TILE_MIN, TILE_MAX);
-    let used_width = width_units * tile;
+    let output_width = (OUTPUT_WIDTH * tile).max(margins.output_min);
+    let column_width = |kind: ColumnKind| {
+        if kind == ColumnKind::Output {
+            output_width
+        } else {
+            tile
+        }
+    };
+    let used_width: f32 = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| gap_before(i, c.kind) * tile + column_width(c.kind))
+        .sum();
     let mut x = ((width - used_width) / 2.0).max(0.0);
     let body_height = height_units * tile;
     let mut placed = Vec::with_capacity(columns.len());
     for (i, spec) in columns.iter().enumerate() {
         x += gap_before(i, spec.kind) * tile;
-        let col_width = column_width(spec.kind) * tile;
+        let col_width = column_width(spec.kind);
         let n = spec.neurons as f32;
         let col_height = n * tile + (n - 1.0).max(0.0) * ROW_GAP * tile;
-        let top = LABEL_HEIGHT + (body_height - col_height) / 2.0;
+        let top = margins.label + (body_height - col_height) / 2.0;
         let tiles = (0..spec.neurons)
             .map(|row| Rect {
                 x,
@@ -162,10 +210,51 @@ pub fn compute(columns: &[ColumnSpec], width: f32, height: f32) -> Layout {
     Layout {
         tile,
         width: width.max(used_width),
-        height: LABEL_HEIGHT + body_height,
-        label_height: LABEL_HEIGHT,
+        height: margins.label + body_height + margins.footer,
+        label_height: margins.label,
+        footer_top: margins.label + body_height,
         columns: placed,
     }
+}
+
+/// Where a column's label goes: centred on the column, as wide as the room to the nearest
+/// label on its own row (labels alternate between two rows, so each has two columns' room).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LabelBox {
+    /// Left edge.
+    pub x: f32,
+    /// Width.
+    pub width: f32,
+    /// 0 for the upper row, 1 for the lower.
+    pub row: usize,
+}
+
+/// The label boxes of `layout`'s columns, alternating rows; no two boxes on a row overlap.
+pub fn label_boxes(layout: &Layout) -> Vec<LabelBox> {
+    let centres: Vec<f32> = layout.columns.iter().map(|c| c.x + c.width / 2.0).collect();
+    (0..centres.len())
+        .map(|i| {
+            let same_row = |j: Option<usize>| j.and_then(|j| centres.get(j)).map(|c| (c - centres[i]).abs());
+            let room = [same_row(i.checked_sub(2)), same_row(Some(i + 2))]
+                .into_iter()
+                .flatten()
+                .fold(f32::INFINITY, f32::min);
+            // Alone on its row (a tiny network): as wide as the column and its neighbours.
+            let width = if room.is_finite() {
+                room
+            } else {
+                layout.columns[i].width + 2.0 * layout.tile
+            };
+            // Kept inside the overview: the first and last labels may not stick out of it.
+            let left = (centres[i] - width / 2.0).max(0.0);
+            let right = (centres[i] + width / 2.0).min(layout.width);
+            LabelBox {
+                x: left,
+                width: right - left,
+                row: i % 2,
+            }
+        })
+        .collect()
 }
 
 /// The neurons `cell` reads from: the whole previous column for a conv or output neuron, the
@@ -342,6 +431,10 @@ mod tests {
         assert!(sources(&cols, Cell { column: 99, row: 0 }).is_empty());
     }
 
+    fn compute(columns: &[ColumnSpec], width: f32, height: f32) -> Layout {
+        super::compute(columns, width, height, Margins::default())
+    }
+
     #[test]
     fn layout_fits_a_laptop_screen_and_nothing_overlaps() {
         for (w, h) in [(1280.0, 560.0), (1920.0, 900.0), (800.0, 400.0)] {
@@ -369,6 +462,52 @@ mod tests {
             "tiles stay readable at 1280 wide: {}",
             small.tile
         );
+    }
+
+    #[test]
+    fn a_phone_keeps_touch_sized_tiles_and_scrolls_sideways() {
+        let margins = Margins::for_font(16.0, true);
+        let layout = super::compute(&tiny_vgg(), 350.0, 520.0, margins);
+        assert_eq!(layout.tile, TILE_MIN);
+        assert!(
+            layout.width > 350.0,
+            "wider than the phone: the overview scrolls sideways"
+        );
+        let output = layout.columns.last().unwrap();
+        assert!(output.width >= margins.output_min);
+        assert!(layout.height <= 520.0 + 0.5);
+        assert!(layout.footer_top + margins.footer <= layout.height + 0.01);
+    }
+
+    #[test]
+    fn the_class_column_keeps_room_for_names_and_percentages() {
+        for rem in [16.0, 22.0] {
+            let margins = Margins::for_font(rem, true);
+            let layout = super::compute(&tiny_vgg(), 1240.0, 500.0, margins);
+            assert!(layout.columns.last().unwrap().width >= margins.output_min);
+            assert!(layout.width <= 1240.5, "{rem}: {}", layout.width);
+        }
+    }
+
+    #[test]
+    fn labels_on_a_row_never_overlap() {
+        for (w, h) in [(1280.0, 560.0), (350.0, 500.0), (1880.0, 900.0)] {
+            let layout = compute(&tiny_vgg(), w, h);
+            let boxes = label_boxes(&layout);
+            assert_eq!(boxes.len(), layout.columns.len());
+            for row in 0..2 {
+                let on_row: Vec<&LabelBox> = boxes.iter().filter(|b| b.row == row).collect();
+                for pair in on_row.windows(2) {
+                    assert!(pair[0].x + pair[0].width <= pair[1].x + 0.01, "{w}: {pair:?}");
+                }
+            }
+            assert!(boxes.iter().all(|b| b.width >= 2.0 * layout.tile));
+            assert!(
+                boxes
+                    .iter()
+                    .all(|b| b.x >= 0.0 && b.x + b.width <= layout.width + 0.01)
+            );
+        }
     }
 
     #[test]

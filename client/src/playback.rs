@@ -45,6 +45,16 @@ pub fn speed_index(step_ms: u16) -> usize {
         .unwrap_or(0)
 }
 
+/// The speed control's text for `step_ms` per step, e.g. `1 step/s` or `4 steps/s`.
+pub fn speed_label(step_ms: u16) -> String {
+    let rate = 1000 / u32::from(step_ms.max(1));
+    if rate == 1 {
+        "1 step/s".to_owned()
+    } else {
+        format!("{rate} steps/s")
+    }
+}
+
 /// How long a full sweep of `steps` takes at `step_ms`, as e.g. `"16 min 1 s"` or `"38 s"`.
 pub fn sweep_duration(steps: u32, step_ms: u16) -> String {
     let total_s = (u64::from(steps) * u64::from(step_ms)).div_ceil(1000);
@@ -92,6 +102,13 @@ mod tests {
         assert_eq!(SPEEDS_MS[speed_index(240)], 250);
         assert_eq!(SPEEDS_MS[speed_index(1)], 8);
         assert_eq!(SPEEDS_MS[speed_index(60000)], 1000);
+    }
+
+    #[test]
+    fn one_step_per_second_is_singular() {
+        assert_eq!(speed_label(1000), "1 step/s");
+        assert_eq!(speed_label(250), "4 steps/s");
+        assert_eq!(speed_label(8), "125 steps/s");
     }
 
     #[test]

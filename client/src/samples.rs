@@ -130,6 +130,20 @@ pub fn image(index: usize) -> Result<CanonicalImage, String> {
     sample.image()
 }
 
+/// The sample whose canonical picture is exactly `image`, if any: an instructor's sample reaches
+/// students as plain pixels, and their picker should still name it and mark its tile.
+pub fn index_of(image: &CanonicalImage) -> Option<usize> {
+    static HASHES: OnceLock<Vec<Option<[u8; 32]>>> = OnceLock::new();
+    let hashes = HASHES.get_or_init(|| {
+        packed()
+            .iter()
+            .map(|sample| sample.image().ok().map(|i| i.hash()))
+            .collect()
+    });
+    let hash = image.hash();
+    hashes.iter().position(|h| *h == Some(hash))
+}
+
 /// Every sample's thumbnail, in class order.
 pub fn thumbnails() -> Vec<Thumbnail> {
     let classes = model::network().class_names();
@@ -182,6 +196,16 @@ mod tests {
             let from_png = preprocess::decode(shipped.png, side()).unwrap();
             assert_eq!(image(index).unwrap(), from_png, "{}", shipped.name);
         }
+    }
+
+    #[test]
+    fn a_sample_sent_as_pixels_is_recognised() {
+        for index in [0, 7, SAMPLES.len() - 1] {
+            assert_eq!(index_of(&image(index).unwrap()), Some(index));
+        }
+        let mut drawn = image(3).unwrap();
+        drawn.rgb[100] ^= 1;
+        assert_eq!(index_of(&drawn), None, "one changed value is another picture");
     }
 
     #[test]

@@ -22,6 +22,32 @@ pub struct Scene {
     pub predicted: usize,
     /// Largest `|value|` of each layer's output, by layer index.
     pub max_abs: Vec<f32>,
+    /// Smallest and largest value of each layer's output, by layer index (for the legends).
+    pub extremes: Vec<(f32, f32)>,
+    /// Smallest and largest input value.
+    pub input_extremes: (f32, f32),
+}
+
+/// Hidden layers that share one colour range, with the range and their values' extremes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColorGroup {
+    /// The overview columns of the group, left to right.
+    pub columns: Vec<usize>,
+    /// The symmetric range `±range` they are painted with.
+    pub range: f32,
+    /// Smallest value in the group.
+    pub min: f32,
+    /// Largest value in the group.
+    pub max: f32,
+}
+
+fn extremes_of<'a>(values: impl IntoIterator<Item = &'a f32>) -> (f32, f32) {
+    let (lo, hi) = values
+        .into_iter()
+        .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        });
+    if lo <= hi { (lo, hi) } else { (0.0, 0.0) }
 }
 
 /// The overview's columns for `network`: the input's channels, then every layer whose output
@@ -67,12 +93,16 @@ impl Scene {
             .iter()
             .map(|o| o.iter().fold(0.0f32, |m, v| m.max(v.abs())))
             .collect();
+        let extremes = trace.outputs.iter().map(|o| extremes_of(o.iter())).collect();
+        let input_extremes = extremes_of(trace.input.iter());
         Self {
             columns: columns_of(network),
             trace,
             probabilities,
             predicted,
             max_abs,
+            extremes,
+            input_extremes,
         }
     }
 
@@ -92,22 +122,52 @@ impl Scene {
         }
     }
 
-    /// The symmetric colour range of each layer (by layer index) under `mode`; layers that are
-    /// not drawn as maps get their own magnitude.
-    pub fn color_ranges(&self, mode: ColorRange) -> Vec<f32> {
-        let hidden: Vec<(usize, LayerRole)> = self
-            .columns
+    /// The hidden columns as (column index, layer index, role).
+    fn hidden(&self) -> Vec<(usize, usize, LayerRole)> {
+        self.columns
             .iter()
-            .filter_map(|c| {
+            .enumerate()
+            .filter_map(|(column, c)| {
                 let role = match c.kind {
                     ColumnKind::Conv => LayerRole::Conv,
                     ColumnKind::Activation => LayerRole::Activation,
                     ColumnKind::Pool => LayerRole::Pool,
                     _ => return None,
                 };
-                Some((c.layer?, role))
+                Some((column, c.layer?, role))
             })
-            .collect();
+            .collect()
+    }
+
+    /// The groups of hidden columns sharing a colour range under `mode` (what each overview
+    /// legend spans), with their range and extremes.
+    pub fn color_groups(&self, mode: ColorRange) -> Vec<ColorGroup> {
+        let hidden = self.hidden();
+        let roles: Vec<LayerRole> = hidden.iter().map(|(_, _, r)| *r).collect();
+        let ranges = self.color_ranges(mode);
+        color::groups(&roles, mode)
+            .into_iter()
+            .map(|group| {
+                let members = &hidden[group];
+                let (min, max) = members
+                    .iter()
+                    .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), (_, l, _)| {
+                        (lo.min(self.extremes[*l].0), hi.max(self.extremes[*l].1))
+                    });
+                ColorGroup {
+                    columns: members.iter().map(|(c, _, _)| *c).collect(),
+                    range: members.first().map_or(1.0, |(_, l, _)| ranges[*l]),
+                    min,
+                    max,
+                }
+            })
+            .collect()
+    }
+
+    /// The symmetric colour range of each layer (by layer index) under `mode`; layers that are
+    /// not drawn as maps get their own magnitude.
+    pub fn color_ranges(&self, mode: ColorRange) -> Vec<f32> {
+        let hidden: Vec<(usize, LayerRole)> = self.hidden().into_iter().map(|(_, l, r)| (l, r)).collect();
         let roles: Vec<LayerRole> = hidden.iter().map(|(_, r)| *r).collect();
         let max: Vec<f32> = hidden.iter().map(|(l, _)| self.max_abs[*l]).collect();
         let mut out: Vec<f32> = self
@@ -166,6 +226,25 @@ mod tests {
         assert!(s.map(Some(0), 10).is_none());
         assert!(s.map(Some(11), 0).is_none(), "the output is a vector, not maps");
         assert!(s.map(Some(99), 0).is_none());
+    }
+
+    #[test]
+    fn colour_groups_span_their_columns_with_their_extremes() {
+        let s = scene();
+        let groups = s.color_groups(ColorRange::Layer);
+        let columns: Vec<Vec<usize>> = groups.iter().map(|g| g.columns.clone()).collect();
+        assert_eq!(
+            columns,
+            vec![vec![1, 2], vec![3, 4, 5], vec![6, 7], vec![8, 9, 10]]
+        );
+        let first = &groups[0];
+        let (lo0, hi0) = s.extremes[0];
+        let (lo1, hi1) = s.extremes[1];
+        assert_eq!((first.min, first.max), (lo0.min(lo1), hi0.max(hi1)));
+        assert_eq!(first.range, s.max_abs[0].max(s.max_abs[1]));
+        assert_eq!(s.color_groups(ColorRange::Network).len(), 1);
+        let conv = s.trace.outputs[0].iter().copied().fold(f32::INFINITY, f32::min);
+        assert_eq!(s.extremes[0].0, conv);
     }
 
     #[test]

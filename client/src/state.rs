@@ -6,6 +6,8 @@ use std::rc::Rc;
 use shared::{Focus, Mode};
 use yew::Reducible;
 
+use crate::display::Display;
+
 pub use models::preprocess::CanonicalImage;
 
 /// Where the current input image came from (shown in the input picker).
@@ -46,6 +48,8 @@ pub struct AppState {
     pub live_focus: Option<Focus>,
     /// The instructor's latest input image.
     pub live_input: Option<Rc<CanonicalImage>>,
+    /// This screen's hints and projector mode (not part of the lecture's focus).
+    pub display: Display,
 }
 
 /// Every way the state can change.
@@ -77,6 +81,9 @@ pub enum Action {
     ReturnToLive,
     /// Attach to, detach from, or change the mode of a lecture.
     SetLectureMode(Option<Mode>),
+    /// This screen's hints or projector mode changed: not a navigation, so a following student
+    /// keeps following.
+    SetDisplay(Display),
 }
 
 impl AppState {
@@ -132,6 +139,7 @@ impl AppState {
                     next.follow();
                 }
             }
+            Action::SetDisplay(display) => next.display = display,
             Action::SetLectureMode(mode) => match mode {
                 Some(Mode::Following) => next.follow(),
                 Some(Mode::Exploring) => next.lecture_mode = Some(Mode::Exploring),
@@ -327,6 +335,20 @@ mod tests {
             .apply(Action::SetLectureMode(Some(Mode::Exploring)))
             .apply(Action::Tick { steps: 9, count: 1 });
         assert_eq!(exploring.focus.step, 1);
+    }
+
+    #[test]
+    fn display_settings_never_break_away_and_survive_the_instructors_focus() {
+        let display = Display {
+            hints: false,
+            projector: true,
+        };
+        let state = following()
+            .apply(Action::SetDisplay(display))
+            .apply(Action::Remote { focus: conv_focus() });
+        assert_eq!(state.lecture_mode, Some(Mode::Following));
+        assert_eq!(state.display, display);
+        assert_eq!(state.focus, conv_focus());
     }
 
     #[test]

@@ -120,6 +120,33 @@ impl Browser {
         })
     }
 
+    /// A fresh Chromium showing pages at `width` × `height` CSS pixels. Headless windows are at
+    /// least 500 pixels wide, so a narrower screen (a phone) is emulated as a mobile device.
+    pub async fn launch_at(name: &str, width: u32, height: u32) -> Result<Self> {
+        let browser = Self::launch_with(BrowserOptions {
+            window: (width.max(500), height),
+            name: name.into(),
+        })
+        .await?;
+        if width < 500 {
+            browser
+                .devtools(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": true }),
+                )
+                .await?;
+        } else {
+            // The window's size includes its frame: make the page's viewport exactly this size.
+            browser
+                .devtools(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": false }),
+                )
+                .await?;
+        }
+        Ok(browser)
+    }
+
     /// The underlying WebDriver client, for anything the helpers do not cover.
     pub fn client(&self) -> &Client {
         &self.client

@@ -7,6 +7,8 @@ use models::explain;
 use shared::{Focus, View};
 use yew::prelude::*;
 
+use crate::components::hint::Hint;
+use crate::components::legend::{LegendScale, extremes, legend};
 use crate::components::map_frame::{MapFrame, Outline};
 use crate::components::number_grid::NumberGrid;
 use crate::components::playback_bar::PlaybackBar;
@@ -45,15 +47,18 @@ fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f32 {
 struct Intermediate {
     maps: ndarray::Array3<f32>,
     pixels: Vec<Pixels>,
+    /// The symmetric range they are painted with.
+    range: f32,
 }
 
 fn intermediate(scene: &Scene, layer: usize, neuron: usize) -> Option<Intermediate> {
     let net = model::network();
     let neuron = neuron.min(net.output_shapes().get(layer)?.first()?.checked_sub(1)?);
     let maps = explain::conv_intermediate_maps(net, &scene.trace, layer, neuron).ok()?;
-    let scale = MapScale::Diverging(max_abs(maps.iter()));
+    let range = max_abs(maps.iter());
+    let scale = MapScale::Diverging(range);
     let pixels = maps.outer_iter().map(|map| heatmap::paint(map, scale)).collect();
-    Some(Intermediate { maps, pixels })
+    Some(Intermediate { maps, pixels, range })
 }
 
 /// The convolution view.
@@ -162,6 +167,7 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                     <div class="intermediate" data-testid={format!("conv-intermediate-{c}")}
                          data-value={format::exact(value)}>
                         <MapFrame pixels={pixels} outlines={vec![current.clone()]} onpick={onpick}
+                            all_zero={inter.maps.index_axis(ndarray::Axis(0), c).iter().all(|v| *v == 0.0)}
                             caption={AttrValue::from("intermediate")}
                             label={format!("intermediate map of {source_name}: the channel convolved with its own kernel, \
                                 before adding channels; {} at row {y} column {x}", format::value(value))} />
@@ -177,6 +183,7 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                 </button>
                 <div class="channel-row">
                     <MapFrame pixels={pixels} outlines={vec![window.clone()]} onpick={onpick}
+                        all_zero={props.scene.map(source_layer, c).is_some_and(|m| m.iter().all(|v| *v == 0.0))}
                         label={format!("{source_name}, the {kh}×{kw} window at rows {} to {}, columns {} to {}",
                             explanation.input_top, explanation.input_top + kh as isize - 1,
                             explanation.input_left, explanation.input_left + kw as isize - 1)} />
@@ -214,7 +221,7 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                     <span class="op">{ "→ Σ =" }</span>
                     <span class="big-number">{ format::value(term.sum) }</span>
                 </div>
-                <p class="hint">{ "Each cell of the window is multiplied by the kernel weight at the same place; the products are added up." }</p>
+                <Hint>{ "Each cell of the window times the kernel weight at the same place; the products add up to the channel's sum." }</Hint>
                 <button type="button" class="link" data-testid="conv-to-playground" onclick={try_it}>
                     { "Try this kernel with other padding, kernel sizes and strides in the playground" }
                 </button>
@@ -239,19 +246,79 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
         }
     });
 
+    // Numeric legends of what the colours show: the inputs, the kernel weights, the intermediate
+    // maps and the output map.
+    let legends = focus.show_detail.then(|| {
+        let (source_min, source_max, source_scale) = match source_layer {
+            None => (
+                props.scene.input_extremes.0,
+                props.scene.input_extremes.1,
+                LegendScale::Input,
+            ),
+            Some(l) => {
+                let (lo, hi) = props.scene.extremes[l];
+                (lo, hi, LegendScale::Diverging(props.heatmaps.ranges[l]))
+            }
+        };
+        let (kernel_min, kernel_max) = extremes(explanation.channels.iter().flat_map(|c| c.kernel.iter()));
+        let intermediate_legend = (*intermediate).as_ref().map(|inter| {
+            legend(
+                LegendScale::Diverging(inter.range),
+                extremes(inter.maps.iter()),
+                Some("intermediate maps".to_owned()),
+                "legend-intermediate",
+                None,
+            )
+        });
+        html! {
+            <div class="legend-row">
+                { legend(source_scale, (source_min, source_max),
+                    Some(format!("{} (inputs)", model::layer_name(source_layer))), "legend-source", None) }
+                { legend(LegendScale::Diverging(weight_range), (kernel_min, kernel_max),
+                    Some("kernel weights".to_owned()), "legend-kernel", None) }
+                { intermediate_legend.unwrap_or_default() }
+            </div>
+        }
+    });
+    let output_legend = focus.show_detail.then(|| {
+        let (min, max) = props
+            .scene
+            .map(Some(layer), neuron)
+            .map(|m| extremes(m.iter()))
+            .unwrap_or_default();
+        let range = props.heatmaps.ranges.get(layer).copied().unwrap_or(1.0);
+        legend(
+            LegendScale::Diverging(range),
+            (min, max),
+            Some(format!("{} #{neuron}", model::layer_name(Some(layer)))),
+            "legend-output",
+            None,
+        )
+    });
+    let channel_count = explanation.channels.len();
+
     html! {
         <section class="view view-conv" data-testid="view-conv" data-step={step.to_string()}
                  aria-label={format!("Convolution: {} neuron {neuron}", model::layer_name(Some(layer)))}>
             <p class="lead">
-                { format!("Each of the {} input channels has its own {kh}×{kw} kernel. ", explanation.channels.len()) }
-                { "The window slides over every input in step with the output pixel it produces: multiply and add up each channel into its intermediate map, then add all intermediate maps and the bias." }
+                { format!("{} neuron {neuron}: each of the {channel_count} input channels is convolved with its own {kh}×{kw} kernel; \
+                           the results are added up, plus a bias.", model::layer_name(Some(layer))) }
             </p>
-            <div class="conv-body">
-                <div class="channel-list">{ for cards }</div>
+            <div class="view-body conv-body">
+                <div class="channel-pane">
+                    { legends.unwrap_or_default() }
+                    <Hint>
+                        { format!("Each input channel has its own {kh}×{kw} kernel. Slide it over the channel, multiply and add: \
+                                   that channel's intermediate map. Point at a map to move the window.") }
+                    </Hint>
+                    <div class="channel-list">{ for cards }</div>
+                </div>
+                // The result first (every channel's sum, the bias, the total, the output map), then
+                // the selected channel's arithmetic in large print.
                 <div class="conv-result">
-                    { detail.unwrap_or_default() }
                     <div class="conv-sum" aria-live="polite">
-                        <h3>{ format!("Sum of all channels (intermediate maps at ({y}, {x})) plus bias") }</h3>
+                        <h3>{ format!("All channels at ({y}, {x}), plus the bias") }</h3>
+                        <Hint>{ "Add the intermediate maps, then the bias." }</Hint>
                         <div class="terms">{ for sums }</div>
                         <div class="equation">
                             <span>{ "+ bias " }</span>
@@ -271,7 +338,11 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
                               } }
                         </p>
                     </div>
-                    { output.unwrap_or_default() }
+                    <div class="output-column">
+                        { output.unwrap_or_default() }
+                        { output_legend.unwrap_or_default() }
+                    </div>
+                    { detail.unwrap_or_default() }
                     if let Some(map) = props.scene.map(Some(layer), neuron) {
                         <ValuesTable title={format!("{} #{neuron}", model::layer_name(Some(layer)))}
                             values={map.to_owned()} current={Some((y, x))} />

@@ -8,6 +8,8 @@ use shared::{Focus, View};
 use yew::prelude::*;
 
 use crate::components::heatmap_canvas::HeatmapCanvas;
+use crate::components::hint::Hint;
+use crate::components::legend::{LegendScale, extremes, legend};
 use crate::components::map_frame::{MapFrame, Outline};
 use crate::components::playback_bar::PlaybackBar;
 use crate::format;
@@ -50,7 +52,7 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
                     .fold(0.0f32, |m, v| m.max(v.abs()))
                     .max(f32::EPSILON);
                 let row = Array2::from_shape_fn((1, e.contributions.len()), |(_, i)| e.contributions[i]);
-                heatmap::paint(row.view(), MapScale::Diverging(range))
+                (heatmap::paint(row.view(), MapScale::Diverging(range)), range)
             })
         },
     );
@@ -119,8 +121,9 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
                         }
                     })
                 };
+                let all_zero = props.scene.map(Some(m), c).is_some_and(|map| map.iter().all(|v| *v == 0.0));
                 Some(html! {
-                    <MapFrame key={c} pixels={pixels} outlines={outlines} onpick={onpick} class="small"
+                    <MapFrame key={c} pixels={pixels} outlines={outlines} onpick={onpick} class="small" {all_zero}
                         caption={AttrValue::from(format!("#{c}"))}
                         label={format!("{} channel {c}", model::layer_name(Some(m)))} />
                 })
@@ -168,6 +171,30 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
     let from = source.map_or(String::new(), |(sc, sy, sx)| {
         format!(" from {} #{sc} at ({sy}, {sx})", model::layer_name(maps_layer))
     });
+    let legends = focus.show_detail.then(|| {
+        let maps = maps_layer.map(|m| {
+            let (min, max) = props.scene.extremes.get(m).copied().unwrap_or_default();
+            let range = props.heatmaps.ranges.get(m).copied().unwrap_or(1.0);
+            legend(
+                LegendScale::Diverging(range),
+                (min, max),
+                Some(format!("{} maps", model::layer_name(Some(m)))),
+                "legend-maps",
+                None,
+            )
+        });
+        let contributions = (*strip).as_ref().map(|(_, range)| {
+            legend(
+                LegendScale::Diverging(*range),
+                extremes(linear.contributions.iter()),
+                Some("contributions w·x".to_owned()),
+                "legend-contributions",
+                None,
+            )
+        });
+        html! { <div class="legend-row">{ maps.unwrap_or_default() }{ contributions.unwrap_or_default() }</div> }
+    });
+    let values = linear.inputs.len();
     html! {
         <section class="view view-flatten" data-testid="view-flatten" data-step={step.to_string()}
                  aria-label={format!("Flatten and dense layer for {class_name}")}>
@@ -175,11 +202,16 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
                 { format!("Flatten lays the {} values of the maps out in one row (channel, then row, then column). ", linear.inputs.len()) }
                 { format!("The logit of “{class_name}” adds up every value times its own weight, plus a bias.") }
             </p>
-            <div class="flatten-body">
-                <div class="flatten-maps">{ maps.unwrap_or_default() }</div>
+            <div class="view-body flatten-body">
+                <div class="flatten-left">
+                    <div class="flatten-maps">{ maps.unwrap_or_default() }</div>
+                    { legends.unwrap_or_default() }
+                    <Hint>{ format!("Flatten: the maps become one row of {} numbers, channel by channel, row by row. \
+                                     Point at a map to pick a value.", format::grouped(values as u64)) }</Hint>
+                </div>
                 <div class="flatten-math">
                     <div class="strip" title="Each value's contribution w·x, in flattened order">
-                        if let Some(pixels) = (*strip).clone() {
+                        if let Some((pixels, _)) = (*strip).clone() {
                             <HeatmapCanvas pixels={pixels} class="strip-canvas" />
                         }
                         <span class="strip-marker" style={marker}></span>
@@ -192,7 +224,8 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
                         <span>{ " = " }</span>
                         <span class="big-number" data-testid="flatten-contribution" data-value={format::exact(c)}>{ format::value(c) }</span>
                     </div>
-                    <p class="running">{ format!("Running total of the first {} products: {}", index + 1, format::value(running)) }</p>
+                    <p class="running">{ format!("Running total of {}: {}", format::first(index + 1, "product", "products"), format::value(running)) }</p>
+                    <Hint>{ "Multiply each number by its own weight, add all the products, then the bias: the class's logit." }</Hint>
                     <h3>{ "Contribution of each channel" }</h3>
                     <div class="contributions">{ for bars }</div>
                     <div class="equation">

@@ -55,8 +55,18 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
             Err(e) => dispatcher.dispatch(Action::InputFailed(e)),
         })
     };
+    // The instructor's picture arrives as pixels: when it is one of the samples, name it and
+    // mark its tile like one's own choice.
+    let live_image = props
+        .state
+        .input
+        .as_ref()
+        .filter(|i| i.origin == InputOrigin::Live)
+        .map(|i| i.image.clone());
+    let live_sample = use_memo(live_image, |image| image.as_deref().and_then(samples::index_of));
     let selected = match &origin {
         Some(InputOrigin::Sample(index)) => Some(*index),
+        Some(InputOrigin::Live) => *live_sample,
         _ => None,
     };
 
@@ -119,7 +129,10 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
         Some(InputOrigin::Sample(i)) => thumbnails.get(*i).map(|t| t.label.clone()).unwrap_or_default(),
         Some(InputOrigin::Upload(name)) => format!("your picture “{name}”"),
         Some(InputOrigin::Drawing) => "your drawing".to_owned(),
-        Some(InputOrigin::Live) => "the instructor's picture".to_owned(),
+        Some(InputOrigin::Live) => match (*live_sample).and_then(|i| thumbnails.get(i)) {
+            Some(thumbnail) => format!("{}, from the instructor", thumbnail.label),
+            None => "the instructor's picture".to_owned(),
+        },
         None => String::new(),
     };
     html! {
@@ -134,7 +147,7 @@ pub fn InputPicker(props: &InputPickerProps) -> Html {
             <button class={classes!("button", drawing.then_some("active"))} data-testid="draw-toggle" onclick={toggle_draw} aria-expanded={drawing.to_string()}>
                 { "Draw" }
             </button>
-            <span class="current-input" aria-live="polite">{ source }</span>
+            <span class="current-input" data-testid="current-input" aria-live="polite">{ source }</span>
             if *drawing {
                 <DrawCanvas {ondrawn} />
             }

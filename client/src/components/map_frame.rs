@@ -52,6 +52,10 @@ pub struct MapFrameProps {
     pub caption: Option<AttrValue>,
     /// Accessible description.
     pub label: AttrValue,
+    /// Every value is zero (a silent neuron): say so on the map, which would otherwise look
+    /// like an empty box.
+    #[prop_or_default]
+    pub all_zero: bool,
     /// Extra CSS classes.
     #[prop_or_default]
     pub class: Classes,
@@ -100,6 +104,9 @@ pub fn MapFrame(props: &MapFrameProps) -> Html {
             <div class="map" role="img" aria-label={props.label.clone()}
                  onpointermove={pick.clone()} onpointerdown={pick}>
                 <HeatmapCanvas pixels={props.pixels.clone()} />
+                if props.all_zero {
+                    <span class="zero-mark" title="Every value of this map is 0">{ "all 0" }</span>
+                }
                 { for outlines }
             </div>
             if let Some(caption) = &props.caption {

@@ -1,10 +1,12 @@
 //! The layout the element-wise map operations share (ReLU, max pooling): the input map, the
-//! operation's formula at the current position, the output map with the current pixel, the
-//! output's values on demand and the playback bar.
+//! operation's formula at the current position, the output map with the current pixel, their
+//! numeric legends, a teaching hint, the output's values on demand and the playback bar.
 
 use shared::Focus;
 use yew::prelude::*;
 
+use crate::components::hint::Hint;
+use crate::components::legend::{LegendScale, extremes, legend};
 use crate::components::map_frame::{MapFrame, Outline};
 use crate::components::playback_bar::PlaybackBar;
 use crate::components::values_table::ValuesTable;
@@ -39,6 +41,8 @@ pub struct MapOpViewProps {
     pub input_pick: Callback<(usize, usize)>,
     /// Accessible description of the input map.
     pub input_label: AttrValue,
+    /// The teaching hint beside the formula.
+    pub hint: AttrValue,
     /// The formula between the maps.
     pub children: Html,
 }
@@ -55,28 +59,59 @@ pub fn MapOpView(props: &MapOpViewProps) -> Html {
     let pixel = Outline::pixel(y, x, "current");
     let kind = format!("view-{}", props.kind);
     let class = classes!("view", kind.clone());
+    let silent = |layer: Option<usize>| {
+        props
+            .scene
+            .map(layer, neuron)
+            .is_some_and(|m| m.iter().all(|v| *v == 0.0))
+    };
+    let map_legend = |layer: usize, role: &str| -> Html {
+        if !props.focus.show_detail {
+            return html! {};
+        }
+        let Some(map) = props.scene.map(Some(layer), neuron) else {
+            return html! {};
+        };
+        let range = props.heatmaps.ranges.get(layer).copied().unwrap_or(1.0);
+        legend(
+            LegendScale::Diverging(range),
+            extremes(map.iter()),
+            None,
+            &format!("legend-{role}"),
+            None,
+        )
+    };
     html! {
         <section {class} data-testid={kind} data-step={at.step.to_string()}
                  aria-label={format!("{}: {name} neuron {neuron}", props.title)}>
             <p class="lead">{ props.lead.clone() }</p>
-            <div class="op-body">
-                if let Some(pixels) = input {
-                    <MapFrame pixels={pixels} outlines={props.input_outlines.clone()}
-                        onpick={props.input_pick.clone()}
-                        caption={AttrValue::from(format!("{source} #{neuron} (input)"))}
-                        label={props.input_label.clone()} />
-                }
-                <div class="formula big-formula" aria-live="polite">{ props.children.clone() }</div>
-                if let Some(pixels) = output {
-                    <MapFrame pixels={pixels} outlines={vec![pixel]}
-                        onpick={at.pick_callback(props.focus, props.onnavigate.clone())}
-                        caption={AttrValue::from(format!("{name} #{neuron} (output)"))}
-                        label={format!("output map, pixel row {y} column {x}")} />
-                }
+            <div class="view-body op-body">
+                <div class="op-map">
+                    if let Some(pixels) = input {
+                        <MapFrame pixels={pixels} outlines={props.input_outlines.clone()}
+                            onpick={props.input_pick.clone()} all_zero={silent(layer.checked_sub(1))}
+                            caption={AttrValue::from(format!("{source} #{neuron} (input)"))}
+                            label={props.input_label.clone()} />
+                    }
+                    { layer.checked_sub(1).map(|l| map_legend(l, "input")).unwrap_or_default() }
+                </div>
+                <div class="op-formula">
+                    <div class="formula big-formula" aria-live="polite">{ props.children.clone() }</div>
+                    <Hint>{ props.hint.clone() }</Hint>
+                    if let Some(map) = props.scene.map(Some(layer), neuron) {
+                        <ValuesTable title={format!("{name} #{neuron}")} values={map.to_owned()} current={Some((y, x))} />
+                    }
+                </div>
+                <div class="op-map">
+                    if let Some(pixels) = output {
+                        <MapFrame pixels={pixels} outlines={vec![pixel]} all_zero={silent(Some(layer))}
+                            onpick={at.pick_callback(props.focus, props.onnavigate.clone())}
+                            caption={AttrValue::from(format!("{name} #{neuron} (output)"))}
+                            label={format!("output map, pixel row {y} column {x}")} />
+                    }
+                    { map_legend(layer, "output") }
+                </div>
             </div>
-            if let Some(map) = props.scene.map(Some(layer), neuron) {
-                <ValuesTable title={format!("{name} #{neuron}")} values={map.to_owned()} current={Some((y, x))} />
-            }
             <PlaybackBar focus={Focus { step: at.step, ..props.focus }} steps={at.steps}
                 position={AttrValue::from(format!("pixel ({y}, {x})"))}
                 onnavigate={props.onnavigate.clone()} />

@@ -1,7 +1,9 @@
 //! The whole network on one screen: the input's colour channels, every neuron of every conv,
 //! ReLU and pooling layer as its activation heatmap, and the class probabilities. Hover or
-//! keyboard focus highlights a neuron's incoming edges and reads out the value under the
-//! pointer; Enter or a click opens its explanation. A layer's label opens the lesson there.
+//! keyboard focus highlights a neuron's incoming edges and reports where it is for the
+//! read-out; Enter or a click opens its explanation; a layer's label opens the lesson there. With
+//! details on, each column shows its values' range and each group of columns sharing a colour
+//! range its numeric legend.
 
 use shared::{Focus, View};
 use web_sys::{HtmlElement, KeyboardEvent, PointerEvent};
@@ -10,13 +12,15 @@ use yew::prelude::*;
 use crate::article::{self, ArticleOpener};
 use crate::components::class_bars::ClassBars;
 use crate::components::heatmap_canvas::HeatmapCanvas;
+use crate::components::legend::{LegendScale, legend};
 use crate::components::overview_edges::OverviewEdges;
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::hooks::use_element_size;
-use crate::layout::{self, Cell, ColumnKind, Direction};
+use crate::layout::{self, Cell, ColumnKind, Direction, Layout, Margins};
 use crate::model;
 use crate::navigation;
+use crate::readout::{self, Pointed};
 use crate::scene::Scene;
 use crate::shared_ref::Shared;
 
@@ -31,8 +35,8 @@ pub struct OverviewProps {
     pub focus: Focus,
     /// Navigate to a new focus (opening a neuron).
     pub onnavigate: Callback<Focus>,
-    /// Report what is under the pointer or keyboard focus (for the read-out).
-    pub onreadout: Callback<Option<String>>,
+    /// Report where the pointer or keyboard focus is (for the read-out).
+    pub onpoint: Callback<Option<Pointed>>,
 }
 
 /// The test id of a neuron tile, as the browser tests expect.
@@ -52,13 +56,22 @@ fn cell_key(cell: Cell) -> String {
 #[component]
 pub fn Overview(props: &OverviewProps) -> Html {
     let container = use_node_ref();
-    let (width, height) = use_element_size(container.clone());
+    let show_detail = props.focus.show_detail;
+    let measured = use_element_size(container.clone(), show_detail);
     let scene = props.scene.clone();
     let columns = scene.columns.clone();
     let layout = {
         let columns = columns.clone();
-        use_memo((columns, width as u32, height as u32), move |(columns, w, h)| {
-            layout::compute(columns, *w as f32, (*h as f32).max(320.0))
+        let key = (
+            columns,
+            measured.width as u32,
+            measured.height as u32,
+            (measured.rem * 4.0) as u32,
+            show_detail,
+        );
+        use_memo(key, move |(columns, w, h, rem4, legends)| {
+            let margins = Margins::for_font((*rem4 as f32 / 4.0).max(8.0), *legends);
+            layout::compute(columns, *w as f32, (*h as f32).max(240.0), margins)
         })
     };
     // The neuron we came back from, so the overview shows where we were.
@@ -103,36 +116,6 @@ pub fn Overview(props: &OverviewProps) -> Html {
         }
     };
 
-    let value_text = {
-        let scene = scene.clone();
-        move |cell: Cell, pixel: Option<(usize, usize)>| -> String {
-            let spec = scene.columns[cell.column];
-            let name = model::layer_name(spec.layer);
-            if spec.kind == ColumnKind::Output {
-                let class = model::network()
-                    .class_names()
-                    .get(cell.row)
-                    .cloned()
-                    .unwrap_or_default();
-                let p = scene.probabilities.get(cell.row).copied().unwrap_or(0.0);
-                return format!("{class}: probability {}", format::percent(p));
-            }
-            let neuron = if spec.kind == ColumnKind::Input {
-                ["red", "green", "blue"]
-                    .get(cell.row)
-                    .map_or(format!("channel {}", cell.row), |c| format!("{c} channel"))
-            } else {
-                format!("{name} neuron {}", cell.row)
-            };
-            match (pixel, scene.map(spec.layer, cell.row)) {
-                (Some((y, x)), Some(map)) => {
-                    format!("{neuron}, pixel ({y}, {x}): {}", format::value(map[[y, x]]))
-                }
-                _ => neuron,
-            }
-        }
-    };
-
     let tiles = layout.columns.iter().enumerate().flat_map(|(column, placed)| {
         let spec = placed.spec;
         placed
@@ -144,9 +127,8 @@ pub fn Overview(props: &OverviewProps) -> Html {
                 let scene = scene.clone();
                 let heatmaps = props.heatmaps.clone();
                 let hovered = hovered.clone();
-                let onreadout = props.onreadout.clone();
+                let onpoint = props.onpoint.clone();
                 let open = open.clone();
-                let value_text = value_text.clone();
                 let sources = highlighted
                     .map(|h| layout::sources(&columns, h))
                     .unwrap_or_default();
@@ -159,8 +141,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                     let (map_h, map_w) = (pixels.height, pixels.width);
                     let onpointermove = {
                         let hovered = hovered.clone();
-                        let onreadout = onreadout.clone();
-                        let value_text = value_text.clone();
+                        let onpoint = onpoint.clone();
                         move |e: PointerEvent| {
                             let pixel = layout::pixel_at(
                                 e.offset_x() as f32,
@@ -170,26 +151,30 @@ pub fn Overview(props: &OverviewProps) -> Html {
                                 map_w,
                             );
                             hovered.set(Some(cell));
-                            onreadout.emit(Some(value_text(cell, pixel)));
+                            onpoint.emit(Some(Pointed { cell, pixel }));
                         }
                     };
                     let onfocus = {
                         let hovered = hovered.clone();
-                        let onreadout = onreadout.clone();
-                        let value_text = value_text.clone();
+                        let onpoint = onpoint.clone();
                         move |_| {
                             hovered.set(Some(cell));
-                            onreadout.emit(Some(value_text(cell, None)));
+                            onpoint.emit(Some(Pointed { cell, pixel: None }));
+                        }
+                    };
+                    let onleave = {
+                        let hovered = hovered.clone();
+                        let onpoint = onpoint.clone();
+                        move || {
+                            hovered.set(None);
+                            onpoint.emit(None);
                         }
                     };
                     let onpointerleave = {
-                        let hovered = hovered.clone();
-                        let onreadout = onreadout.clone();
-                        move |_| {
-                            hovered.set(None);
-                            onreadout.emit(None);
-                        }
+                        let onleave = onleave.clone();
+                        move |_| onleave()
                     };
+                    let onblur = move |_| onleave();
                     let onclick = {
                         let open = open.clone();
                         move |_| open(cell)
@@ -202,23 +187,28 @@ pub fn Overview(props: &OverviewProps) -> Html {
                             })
                         })
                         .unwrap_or((0.0, 0.0));
-                    let what = if spec.kind == ColumnKind::Input {
-                        value_text(cell, None)
-                    } else {
-                        format!("{} neuron {row}", model::layer_name(spec.layer))
-                    };
+                    let what = readout::neuron_name(spec.kind, spec.layer, row);
                     let action = if spec.kind == ColumnKind::Input {
                         ""
                     } else {
                         " Press Enter to explain it."
                     };
-                    let label = format!(
-                        "{what}: {map_h}×{map_w} map, values from {} to {}.{action}",
-                        format::value(lo),
-                        format::value(hi)
-                    );
+                    let label = if spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0 {
+                        format!(
+                            "{what}: {map_h}×{map_w} map, every value 0 (silent for this picture).{action}"
+                        )
+                    } else {
+                        format!(
+                            "{what}: {map_h}×{map_w} map, values from {} to {}.{action}",
+                            format::value(lo),
+                            format::value(hi)
+                        )
+                    };
+                    // A silent neuron (every value 0) says so instead of looking like an empty box.
+                    let all_zero = spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0;
                     let classes = classes!(
                         "tile",
+                        all_zero.then_some("all-zero"),
                         (highlighted == Some(cell)).then_some("highlighted"),
                         sources.contains(&cell).then_some("source"),
                     );
@@ -233,68 +223,90 @@ pub fn Overview(props: &OverviewProps) -> Html {
                             style={style}
                             data-testid={test_id(spec.kind, spec.layer, row)}
                             data-cell={cell_key(cell)}
+                            data-all-zero={all_zero.then_some("true")}
                             aria-label={label}
                             {onpointermove}
                             {onpointerleave}
                             {onfocus}
+                            {onblur}
                             {onclick}
                         >
                             <HeatmapCanvas pixels={pixels} />
+                            if all_zero {
+                                <span class="zero-mark" aria-hidden="true">{ "0" }</span>
+                            }
                         </button>
                     }
                 }
             })
     });
 
-    // Neighbouring labels are staggered in detail mode, so long names never overlap.
+    // Labels alternate between two rows, each as wide as the room to the next label on its row,
+    // so long names never run into each other (a phone's narrow columns included).
+    let label_boxes = layout::label_boxes(&layout);
+    let rem = if measured.rem > 0.0 { measured.rem } else { 16.0 };
     let opener = use_context::<ArticleOpener>();
-    let labels = layout.columns.iter().enumerate().map(|(index, placed)| {
-        let spec = placed.spec;
-        let name = if spec.kind == ColumnKind::Output {
-            "output".to_owned()
-        } else {
-            model::layer_name(spec.layer)
-        };
-        let short = match spec.kind {
-            ColumnKind::Input => "input".to_owned(),
-            ColumnKind::Output => "output".to_owned(),
-            _ => name
-                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '_')
-                .to_owned(),
-        };
-        let text = if props.focus.show_detail && spec.kind != ColumnKind::Output {
-            html! { <>{ name.clone() }<br /><span class="shape">{ model::shape_text(spec.layer) }</span></> }
-        } else {
-            html! { short }
-        };
-        let top = if props.focus.show_detail && index % 2 == 1 {
-            30.0
-        } else {
-            0.0
-        };
-        let style = format!(
-            "left:{:.1}px;width:{:.1}px;top:{top}px",
-            placed.x - layout.tile,
-            placed.width + 2.0 * layout.tile
-        );
-        // The label opens the lesson's section on this kind of layer.
-        let section = article::for_column(spec.kind);
-        let onclick = {
-            let opener = opener.clone();
-            move |_| {
-                if let Some(ArticleOpener(open)) = &opener {
-                    open.emit(section);
+    let labels = layout
+        .columns
+        .iter()
+        .zip(&label_boxes)
+        .enumerate()
+        .map(|(index, (placed, place))| {
+            let spec = placed.spec;
+            let name = if spec.kind == ColumnKind::Output {
+                "output".to_owned()
+            } else {
+                model::layer_name(spec.layer)
+            };
+            let short = match spec.kind {
+                ColumnKind::Input => "input".to_owned(),
+                ColumnKind::Output => "output".to_owned(),
+                _ => name
+                    .trim_end_matches(|c: char| c.is_ascii_digit() || c == '_')
+                    .to_owned(),
+            };
+            // The type shrinks to the label's room where columns are narrow (a phone), so a name
+            // never wraps onto the tiles: about 0.62 em per character is enough for these names.
+            let fit = |text: &str, rem_share: f32| {
+                let chars = text.chars().count().max(1) as f32;
+                (rem_share * rem).min(place.width / (chars * 0.62))
+            };
+            let text = if show_detail && spec.kind != ColumnKind::Output {
+                let shape = model::shape_text(spec.layer);
+                let shape_style = format!("font-size:{:.1}px", fit(&shape, 0.7));
+                html! { <>{ name.clone() }<br /><span class="shape" style={shape_style}>{ shape }</span></> }
+            } else {
+                html! { short.clone() }
+            };
+            let shown = if show_detail && spec.kind != ColumnKind::Output {
+                &name
+            } else {
+                &short
+            };
+            let style = format!(
+                "left:{:.1}px;width:{:.1}px;top:{:.1}px;font-size:{:.1}px",
+                place.x,
+                place.width,
+                place.row as f32 * layout.label_height / 2.0,
+                fit(shown, 0.78)
+            );
+            // The label opens the lesson's section on this kind of layer.
+            let section = article::for_column(spec.kind);
+            let onclick = {
+                let opener = opener.clone();
+                move |_| {
+                    if let Some(ArticleOpener(open)) = &opener {
+                        open.emit(section);
+                    }
                 }
+            };
+            html! {
+                <div class="column-label" style={style} data-layer={name.clone()}>
+                    <button type="button" class="label-link" data-testid={format!("label-{index}")} {onclick}
+                            title={format!("Read about {}", section.topic())}>{ text }</button>
+                </div>
             }
-        };
-        html! {
-            <div class="column-label" style={style}>
-                <button type="button" class="label-link" data-testid={format!("label-{index}")} {onclick}
-                        title={format!("Read about {}", section.topic())}>{ text }</button>
-            </div>
-        }
-    });
-
+        });
     let output = layout
         .columns
         .iter()
@@ -303,12 +315,11 @@ pub fn Overview(props: &OverviewProps) -> Html {
         .map(|(column, placed)| {
             let onhover = {
                 let hovered = hovered.clone();
-                let onreadout = props.onreadout.clone();
-                let value_text = value_text.clone();
+                let onpoint = props.onpoint.clone();
                 Callback::from(move |row: Option<usize>| {
                     let cell = row.map(|row| Cell { column, row });
                     hovered.set(cell);
-                    onreadout.emit(cell.map(|c| value_text(c, None)));
+                    onpoint.emit(cell.map(|cell| Pointed { cell, pixel: None }));
                 })
             };
             let onopen = {
@@ -329,18 +340,102 @@ pub fn Overview(props: &OverviewProps) -> Html {
             }
         });
 
-    let style = format!("height:{:.0}px", layout.height);
+    let legends = show_detail.then(|| legend_footer(&scene, &layout, props.focus.color_range, rem));
+    let style = format!("width:{:.0}px;height:{:.0}px", layout.width, layout.height);
     html! {
-        <div class="overview" ref={container} {onkeydown} role="group"
+        <div class="overview" ref={container} {onkeydown} role="group" data-testid="overview"
              aria-label="The network: every neuron's activation map. Arrow keys move between neurons, Enter explains one.">
             <div class="overview-canvas" style={style}>
                 <OverviewEdges layout={Shared(layout.clone())} highlighted={highlighted} />
                 { for labels }
                 { for tiles }
                 { output.unwrap_or_default() }
+                { legends.unwrap_or_default() }
             </div>
         </div>
     }
+}
+
+/// Under each column, its values' largest and smallest; under each group of columns sharing a
+/// colour range, that range's legend (ends and zero labelled, the group's extremes marked).
+fn legend_footer(scene: &Scene, layout: &Layout, mode: shared::ColorRange, rem: f32) -> Html {
+    let font = (layout.tile * 0.4).min(0.7 * rem);
+    let ranges = layout.columns.iter().filter_map(|placed| {
+        let (id, (min, max)) = match (placed.spec.kind, placed.spec.layer) {
+            (ColumnKind::Input, _) => ("input".to_owned(), scene.input_extremes),
+            (ColumnKind::Output, _) | (_, None) => return None,
+            (_, Some(layer)) => (layer.to_string(), *scene.extremes.get(layer)?),
+        };
+        let pitch = layout.tile * 1.5;
+        let style = format!(
+            "left:{:.1}px;width:{:.1}px;top:{:.1}px;font-size:{font:.1}px",
+            (placed.x + placed.width / 2.0 - pitch / 2.0).max(0.0),
+            pitch,
+            layout.footer_top + 2.0
+        );
+        Some(html! {
+            <div class="column-range" {style} data-testid={format!("range-{id}")}
+                 data-min={format::exact(min)} data-max={format::exact(max)}
+                 title="The largest and smallest value in this column"
+                 aria-label={format!("values from {} to {}", format::short(min), format::short(max))}>
+                <span class="range-max">{ "▲" }{ format::short(max) }</span>
+                <span class="range-min">{ "▼" }{ format::short(min) }</span>
+            </div>
+        })
+    });
+    let legend_top = layout.footer_top + 2.0 + 2.4 * font + 4.0;
+    let place = |first: usize, last: usize| {
+        let (a, b) = (&layout.columns[first], &layout.columns[last]);
+        format!(
+            "left:{:.1}px;width:{:.1}px;top:{legend_top:.1}px;font-size:{font:.1}px",
+            a.x,
+            b.x + b.width - a.x
+        )
+    };
+    // The input's fixed [0, 1] scale, then each range group's.
+    let input = layout
+        .columns
+        .iter()
+        .position(|c| c.spec.kind == ColumnKind::Input)
+        .map(|column| {
+            (
+                LegendScale::Input,
+                scene.input_extremes,
+                "legend-input".to_owned(),
+                column,
+                column,
+            )
+        });
+    // A legend also takes the gap after its columns (a group can be two tiles wide), up to the
+    // next legend's columns.
+    let widen = |first: usize, last: usize| -> String {
+        let style = place(first, last);
+        match layout.columns.get(last + 1) {
+            Some(next) => format!(
+                "{style};width:{:.1}px",
+                next.x - layout.columns[first].x - 0.4 * layout.tile
+            ),
+            None => style,
+        }
+    };
+    let groups = scene.color_groups(mode).into_iter().filter_map(|group| {
+        let (first, last) = (*group.columns.first()?, *group.columns.last()?);
+        let first_layer = layout.columns[first].spec.layer?;
+        Some((
+            LegendScale::Diverging(group.range),
+            (group.min, group.max),
+            format!("legend-group-{first_layer}"),
+            first,
+            last,
+        ))
+    });
+    let legends = input
+        .into_iter()
+        .chain(groups)
+        .map(|(scale, extremes, id, first, last)| {
+            legend(scale, extremes, None, &id, Some(widen(first, last)))
+        });
+    html! { <>{ for ranges }{ for legends }</> }
 }
 
 /// Moves keyboard focus to a neuron tile (or class row).

@@ -94,7 +94,7 @@ pub fn PlaybackBar(props: &PlaybackBarProps) -> Html {
     };
     let current = SPEEDS_MS[playback::speed_index(focus.step_ms)];
     let speeds = SPEEDS_MS.iter().map(|&ms| {
-        let label = format!("{} steps/s", 1000 / u32::from(ms));
+        let label = playback::speed_label(ms);
         html! { <option value={ms.to_string()} selected={ms == current}>{ label }</option> }
     });
     let play_label = if focus.playing {

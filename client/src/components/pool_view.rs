@@ -61,6 +61,7 @@ pub fn PoolView(props: &PoolViewProps) -> Html {
     html! {
         <MapOpView kind="pool" title="Max pooling"
             lead={format!("Max pooling keeps the largest value of each {kh}×{kw} window, moving {stride} pixels at a time, so the map shrinks.")}
+            hint={AttrValue::from(format!("Only the largest of the {} values survives (outlined); the map becomes {stride}× smaller each way.", kh * kw))}
             scene={props.scene.clone()} heatmaps={props.heatmaps.clone()} {at} focus={props.focus}
             onnavigate={props.onnavigate.clone()} input_outlines={vec![window, winner]}
             input_pick={at.pick_callback_scaled(props.focus, props.onnavigate.clone(), stride)}

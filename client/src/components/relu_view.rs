@@ -43,13 +43,18 @@ pub fn ReluView(props: &ReluViewProps) -> Html {
     html! {
         <MapOpView kind="relu" title="ReLU"
             lead="ReLU keeps positive values and replaces negative ones with zero, pixel by pixel."
+            hint="Negative values become 0; positive values pass through unchanged. Point at a map to jump there."
             scene={props.scene.clone()} heatmaps={props.heatmaps.clone()} {at} focus={props.focus}
             onnavigate={props.onnavigate.clone()} input_outlines={vec![pixel]}
             input_pick={at.pick_callback(props.focus, props.onnavigate.clone())}
             input_label={format!("input map, pixel row {y} column {x}")}>
-            <span>{ "max(0, " }</span>
-            <span class="big-number" data-testid="relu-input" data-value={format::exact(relu.input)}>{ format::value(relu.input) }</span>
-            <span>{ ") = " }</span>
+            // One run of text, so the flex gaps of the formula cannot open spaces inside max(…).
+            <span class="expression" data-testid="relu-expression">
+                { "max(0, " }
+                <span class="big-number" data-testid="relu-input" data-value={format::exact(relu.input)}>{ format::value(relu.input) }</span>
+                { ")" }
+            </span>
+            <span>{ "=" }</span>
             <span class="big-number" data-testid="relu-output" data-value={format::exact(relu.output)}>{ format::value(relu.output) }</span>
         </MapOpView>
     }

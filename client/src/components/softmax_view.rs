@@ -5,6 +5,7 @@ use models::explain;
 use shared::Focus;
 use yew::prelude::*;
 
+use crate::components::hint::Hint;
 use crate::components::playback_bar::PlaybackBar;
 use crate::format;
 use crate::model;
@@ -70,13 +71,15 @@ pub fn SoftmaxView(props: &SoftmaxViewProps) -> Html {
         <section class="view view-softmax" data-testid="view-softmax" data-step={step.to_string()}
                  aria-label={format!("Softmax for {class_name}")}>
             <p class="lead">{ "Softmax turns the logits into probabilities: raise e to each logit, add the results, and divide each by the sum. Bigger logits win by much more." }</p>
-            <div class="softmax-body">
+            <div class="view-body softmax-body">
+                <div class="table-scroll">
                 <table class="softmax-table">
-                    <thead><tr><th scope="col">{ "class" }</th><th scope="col">{ "logit" }</th><th scope="col">{ "e^logit" }</th><th scope="col">{ "probability" }</th></tr></thead>
+                    <thead><tr><th scope="col">{ "class" }</th><th scope="col">{ "logit" }</th><th scope="col">{ "e" }<sup>{ "logit" }</sup></th><th scope="col">{ "probability" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
                 </table>
+                </div>
                 <div class="formula big-formula softmax-formula" aria-live="polite">
-                    <div>{ format!("p(“{class_name}”) = e^{} ÷ Σ e^logit", format::value(softmax.logits[class])) }</div>
+                    <div>{ format!("p(“{class_name}”) = e") }<sup>{ format::value(softmax.logits[class]) }</sup>{ " ÷ Σ e" }<sup>{ "logit" }</sup></div>
                     <div>
                         { format!("= {} ÷ ", format::wide(softmax.exponentials[class])) }
                         <span data-testid="softmax-sum" data-value={softmax.sum.to_string()}>{ format::wide(softmax.sum) }</span>
@@ -87,11 +90,13 @@ pub fn SoftmaxView(props: &SoftmaxViewProps) -> Html {
                             { format::percent(softmax.probabilities[class]) }
                         </span>
                     </div>
-                    <p class="running">{ format!("Sum of the first {} terms: {}", step + 1, format::wide(partial)) }</p>
+                    <Hint>{ "e to the logit turns every score into a positive number, and a bigger logit grows much faster. \
+                             Dividing by the sum makes the ten probabilities add up to 100 %." }</Hint>
+                    <p class="running">{ format!("Sum of {}: {}", format::first(step + 1, "term", "terms"), format::wide(partial)) }</p>
                 </div>
             </div>
             <PlaybackBar focus={Focus { step: step as u32, ..focus }} steps={steps}
-                position={AttrValue::from(format!("adding e^logit of {}", names.get(step).cloned().unwrap_or_default()))}
+                position={AttrValue::from(format!("adding the term of {}", names.get(step).cloned().unwrap_or_default()))}
                 onnavigate={props.onnavigate.clone()} />
         </section>
     }

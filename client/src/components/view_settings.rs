@@ -1,11 +1,12 @@
-//! Display settings: the colour-range mode (per layer, per block, whole network), the detail
-//! toggle (full names, shapes and ranges), and the colour legend.
+//! View settings: the colour-range mode (per layer, per block, whole network) and the detail
+//! toggle (full names, shapes and the numeric legends), which students follow; and this screen's
+//! own hints and projector mode, which they do not.
 
 use shared::{ColorRange, Focus};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::color;
+use crate::display::Display;
 
 /// Props of [`ViewSettings`].
 #[derive(Properties, PartialEq)]
@@ -14,6 +15,10 @@ pub struct ViewSettingsProps {
     pub focus: Focus,
     /// Navigate to the changed focus.
     pub onnavigate: Callback<Focus>,
+    /// This screen's hints and projector mode.
+    pub display: Display,
+    /// Change them.
+    pub ondisplay: Callback<Display>,
 }
 
 const MODES: [(ColorRange, &str, &str); 3] = [
@@ -55,24 +60,37 @@ pub fn ViewSettings(props: &ViewSettingsProps) -> Html {
             })
         }
     };
+    let display = props.display;
+    let toggle_hints = props.ondisplay.reform(move |_: MouseEvent| Display {
+        hints: !display.hints,
+        ..display
+    });
+    let toggle_projector = props.ondisplay.reform(move |_: MouseEvent| Display {
+        projector: !display.projector,
+        ..display
+    });
     let options = MODES.iter().map(|(mode, value, title)| {
         html! { <option value={*value} selected={*mode == focus.color_range} title={*title}>{ format!("per {value}") }</option> }
     });
+    let pressed = |on: bool| classes!("button", on.then_some("active"));
     html! {
         <div class="view-settings">
             <label>
-                <span>{ "Colour range" }</span>
-                <select {onchange} aria-label="Colour range of the activation maps">{ for options }</select>
+                <span class="setting-name">{ "Colour range" }</span>
+                <select {onchange} data-testid="color-range" aria-label="Colour range of the activation maps">{ for options }</select>
             </label>
-            <button class={classes!("button", focus.show_detail.then_some("active"))} onclick={toggle}
-                    aria-pressed={focus.show_detail.to_string()} title="Show full layer names, shapes and ranges">
+            <button class={pressed(focus.show_detail)} onclick={toggle} data-testid="toggle-detail"
+                    aria-pressed={focus.show_detail.to_string()} title="Show full layer names, shapes and the colour legends">
                 { "Details" }
             </button>
-            <div class="legend" aria-label="Colour legend: orange is negative, white zero, purple positive">
-                <span class="legend-text">{ "negative" }</span>
-                <span class="legend-bar" style={format!("background:{}", color::diverging_gradient())}></span>
-                <span class="legend-text">{ "positive" }</span>
-            </div>
+            <button class={pressed(display.hints)} onclick={toggle_hints} data-testid="toggle-hints"
+                    aria-pressed={display.hints.to_string()} title="Show short teaching notes on the views (this screen only)">
+                { "Hints" }
+            </button>
+            <button class={pressed(display.projector)} onclick={toggle_projector} data-testid="toggle-projector"
+                    aria-pressed={display.projector.to_string()} title="Larger type and thicker outlines for a projector (this screen only)">
+                { "Projector" }
+            </button>
         </div>
     }
 }

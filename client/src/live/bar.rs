@@ -32,6 +32,8 @@ pub struct LiveBarProps {
 pub fn LiveBar(props: &LiveBarProps) -> Html {
     let state = &props.state;
     let view = use_reducer(LiveView::default);
+    // What the student typed into the landing's boxes, kept across a failed join.
+    let typed = use_mut_ref(|| None::<(String, String)>);
     let controller: std::rc::Rc<ControllerHandle> = {
         let (app, bar) = (state.dispatcher(), view.dispatcher());
         use_memo((), move |_| Controller::new(app, bar))
@@ -105,11 +107,14 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                 Callback::from(move |()| controller.borrow_mut().start_lecture())
             };
             let onjoin = {
-                let controller = controller.clone();
-                Callback::from(move |(code, name)| controller.borrow_mut().join(code, name))
+                let (controller, typed) = (controller.clone(), typed.clone());
+                Callback::from(move |(code, name): (shared::RoomCode, String)| {
+                    *typed.borrow_mut() = Some((code.to_string(), name.clone()));
+                    controller.borrow_mut().join(code, name)
+                })
             };
             html! {
-                <Landing code={page_path().as_deref().and_then(code_from_path)}
+                <Landing code={page_path().as_deref().and_then(code_from_path)} typed={typed.borrow().clone()}
                     notice={view.notice.clone().map(AttrValue::from)} {onstart} {onjoin} />
             }
         }

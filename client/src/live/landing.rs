@@ -13,6 +13,10 @@ pub struct LandingProps {
     pub code: Option<RoomCode>,
     /// Why the last lecture ended or could not start.
     pub notice: Option<AttrValue>,
+    /// The code and name of the last join attempt, put back after it failed (the landing is
+    /// rebuilt when the attempt ends, and nobody should have to type them again).
+    #[prop_or_default]
+    pub typed: Option<(String, String)>,
     /// Start a new lecture as its instructor.
     pub onstart: Callback<()>,
     /// Join the lecture with this code under this name.
@@ -64,6 +68,17 @@ pub fn Landing(props: &LandingProps) -> Html {
         })
     };
     let onstart = props.onstart.reform(|_: MouseEvent| ());
+    let (typed_code, typed_name) = match &props.typed {
+        Some((code, name)) => (code.clone(), name.clone()),
+        None => (
+            props
+                .code
+                .as_ref()
+                .map(|code| code.to_string())
+                .unwrap_or_default(),
+            String::new(),
+        ),
+    };
 
     html! {
         <div class="live-landing">
@@ -71,9 +86,9 @@ pub fn Landing(props: &LandingProps) -> Html {
                 <input ref={code_input} data-testid="join-code-input" class="live-code-input"
                     aria-label="Join code" placeholder="Join code" autocomplete="off"
                     autocapitalize="characters" spellcheck="false" maxlength="9"
-                    value={props.code.as_ref().map(|code| code.to_string()).unwrap_or_default()} />
+                    value={typed_code} />
                 <input ref={name_input} data-testid="join-name-input" aria-label="Your name"
-                    placeholder="Your name" autocomplete="nickname"
+                    placeholder="Your name" autocomplete="nickname" value={typed_name}
                     maxlength={shared::room::MAX_NAME_CHARS.to_string()} />
                 <button type="submit" data-testid="join-submit">{ "Join lecture" }</button>
             </form>

@@ -442,7 +442,10 @@ async fn the_playground_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
             )
             .await?;
         browser
-            .goto(&format!("{}/#view=playground&pg=7.1.3.2&crop=0.0.44.12&step=5", server.url()))
+            .goto(&format!(
+                "{}/#view=playground&pg=7.1.3.2&crop=0.0.44.12&step=5",
+                server.url()
+            ))
             .await?;
         browser.wait_ready().await?;
         browser.wait_for("pg-output-1-1").await?;
