@@ -316,7 +316,6 @@ pub fn App() -> Html {
         )
     });
 
-    let screen = navigation::screen(net, &focus);
     let open_playground = (screen != Screen::Playground).then(|| {
         let onnavigate = onnavigate.clone();
         let scene = scene.clone();
