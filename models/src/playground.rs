@@ -676,9 +676,15 @@ mod tests {
         let text = Invalid::StrideDoesNotDivide(h(6, 0, 3, 2)).to_string();
         assert!(text.starts_with("(n + 2p − k) = (6 + 2 × 0 − 3) = 3 is not divisible by the stride s = 2"));
         assert!(text.contains("stops 1 pixel short"), "{text}");
-        assert!(text.contains("so the last column and row would never be read"), "{text}");
+        assert!(
+            text.contains("so the last column and row would never be read"),
+            "{text}"
+        );
         let text = Invalid::StrideDoesNotDivide(h(7, 0, 2, 3)).to_string();
-        assert!(text.contains("stops 2 pixels short") && text.contains("the last 2 columns and rows"), "{text}");
+        assert!(
+            text.contains("stops 2 pixels short") && text.contains("the last 2 columns and rows"),
+            "{text}"
+        );
         let text = Invalid::StrideDoesNotDivide(h(8, 0, 1, 3)).to_string();
         assert!(
             text.contains("after 2 steps of 3 the kernel stops 1 pixel short"),
