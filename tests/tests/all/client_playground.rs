@@ -458,6 +458,16 @@ async fn the_playground_fits_a_projector_a_laptop_and_a_phone() -> Result<()> {
             )
             .await?;
         browser.screenshot(&name).await.context("screenshot")?;
+        if width < 500 {
+            // On a phone the grids come below the controls.
+            browser
+                .eval(
+                    "document.querySelector('.pg-work').scrollIntoView(); return true;",
+                    vec![],
+                )
+                .await?;
+            browser.screenshot(&format!("{name}-grids")).await?;
+        }
         let number = |key: &str| fit[key].as_f64().unwrap_or(f64::NAN);
         ensure!(
             number("page") <= number("view"),
