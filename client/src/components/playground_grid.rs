@@ -5,7 +5,7 @@
 //! tests.
 
 use ndarray::Array2;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, PointerEvent};
 use yew::prelude::*;
 
 use crate::color;
@@ -47,6 +47,8 @@ pub struct Grid<'a> {
     pub decimals: usize,
     /// Called with `(row, column, value)` when a cell is edited; the cells are inputs then.
     pub onedit: Option<Callback<(usize, usize, f32)>>,
+    /// Called with `(row, column)` of the cell the mouse points at (or a finger touches).
+    pub onpick: Option<Callback<(usize, usize)>>,
 }
 
 impl<'a> Grid<'a> {
@@ -64,6 +66,7 @@ impl<'a> Grid<'a> {
             unread_from: None,
             decimals: 2,
             onedit: None,
+            onpick: None,
         }
     }
 }
@@ -73,7 +76,10 @@ impl<'a> Grid<'a> {
 pub fn grid(props: Grid<'_>) -> Html {
     let (rows, cols) = props.values.dim();
     let cells = props.values.indexed_iter().map(|((r, c), &v)| {
-        let on_padding = props.padding.as_ref().is_some_and(|p| p.get((r, c)) == Some(&true));
+        let on_padding = props
+            .padding
+            .as_ref()
+            .is_some_and(|p| p.get((r, c)) == Some(&true));
         let ahead = props.reached.is_some_and(|reached| r * cols + c > reached);
         let unread = props.unread_from.is_some_and(|from| r >= from || c >= from);
         let background = color::diverging(v, props.range);
@@ -107,8 +113,17 @@ pub fn grid(props: Grid<'_>) -> Html {
             }
             None => html! { format::number(v, props.decimals) },
         };
+        // Mouse: hovering picks. Touch and pen: pressing does (as on the maps).
+        let pick = props.onpick.clone().map(|onpick| {
+            move |e: PointerEvent| {
+                if e.pointer_type() == "mouse" || e.buttons() != 0 || e.type_() == "pointerdown" {
+                    onpick.emit((r, c));
+                }
+            }
+        });
         html! {
-            <span class={classes} {style} data-testid={test_id} data-value={format::exact(v)}>{ content }</span>
+            <span class={classes} {style} data-testid={test_id} data-value={format::exact(v)}
+                  onpointerenter={pick.clone()} onpointerdown={pick}>{ content }</span>
         }
     });
     let outline = |o: GridOutline, class: &'static str| {

@@ -373,6 +373,17 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
         if hand { ", typed by hand" } else { "" },
         k = p.kernel
     );
+    // Pointing at an output value moves the window there and pauses (as the reference's hover).
+    let pick_output = {
+        let onnavigate = props.onnavigate.clone();
+        Callback::from(move |(y, x): (usize, usize)| {
+            onnavigate.emit(Focus {
+                step: playback::step_of(y, x, out_side),
+                playing: false,
+                ..focus
+            })
+        })
+    };
     let output = match (&work.result, current) {
         (Ok(c), Some((y, x))) => {
             let value = c.output[[y, x]];
@@ -395,6 +406,7 @@ pub fn PlaygroundView(props: &PlaygroundViewProps) -> Html {
                         { grid(Grid {
                             current: Some((y, x)),
                             reached: Some(step as usize),
+                            onpick: Some(pick_output.clone()),
                             ..Grid::new(&c.output, max_abs(c.output.iter()), "pg-output", "output")
                         }) }
                         <figcaption>{ format!("output {out_side}×{out_side}") }</figcaption>

@@ -256,6 +256,27 @@ async fn playground_outputs_are_a_plain_convolution_of_the_crop_and_kernel() -> 
         output[[1, 1]],
     )?;
     browser.screenshot("playground-stride-2").await?;
+    // Pointing at an output value moves the window there: (2, 3) is step 11, window at (4, 6).
+    browser
+        .eval(
+            r#"document.querySelector('[data-testid="pg-output-2-3"]')
+                 .dispatchEvent(new PointerEvent("pointerenter", { pointerType: "mouse" }));
+               return true;"#,
+            vec![],
+        )
+        .await?;
+    browser
+        .wait_until(
+            "the window at the pointed output",
+            r#"document.querySelector('[data-testid="view-playground"]').getAttribute("data-step") === "11"
+               && document.querySelector('.pg-outline.window').getAttribute("style") === "--top:4;--left:6;--side:3""#,
+        )
+        .await?;
+    page::assert_close(
+        "playground-sum at (2, 3)",
+        page::value_of(&browser, "playground-sum").await?,
+        output[[2, 3]],
+    )?;
 
     // Padding 2, stride 3 on a 5 × 5 crop of another channel of another layer's map
     // (relu_1_2, map 4, channel 3), with conv_1_2's kernel for that channel: (5 + 4 − 3) / 3 + 1 = 3.
