@@ -422,64 +422,71 @@ fn fill_patches(shape: &ConvShape, input: &[f32], y: usize, patches: &mut [f32])
 /// # Shapes
 /// `out_h = (in_h − kernel) / stride + 1`, likewise `out_w`; slices are row-major.
 pub fn max_pool2d_into(
-    (c, in_h, in_w): (usize, usize, usize),
+    dims: (usize, usize, usize),
     kernel: usize,
     stride: usize,
     input: &[f32],
     out: &mut [f32],
 ) {
-    let out_h = (in_h - kernel) / stride + 1;
-    let out_w = (in_w - kernel) / stride + 1;
-    assert_eq!(input.len(), c * in_h * in_w, "pool input length");
-    assert_eq!(out.len(), c * out_h * out_w, "pool output length");
-    let planes = input
-        .chunks_exact(in_h * in_w)
-        .zip(out.chunks_exact_mut(out_h * out_w));
-    for (plane, out_plane) in planes {
-        for (y, out_row) in out_plane.chunks_exact_mut(out_w).enumerate() {
-            let rows = &plane[y * stride * in_w..][..(kernel - 1) * in_w + in_w];
-            if kernel == 2 && stride == 2 {
-                pool_row_2x2(&rows[..in_w], &rows[in_w..], out_row);
-                continue;
-            }
-            for (x, best) in out_row.iter_mut().enumerate() {
-                *best = f32::NEG_INFINITY;
-                for row in rows.chunks(in_w) {
-                    let window = &row[x * stride..][..kernel];
-                    *best = window.iter().fold(*best, |a, &b| larger(a, b));
-                }
+    let in_w = dims.2;
+    for_each_pool_row(dims, kernel, stride, input, out, |rows, out_row| {
+        if kernel == 2 && stride == 2 {
+            pool_row_2x2(&rows[..in_w], &rows[in_w..], out_row);
+            return;
+        }
+        for (x, best) in out_row.iter_mut().enumerate() {
+            *best = f32::NEG_INFINITY;
+            for row in rows.chunks(in_w) {
+                let window = &row[x * stride..][..kernel];
+                *best = window.iter().fold(*best, |a, &b| larger(a, b));
             }
         }
-    }
+    });
 }
 
 /// Average pooling of `[c, in_h, in_w]` into `out` (`[c, out_h, out_w]`): the mean of each
 /// `kernel × kernel` window, as PyTorch's `AvgPool2d` without padding.
 pub fn avg_pool2d_into(
-    (c, in_h, in_w): (usize, usize, usize),
+    dims: (usize, usize, usize),
     kernel: usize,
     stride: usize,
     input: &[f32],
     out: &mut [f32],
 ) {
+    let in_w = dims.2;
+    let scale = 1.0 / (kernel * kernel) as f32;
+    for_each_pool_row(dims, kernel, stride, input, out, |rows, out_row| {
+        for (x, mean) in out_row.iter_mut().enumerate() {
+            let sum: f32 = rows
+                .chunks(in_w)
+                .map(|row| row[x * stride..][..kernel].iter().sum::<f32>())
+                .sum();
+            *mean = sum * scale;
+        }
+    });
+}
+
+/// The walk both poolings share: for every channel and output row, `reduce_row` gets the
+/// `kernel` input rows that row's windows read (contiguous, `kernel × in_w` values) and the
+/// output row to fill.
+fn for_each_pool_row(
+    (c, in_h, in_w): (usize, usize, usize),
+    kernel: usize,
+    stride: usize,
+    input: &[f32],
+    out: &mut [f32],
+    mut reduce_row: impl FnMut(&[f32], &mut [f32]),
+) {
     let out_h = (in_h - kernel) / stride + 1;
     let out_w = (in_w - kernel) / stride + 1;
     assert_eq!(input.len(), c * in_h * in_w, "pool input length");
     assert_eq!(out.len(), c * out_h * out_w, "pool output length");
-    let scale = 1.0 / (kernel * kernel) as f32;
     let planes = input
         .chunks_exact(in_h * in_w)
         .zip(out.chunks_exact_mut(out_h * out_w));
     for (plane, out_plane) in planes {
         for (y, out_row) in out_plane.chunks_exact_mut(out_w).enumerate() {
-            let rows = &plane[y * stride * in_w..][..(kernel - 1) * in_w + in_w];
-            for (x, mean) in out_row.iter_mut().enumerate() {
-                let sum: f32 = rows
-                    .chunks(in_w)
-                    .map(|row| row[x * stride..][..kernel].iter().sum::<f32>())
-                    .sum();
-                *mean = sum * scale;
-            }
+            reduce_row(&plane[y * stride * in_w..][..kernel * in_w], out_row);
         }
     }
 }
