@@ -23,7 +23,7 @@ target_dir=${CARGO_TARGET_DIR:-$root/target}
 case $target_dir in /*) ;; *) target_dir=$root/$target_dir ;; esac
 
 echo "== build-client: cargo build (wasm-release, wasm32-unknown-unknown)"
-cargo build --profile wasm-release --target wasm32-unknown-unknown -p client
+cargo build --timings --profile wasm-release --target wasm32-unknown-unknown -p client
 raw_wasm=$target_dir/wasm32-unknown-unknown/wasm-release/client.wasm
 [[ -f $raw_wasm ]] || die "cargo did not produce $raw_wasm."
 

@@ -76,7 +76,7 @@ check fmt cargo fmt --all -- --check
 check "clippy wasm32" lint_clean "$client_log"
 echo "== build (host, every target, clippy as the compiler of our crates)"
 build_log=target/test-build.log
-cargo test --workspace --all-targets --no-run 2>&1 | tee "$build_log"
+cargo test --timings --workspace --all-targets --no-run 2>&1 | tee "$build_log"
 check "clippy host" lint_clean "$build_log"
 
 echo "== tests"
