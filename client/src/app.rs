@@ -25,6 +25,7 @@ use crate::components::relu_view::ReluView;
 use crate::components::softmax_view::SoftmaxView;
 use crate::components::view_settings::ViewSettings;
 use crate::display::Display;
+use crate::elastic::{self, Stage};
 use crate::heatmap_set::HeatmapSet;
 use crate::live::LiveBar;
 use crate::model;
@@ -278,7 +279,9 @@ pub fn App() -> Html {
         Callback::from(move |place: Option<Pointed>| pointed.set(place))
     };
     let readout_text = match (screen, (*pointed), scene.as_ref()) {
-        (Screen::Overview, Some(place), Some(scene)) => readout::describe(scene, place),
+        (Screen::Overview | Screen::ConvInContext | Screen::ClassInContext, Some(place), Some(scene)) => {
+            readout::describe(scene, place)
+        }
         _ => None,
     };
     let ondisplay = {
@@ -286,27 +289,64 @@ pub fn App() -> Html {
         Callback::from(move |d: Display| dispatcher.dispatch(Action::SetDisplay(d)))
     };
 
+    // The network stays mounted while it is opened around a neuron and shrunk to a band above
+    // the arithmetic, so its tiles move instead of being drawn anew.
+    let stage = scene
+        .as_ref()
+        .map_or(Stage::Hidden, |s| elastic::stage(net, &s.columns, &focus));
+    let linked = use_state_eq(|| None::<usize>);
+    let onlink = {
+        let linked = linked.clone();
+        Callback::from(move |class: Option<usize>| linked.set(class))
+    };
+    let network = match (scene.clone(), heatmaps.clone(), stage) {
+        (Some(scene), Some(heatmaps), Stage::Full(_) | Stage::Band(_)) => {
+            let band = matches!(stage, Stage::Band(_));
+            Some(html! {
+                <div class={classes!("network-host", band.then_some("band"))} key="network">
+                    <Overview {scene} {heatmaps} {focus} onnavigate={onnavigate.clone()} onpoint={onpoint.clone()}
+                        {stage} linked={*linked} onlink={onlink.clone()} />
+                </div>
+            })
+        }
+        _ => None,
+    };
     let body = match (scene.clone(), heatmaps.clone()) {
         (Some(scene), Some(heatmaps)) => {
             let onnavigate = onnavigate.clone();
             match screen {
-                Screen::Overview => {
-                    html! { <Overview {scene} {heatmaps} {focus} {onnavigate} {onpoint} /> }
+                Screen::Overview | Screen::ConvInContext | Screen::ClassInContext => None,
+                Screen::Conv => Some(html! { <ConvView {scene} {heatmaps} {focus} {onnavigate} /> }),
+                Screen::Relu => Some(html! { <ReluView {scene} {heatmaps} {focus} {onnavigate} /> }),
+                Screen::Pool => Some(html! { <PoolView {scene} {heatmaps} {focus} {onnavigate} /> }),
+                Screen::Flatten => Some(html! { <FlattenView {scene} {heatmaps} {focus} {onnavigate} /> }),
+                Screen::Softmax => Some(html! {
+                    <SoftmaxView {scene} {focus} {onnavigate} linked={*linked} onlink={onlink.clone()} />
+                }),
+                Screen::Playground => {
+                    Some(html! { <PlaygroundView {scene} {heatmaps} {focus} {onnavigate} /> })
                 }
-                Screen::Conv => html! { <ConvView {scene} {heatmaps} {focus} {onnavigate} /> },
-                Screen::Relu => html! { <ReluView {scene} {heatmaps} {focus} {onnavigate} /> },
-                Screen::Pool => html! { <PoolView {scene} {heatmaps} {focus} {onnavigate} /> },
-                Screen::Flatten => html! { <FlattenView {scene} {heatmaps} {focus} {onnavigate} /> },
-                Screen::Softmax => html! { <SoftmaxView {scene} {focus} {onnavigate} /> },
-                Screen::Playground => html! { <PlaygroundView {scene} {heatmaps} {focus} {onnavigate} /> },
             }
         }
-        _ => html! {
+        _ => Some(html! {
             <p class="view-error" role="alert">
                 { trace_error.unwrap_or_else(|| "Loading the network…".to_owned()) }
             </p>
-        },
+        }),
     };
+    // Below the network opened around a neuron: its arithmetic, one level down.
+    let open_arithmetic = matches!(screen, Screen::ConvInContext | Screen::ClassInContext).then(|| {
+        let onnavigate = onnavigate.clone();
+        let next = navigation::arithmetic(net, &focus, usize::from(focus.channel));
+        let text = if screen == Screen::ConvInContext { "Show the arithmetic" } else { "Show the terms" };
+        html! {
+            <button type="button" class="button" data-testid="open-arithmetic" onclick={move |_| onnavigate.emit(next)}
+                    title="The step-by-step numbers, with the network kept in view">{ text }</button>
+        }
+    });
+    // (The network opened around a neuron has its annotations beside what they explain.)
+    let hint = (screen == Screen::Overview)
+        .then_some("Point at a map to read its values; click a neuron to see how it is computed.");
     let view_key = format!("{:?}-{}-{}", screen, focus.layer, focus.neuron);
     let prediction = scene.as_ref().map(|s| {
         let class = net.class_names().get(s.predicted).cloned().unwrap_or_default();
@@ -316,7 +356,12 @@ pub fn App() -> Html {
         )
     });
 
-    let open_playground = (screen != Screen::Playground).then(|| {
+    // Not beside "Show the arithmetic" (one row of controls; the arithmetic links to it).
+    let open_playground = !matches!(
+        screen,
+        Screen::Playground | Screen::ConvInContext | Screen::ClassInContext
+    );
+    let open_playground = open_playground.then(|| {
         let onnavigate = onnavigate.clone();
         let scene = scene.clone();
         // The first time, the crop starts where the picture has an edge; later as it was left.
@@ -350,17 +395,21 @@ pub fn App() -> Html {
             <div class="navbar">
                 <Breadcrumb {focus} onnavigate={onnavigate.clone()} />
                 { info_button(article::for_screen(screen), Some(&ArticleOpener(open_lesson.clone()))) }
+                { open_arithmetic.unwrap_or_default() }
                 { open_playground.unwrap_or_default() }
                 <div class="navbar-middle">
-                    if readout_text.is_none() && screen == Screen::Overview {
-                        <Hint>{ "Point at a map to read its values; click a neuron to see how it is computed." }</Hint>
+                    if let (None, Some(hint)) = (&readout_text, hint) {
+                        <Hint>{ hint }</Hint>
                     }
                     <span class="readout" data-testid="readout" aria-live="polite">{ readout_text.unwrap_or_default() }</span>
                 </div>
                 <ViewSettings {focus} onnavigate={onnavigate.clone()} display={state.display} {ondisplay} />
             </div>
-            <main class="app-main">
-                <div class="view-host" key={view_key}>{ body }</div>
+            <main class={classes!("app-main", network.is_some().then_some("with-network"))}>
+                { network.unwrap_or_default() }
+                if let Some(body) = body {
+                    <div class="view-host" key={view_key}>{ body }</div>
+                }
             </main>
             <ArticlePanel section={lesson.section} request={lesson.request} onclose={close_lesson} />
         </div>

@@ -92,10 +92,10 @@ impl Section {
 pub fn for_screen(screen: Screen) -> Section {
     match screen {
         Screen::Overview => Section::Cnn,
-        Screen::Conv => Section::Convolution,
+        Screen::Conv | Screen::ConvInContext => Section::Convolution,
         Screen::Relu => Section::Relu,
         Screen::Pool => Section::Pooling,
-        Screen::Flatten => Section::Flatten,
+        Screen::Flatten | Screen::ClassInContext => Section::Flatten,
         Screen::Softmax => Section::Softmax,
         Screen::Playground => Section::Hyperparameters,
     }

@@ -115,6 +115,8 @@ pub struct Margins {
     pub footer: f32,
     /// The class column is never narrower than this (a class name beside its percentage).
     pub output_min: f32,
+    /// Tiles never get smaller than this (a touch target in the full overview).
+    pub tile_min: f32,
 }
 
 impl Margins {
@@ -124,6 +126,19 @@ impl Margins {
             label: 3.9 * rem,
             footer: if legends { 4.4 * rem } else { 0.0 },
             output_min: 9.5 * rem,
+            tile_min: TILE_MIN,
+        }
+    }
+
+    /// The margins of the network's band above an arithmetic view: no labels, legends or
+    /// class names, tiles as small as it takes to show every column.
+    pub fn band() -> Self {
+        Self {
+            label: 0.0,
+            // The tiles' borders.
+            footer: 4.0,
+            output_min: 0.0,
+            tile_min: 4.0,
         }
     }
 }
@@ -168,7 +183,7 @@ pub fn compute(columns: &[ColumnSpec], width: f32, height: f32, margins: Margins
     let height_units = max_rows + (max_rows - 1.0) * ROW_GAP;
     let tile = tile_by_width
         .min((height - margins.label - margins.footer) / height_units)
-        .clamp(TILE_MIN, TILE_MAX);
+        .clamp(margins.tile_min, TILE_MAX);
     let output_width = (OUTPUT_WIDTH * tile).max(margins.output_min);
     let column_width = |kind: ColumnKind| {
         if kind == ColumnKind::Output {

@@ -18,6 +18,7 @@ mod clock;
 mod color;
 mod components;
 mod display;
+mod elastic;
 mod format;
 mod heatmap;
 mod heatmap_set;

@@ -9,13 +9,21 @@ use shared::{Focus, View};
 pub enum Screen {
     /// The whole network.
     Overview,
-    /// A convolution neuron: every input channel with its kernel, the products and the sum.
+    /// The network opened around a conv neuron: an intermediate map per input channel, the
+    /// kernels, the "+" and bias (the paper's elastic view). The neuron view of a conv layer.
+    ConvInContext,
+    /// A convolution's arithmetic: every input channel with its kernel, the products and the
+    /// sum (its operation view, opened from [`Screen::ConvInContext`]).
     Conv,
     /// An element-wise ReLU.
     Relu,
     /// Max pooling.
     Pool,
-    /// Flatten and the dense layer's contributions to one class's logit.
+    /// The network opened around a class: the flattened vector, the dense layer's weighted edges
+    /// into the class's logit, and softmax. The neuron view of the last dense layer.
+    ClassInContext,
+    /// Flatten and the dense layer's contributions to one class's logit, term by term (the
+    /// operation view of a dense layer).
     Flatten,
     /// Softmax: logits → exponentials → sum → probabilities.
     Softmax,
@@ -30,8 +38,14 @@ pub fn screen(network: &Network, focus: &Focus) -> Screen {
         View::Playground => return Screen::Playground,
         View::Neuron | View::Operation => {}
     }
-    match network.layers().get(usize::from(focus.layer)).map(|l| &l.layer) {
+    let layer = usize::from(focus.layer);
+    let neuron_view = focus.view == View::Neuron;
+    match network.layers().get(layer).map(|l| &l.layer) {
+        Some(Layer::Conv2d(_)) if neuron_view => Screen::ConvInContext,
         Some(Layer::Conv2d(_)) => Screen::Conv,
+        Some(Layer::Linear(_)) if neuron_view && last_linear(network) == Some(layer) => {
+            Screen::ClassInContext
+        }
         Some(Layer::ReLU) if network.output_shapes()[usize::from(focus.layer)].len() == 3 => Screen::Relu,
         Some(Layer::MaxPool2d(_)) => Screen::Pool,
         Some(Layer::Linear(_)) => Screen::Flatten,
@@ -56,8 +70,8 @@ pub fn softmax_layer(network: &Network) -> Option<usize> {
         .rposition(|l| matches!(l.layer, Layer::Softmax))
 }
 
-/// The focus that opens neuron `neuron` of `layer` from the overview: a conv neuron opens its
-/// neuron view, ReLU and pooling their operation view, an output class the flatten view.
+/// The focus that opens neuron `neuron` of `layer` from the overview: a conv neuron or an output
+/// class opens the network around it (its neuron view), ReLU and pooling their operation view.
 pub fn open(network: &Network, from: &Focus, layer: usize, neuron: usize) -> Focus {
     let is_output =
         layer + 1 == network.layers().len() && network.output_shapes().last().is_some_and(|s| s.len() == 1);
@@ -75,6 +89,30 @@ pub fn open(network: &Network, from: &Focus, layer: usize, neuron: usize) -> Foc
         playing: false,
         ..*from
     }
+}
+
+/// The arithmetic opened from the network in context: a conv neuron's input channel `channel`
+/// at the same window position, or a class's dense-layer terms from the first.
+pub fn arithmetic(network: &Network, focus: &Focus, channel: usize) -> Focus {
+    let conv = screen(network, focus) == Screen::ConvInContext;
+    Focus {
+        view: View::Operation,
+        channel: if conv { channel as u16 } else { 0 },
+        step: if conv { focus.step } else { 0 },
+        playing: conv && focus.playing,
+        ..*focus
+    }
+}
+
+/// Softmax opened for the focus's class (the class's neuron is kept), if the network has one.
+pub fn softmax(network: &Network, focus: &Focus) -> Option<Focus> {
+    softmax_layer(network).map(|layer| Focus {
+        view: View::Operation,
+        layer: layer as u16,
+        step: 0,
+        playing: false,
+        ..*focus
+    })
 }
 
 /// The focus one level up: a conv channel or softmax goes back to its neuron view, everything
@@ -95,12 +133,12 @@ pub fn back(network: &Network, focus: &Focus) -> Focus {
             playing: false,
             ..*focus
         },
-        (View::Operation, Screen::Conv) => up(View::Neuron, usize::from(focus.layer)),
+        (View::Operation, Screen::Conv | Screen::Flatten) => up(View::Neuron, usize::from(focus.layer)),
         (View::Operation, Screen::Softmax) => match last_linear(network) {
             Some(linear) => up(View::Neuron, linear),
             None => up(View::Overview, usize::from(focus.layer)),
         },
-        (_, Screen::Flatten | Screen::Softmax) => {
+        (_, Screen::ClassInContext | Screen::Flatten | Screen::Softmax) => {
             // Back in the overview the output column stands for the last layer.
             up(View::Overview, network.layers().len() - 1)
         }
@@ -114,8 +152,8 @@ pub fn back(network: &Network, focus: &Focus) -> Focus {
 pub fn steps(network: &Network, focus: &Focus) -> u32 {
     let layer = usize::from(focus.layer);
     let count = match screen(network, focus) {
-        Screen::Overview => 0,
-        Screen::Conv | Screen::Relu | Screen::Pool => {
+        Screen::Overview | Screen::ClassInContext => 0,
+        Screen::ConvInContext | Screen::Conv | Screen::Relu | Screen::Pool => {
             let shape = &network.output_shapes()[layer];
             shape[1] * shape[2]
         }
@@ -140,14 +178,29 @@ mod tests {
         let home = Focus::default();
         let conv = open(&net, &home, 2, 3);
         assert_eq!((conv.view, conv.layer, conv.neuron), (View::Neuron, 2, 3));
-        assert_eq!(screen(&net, &conv), Screen::Conv);
+        assert_eq!(screen(&net, &conv), Screen::ConvInContext);
+        let arithmetic = Focus {
+            view: View::Operation,
+            ..conv
+        };
+        assert_eq!(screen(&net, &arithmetic), Screen::Conv);
         let relu = open(&net, &home, 1, 0);
         assert_eq!((relu.view, screen(&net, &relu)), (View::Operation, Screen::Relu));
         let pool = open(&net, &home, 9, 0);
         assert_eq!(screen(&net, &pool), Screen::Pool);
         let class = open(&net, &home, 12, 7);
         assert_eq!((class.view, class.layer, class.neuron), (View::Neuron, 11, 7));
-        assert_eq!(screen(&net, &class), Screen::Flatten);
+        assert_eq!(screen(&net, &class), Screen::ClassInContext);
+        let terms = Focus {
+            view: View::Operation,
+            ..class
+        };
+        assert_eq!(screen(&net, &terms), Screen::Flatten);
+        assert_eq!(
+            back(&net, &terms).view,
+            View::Neuron,
+            "the terms go back to the class in context"
+        );
     }
 
     #[test]
@@ -207,7 +260,9 @@ mod tests {
         };
         assert_eq!(steps(&net, &at(View::Neuron, 0)), 62 * 62);
         assert_eq!(steps(&net, &at(View::Operation, 9)), 13 * 13);
-        assert_eq!(steps(&net, &at(View::Neuron, 11)), 1690);
+        assert_eq!(steps(&net, &at(View::Operation, 0)), 62 * 62);
+        assert_eq!(steps(&net, &at(View::Neuron, 11)), 0);
+        assert_eq!(steps(&net, &at(View::Operation, 11)), 1690);
         assert_eq!(steps(&net, &at(View::Operation, 12)), 10);
         assert_eq!(steps(&net, &at(View::Overview, 0)), 0);
     }

@@ -146,3 +146,23 @@ pub fn assert_close(what: &str, shown: f32, expected: f32) -> Result<()> {
     );
     Ok(())
 }
+
+/// Opens a conv neuron's arithmetic the way a user does: a click on the neuron opens the network
+/// around it (`elastic-conv`), then "Show the arithmetic" opens the conv view below it.
+pub async fn open_conv_arithmetic(browser: &Browser, neuron_test_id: &str) -> Result<()> {
+    browser.click(neuron_test_id).await?;
+    browser.wait_for("elastic-conv").await?;
+    browser.click("open-arithmetic").await?;
+    browser.wait_for("view-conv").await?;
+    Ok(())
+}
+
+/// Opens a class's dense-layer terms: a click on the class opens the network around it
+/// (`elastic-class`), then "Show the terms" opens the flatten view below it.
+pub async fn open_class_terms(browser: &Browser, class: usize) -> Result<()> {
+    browser.click(&format!("class-{class}")).await?;
+    browser.wait_for("elastic-class").await?;
+    browser.click("open-arithmetic").await?;
+    browser.wait_for("view-flatten").await?;
+    Ok(())
+}

@@ -33,18 +33,19 @@ pub fn Breadcrumb(props: &BreadcrumbProps) -> Html {
         let layer = usize::from(f.layer);
         match navigation::screen(net, f) {
             Screen::Overview => "Overview".to_owned(),
-            Screen::Conv if f.view == View::Operation => format!("input channel {}", f.channel),
-            Screen::Conv | Screen::Relu | Screen::Pool => {
+            Screen::Conv => format!("input channel {}", f.channel),
+            Screen::ConvInContext | Screen::Relu | Screen::Pool => {
                 format!("{} · neuron {}", model::layer_name(Some(layer)), f.neuron)
             }
-            Screen::Flatten => {
+            Screen::ClassInContext => {
                 let class = net
                     .class_names()
                     .get(usize::from(f.neuron))
                     .cloned()
                     .unwrap_or_default();
-                format!("output “{class}” · flatten & dense")
+                format!("output “{class}”")
             }
+            Screen::Flatten => "flatten & dense".to_owned(),
             Screen::Softmax => "softmax".to_owned(),
             Screen::Playground => "hyperparameter playground".to_owned(),
         }

@@ -20,6 +20,9 @@ pub struct ClassBarsProps {
     pub predicted: usize,
     /// The class under the pointer or keyboard focus.
     pub highlighted: Option<usize>,
+    /// Squeezed to the side while the overview is opened around a conv neuron (drawn faded).
+    #[prop_or_default]
+    pub squeezed: bool,
     /// Pointer or focus entered (`Some(row)`) or left (`None`) a class.
     pub onhover: Callback<Option<usize>>,
     /// A class was chosen (opens the flatten/softmax explanation).
@@ -69,7 +72,7 @@ pub fn ClassBars(props: &ClassBarsProps) -> Html {
         html! {
             <button
                 key={row}
-                class={classes!("class-row", predicted.then_some("predicted"), (props.highlighted == Some(row)).then_some("highlighted"))}
+                class={classes!("class-row", props.squeezed.then_some("squeezed"), predicted.then_some("predicted"), (props.highlighted == Some(row)).then_some("highlighted"))}
                 style={style}
                 data-testid={format!("class-{row}")}
                 data-predicted={predicted.to_string()}

@@ -5,6 +5,8 @@ pub mod breadcrumb;
 pub mod class_bars;
 pub mod conv_view;
 pub mod draw_canvas;
+pub mod elastic_class;
+pub mod elastic_conv;
 pub mod flatten_view;
 pub mod heatmap_canvas;
 pub mod hint;

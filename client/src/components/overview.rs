@@ -4,16 +4,27 @@
 //! read-out; Enter or a click opens its explanation; a layer's label opens the lesson there. With
 //! details on, each column shows its values' range and each group of columns sharing a colour
 //! range its numeric legend.
+//!
+//! Opened around a conv neuron or a class ([`Stage`]), the same tiles move (CSS transitions on
+//! their places, so Back plays the movement in reverse) to make room for what the explanation
+//! adds ([`ElasticConv`], [`ElasticClass`]); above an arithmetic view it shrinks to a band.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo::timers::callback::Timeout;
 use shared::{Focus, View};
 use web_sys::{HtmlElement, KeyboardEvent, PointerEvent};
 use yew::prelude::*;
 
 use crate::article::{self, ArticleOpener};
 use crate::components::class_bars::ClassBars;
+use crate::components::elastic_class::ElasticClass;
+use crate::components::elastic_conv::ElasticConv;
 use crate::components::heatmap_canvas::HeatmapCanvas;
 use crate::components::legend::{LegendScale, legend};
 use crate::components::overview_edges::OverviewEdges;
+use crate::elastic::{self, Elastic, Expansion, Parts, Stage};
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::hooks::use_element_size;
@@ -37,6 +48,79 @@ pub struct OverviewProps {
     pub onnavigate: Callback<Focus>,
     /// Report where the pointer or keyboard focus is (for the read-out).
     pub onpoint: Callback<Option<Pointed>>,
+    /// Full or a band, and what it is opened around.
+    #[prop_or(Stage::Full(None))]
+    pub stage: Stage,
+    /// The class linked with the softmax formula (pointed at in either).
+    #[prop_or_default]
+    pub linked: Option<usize>,
+    /// Pointing at a logit (`Some(class)`) or leaving it.
+    #[prop_or_default]
+    pub onlink: Callback<Option<usize>>,
+}
+
+/// Whether the reader asked for less motion (then the layout changes at once).
+fn reduced_motion() -> bool {
+    gloo::utils::window()
+        .match_media("(prefers-reduced-motion: reduce)")
+        .ok()
+        .flatten()
+        .is_some_and(|query| query.matches())
+}
+
+/// How long closed parts take to fade out (the CSS fade of `.elastic.leaving`).
+const LEAVING_MS: u32 = 300;
+/// How long after the overview opens, closes or becomes a band its tiles move smoothly (the
+/// CSS transitions last 500 ms; the band's new size is measured a frame later). Outside this
+/// window a resize or the first measurement places the tiles at once.
+const MOVING_MS: f64 = 900.0;
+
+/// Whether the overview's tiles are moving to a new stage (set in the very render that gives
+/// them their new places, so the CSS transitions see the change); re-renders once it is over.
+#[hook]
+fn use_moving(stage: (Option<Expansion>, bool)) -> bool {
+    let now = js_sys::Date::now();
+    let changed = use_mut_ref(|| (stage, f64::NEG_INFINITY));
+    {
+        let mut changed = changed.borrow_mut();
+        if changed.0 != stage {
+            *changed = (stage, now);
+        }
+    }
+    let update = use_force_update();
+    use_effect_with(stage, move |_| {
+        let timer = Timeout::new(MOVING_MS as u32 + 50, move || update.force_update());
+        move || drop(timer)
+    });
+    let since = changed.borrow().1;
+    now - since < MOVING_MS
+}
+
+/// The expansion closed a moment ago, still drawn while it fades out; cleared after
+/// [`LEAVING_MS`] or at once under reduced motion.
+#[hook]
+fn use_leaving(expansion: Option<Expansion>) -> Option<Expansion> {
+    let leaving = use_state_eq(|| None::<Expansion>);
+    let previous = use_mut_ref(|| expansion);
+    let timer: Rc<RefCell<Option<Timeout>>> = use_mut_ref(|| None);
+    {
+        let leaving = leaving.clone();
+        use_effect_with(expansion, move |now| {
+            let before = previous.replace(*now);
+            match (before, now) {
+                (Some(closed), None) if !reduced_motion() => {
+                    leaving.set(Some(closed));
+                    let leaving = leaving.clone();
+                    *timer.borrow_mut() = Some(Timeout::new(LEAVING_MS, move || leaving.set(None)));
+                }
+                _ => {
+                    timer.borrow_mut().take();
+                    leaving.set(None);
+                }
+            }
+        });
+    }
+    *leaving
 }
 
 /// The test id of a neuron tile, as the browser tests expect.
@@ -56,11 +140,17 @@ fn cell_key(cell: Cell) -> String {
 #[component]
 pub fn Overview(props: &OverviewProps) -> Html {
     let container = use_node_ref();
-    let show_detail = props.focus.show_detail;
-    let measured = use_element_size(container.clone(), show_detail);
+    let band = matches!(props.stage, Stage::Band(_));
+    let expansion = match props.stage {
+        Stage::Full(expansion) => expansion,
+        Stage::Band(expansion) => Some(expansion),
+        Stage::Hidden => None,
+    };
+    let show_detail = props.focus.show_detail && !band;
+    let measured = use_element_size(container.clone(), (show_detail, band));
     let scene = props.scene.clone();
     let columns = scene.columns.clone();
-    let layout = {
+    let base = {
         let columns = columns.clone();
         let key = (
             columns,
@@ -68,12 +158,42 @@ pub fn Overview(props: &OverviewProps) -> Html {
             measured.height as u32,
             (measured.rem * 4.0) as u32,
             show_detail,
+            band,
         );
-        use_memo(key, move |(columns, w, h, rem4, legends)| {
-            let margins = Margins::for_font((*rem4 as f32 / 4.0).max(8.0), *legends);
-            layout::compute(columns, *w as f32, (*h as f32).max(240.0), margins)
+        // The same places whether opened or not: the layer a neuron reads stays put.
+        use_memo(key, move |(columns, w, h, rem4, legends, band)| {
+            let (margins, least) = if *band {
+                (Margins::band(), 40.0)
+            } else {
+                (Margins::for_font((*rem4 as f32 / 4.0).max(8.0), *legends), 240.0)
+            };
+            layout::compute(columns, *w as f32, (*h as f32).max(least), margins)
         })
     };
+    let leaving = use_leaving(expansion);
+    let moving = use_moving((expansion, band));
+    let opened = use_memo((base.clone(), expansion), |(base, expansion)| {
+        expansion.and_then(|e| elastic::open(base, e))
+    });
+    let closing = use_memo((base.clone(), leaving), |(base, leaving)| {
+        leaving.and_then(|e| elastic::open(base, e))
+    });
+    // The tiles' places: opened around the expansion, or the plain overview.
+    let layout: Rc<Layout> = match opened.as_ref() {
+        Some(elastic) => Rc::new(elastic.layout.clone()),
+        None => Rc::new((*base).clone()),
+    };
+    let squeezed = |column: usize| {
+        opened
+            .as_ref()
+            .as_ref()
+            .is_some_and(|e| e.squeezed.get(column).copied().unwrap_or(false))
+    };
+    // In a conv expansion the input layer's tiles open their channel's arithmetic.
+    let conv_source = opened.as_ref().as_ref().and_then(|e| match &e.parts {
+        Parts::Conv(parts) => Some(parts.source),
+        Parts::Class(_) => None,
+    });
     // The neuron we came back from, so the overview shows where we were.
     let came_from = (props.focus.view == View::Overview).then(|| {
         columns
@@ -85,15 +205,26 @@ pub fn Overview(props: &OverviewProps) -> Html {
             })
     });
     let hovered = use_state_eq(|| None::<Cell>);
-    let highlighted = (*hovered).or(came_from.flatten());
+    let opened_at = match expansion {
+        Some(Expansion::Conv(cell)) => Some(cell),
+        Some(Expansion::Class { class, .. }) => Some(Cell {
+            column: columns.len().saturating_sub(1),
+            row: class,
+        }),
+        None => None,
+    };
+    let highlighted = (*hovered).or(came_from.flatten()).or(opened_at);
 
     let open = {
         let onnavigate = props.onnavigate.clone();
         let focus = props.focus;
         let columns = columns.clone();
         move |cell: Cell| {
-            if let Some(layer) = columns.get(cell.column).and_then(|c| c.layer) {
-                onnavigate.emit(navigation::open(model::network(), &focus, layer, cell.row));
+            let net = model::network();
+            if conv_source == Some(cell.column) {
+                onnavigate.emit(navigation::arithmetic(net, &focus, cell.row));
+            } else if let Some(layer) = columns.get(cell.column).and_then(|c| c.layer) {
+                onnavigate.emit(navigation::open(net, &focus, layer, cell.row));
             }
         }
     };
@@ -208,6 +339,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                     let all_zero = spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0;
                     let classes = classes!(
                         "tile",
+                        squeezed(column).then_some("squeezed"),
                         all_zero.then_some("all-zero"),
                         (highlighted == Some(cell)).then_some("highlighted"),
                         sources.contains(&cell).then_some("source"),
@@ -301,7 +433,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                 }
             };
             html! {
-                <div class="column-label" style={style} data-layer={name.clone()}>
+                <div class={classes!("column-label", squeezed(index).then_some("squeezed"))} style={style} data-layer={name.clone()}>
                     <button type="button" class="label-link" data-testid={format!("label-{index}")} {onclick}
                             title={format!("Read about {}", section.topic())}>{ text }</button>
                 </div>
@@ -334,19 +466,63 @@ pub fn Overview(props: &OverviewProps) -> Html {
                     probabilities={scene.probabilities.clone()}
                     predicted={scene.predicted}
                     highlighted={highlighted_row}
+                    squeezed={squeezed(column)}
                     {onhover}
                     {onopen}
                 />
             }
         });
 
-    let legends = show_detail.then(|| legend_footer(&scene, &layout, props.focus.color_range, rem));
+    let legends = show_detail.then(|| {
+        let squeezed: Vec<bool> = (0..layout.columns.len()).map(squeezed).collect();
+        // Around a conv neuron the footer under the intermediate column is free for the input
+        // layer's legend.
+        let free_until = opened.as_ref().as_ref().and_then(|e| match &e.parts {
+            Parts::Conv(parts) => Some(parts.plus.x),
+            Parts::Class(_) => None,
+        });
+        let opened_at = opened_at.map(|c| c.column);
+        legend_footer(
+            &scene,
+            &layout,
+            &squeezed,
+            (opened_at, free_until),
+            props.focus.color_range,
+            rem,
+        )
+    });
+    let parts = |elastic: &Elastic, leaving: bool| -> Html {
+        let placed = Shared::new(elastic.layout.clone());
+        match &elastic.parts {
+            Parts::Conv(parts) => html! {
+                <ElasticConv scene={props.scene.clone()} layout={placed} parts={Shared::new(parts.clone())}
+                    focus={props.focus} {band} {leaving} onnavigate={props.onnavigate.clone()} />
+            },
+            Parts::Class(parts) => html! {
+                <ElasticClass scene={props.scene.clone()} heatmaps={props.heatmaps.clone()} layout={placed}
+                    parts={Shared::new(parts.clone())} focus={props.focus} {band} {leaving}
+                    linked={props.linked} onlink={props.onlink.clone()} onnavigate={props.onnavigate.clone()} />
+            },
+        }
+    };
+    let added = opened
+        .as_ref()
+        .as_ref()
+        .map(|e| parts(e, false))
+        .or_else(|| closing.as_ref().as_ref().map(|e| parts(e, true)));
+    let stage = match (band, expansion) {
+        (true, _) => "band",
+        (false, Some(_)) => "opened",
+        (false, None) => "overview",
+    };
     let style = format!("width:{:.0}px;height:{:.0}px", layout.width, layout.height);
     html! {
-        <div class="overview" ref={container} {onkeydown} role="group" data-testid="overview"
+        <div class={classes!("overview", band.then_some("band"), moving.then_some("moving"))} ref={container} {onkeydown} role="group"
+             data-testid="overview" data-stage={stage}
              aria-label="The network: every neuron's activation map. Arrow keys move between neurons, Enter explains one.">
             <div class="overview-canvas" style={style}>
-                <OverviewEdges layout={Shared(layout.clone())} highlighted={highlighted} />
+                <OverviewEdges layout={Shared(base.clone())} highlighted={highlighted} hidden={expansion.is_some()} />
+                { added.unwrap_or_default() }
                 { for labels }
                 { for tiles }
                 { output.unwrap_or_default() }
@@ -358,31 +534,47 @@ pub fn Overview(props: &OverviewProps) -> Html {
 
 /// Under each column, its values' largest and smallest; under each group of columns sharing a
 /// colour range, that range's legend (ends and zero labelled, the group's extremes marked).
-fn legend_footer(scene: &Scene, layout: &Layout, mode: shared::ColorRange, rem: f32) -> Html {
+/// Opened around column `opened_at`, the columns in `squeezed` have no range or legend, and no
+/// legend reaches over to the opened column (only up to `free_until`, if given).
+fn legend_footer(
+    scene: &Scene,
+    layout: &Layout,
+    squeezed: &[bool],
+    (opened_at, free_until): (Option<usize>, Option<f32>),
+    mode: shared::ColorRange,
+    rem: f32,
+) -> Html {
     let font = (layout.tile * 0.4).min(0.7 * rem);
-    let ranges = layout.columns.iter().filter_map(|placed| {
-        let (id, (min, max)) = match (placed.spec.kind, placed.spec.layer) {
-            (ColumnKind::Input, _) => ("input".to_owned(), scene.input_extremes),
-            (ColumnKind::Output, _) | (_, None) => return None,
-            (_, Some(layer)) => (layer.to_string(), *scene.extremes.get(layer)?),
-        };
-        let pitch = layout.tile * 1.5;
-        let style = format!(
-            "left:{:.1}px;width:{:.1}px;top:{:.1}px;font-size:{font:.1}px",
-            (placed.x + placed.width / 2.0 - pitch / 2.0).max(0.0),
-            pitch,
-            layout.footer_top + 2.0
-        );
-        Some(html! {
-            <div class="column-range" {style} data-testid={format!("range-{id}")}
-                 data-min={format::exact(min)} data-max={format::exact(max)}
-                 title="The largest and smallest value in this column"
-                 aria-label={format!("values from {} to {}", format::short(min), format::short(max))}>
-                <span class="range-max">{ "▲" }{ format::short(max) }</span>
-                <span class="range-min">{ "▼" }{ format::short(min) }</span>
-            </div>
-        })
-    });
+    let is_squeezed = |column: usize| squeezed.get(column).copied().unwrap_or(false);
+    let opened = squeezed.iter().any(|s| *s);
+    let ranges = layout
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(column, _)| !is_squeezed(*column))
+        .filter_map(|(_, placed)| {
+            let (id, (min, max)) = match (placed.spec.kind, placed.spec.layer) {
+                (ColumnKind::Input, _) => ("input".to_owned(), scene.input_extremes),
+                (ColumnKind::Output, _) | (_, None) => return None,
+                (_, Some(layer)) => (layer.to_string(), *scene.extremes.get(layer)?),
+            };
+            let pitch = layout.tile * 1.5;
+            let style = format!(
+                "left:{:.1}px;width:{:.1}px;top:{:.1}px;font-size:{font:.1}px",
+                (placed.x + placed.width / 2.0 - pitch / 2.0).max(0.0),
+                pitch,
+                layout.footer_top + 2.0
+            );
+            Some(html! {
+                <div class="column-range" {style} data-testid={format!("range-{id}")}
+                     data-min={format::exact(min)} data-max={format::exact(max)}
+                     title="The largest and smallest value in this column"
+                     aria-label={format!("values from {} to {}", format::short(min), format::short(max))}>
+                    <span class="range-max">{ "▲" }{ format::short(max) }</span>
+                    <span class="range-min">{ "▼" }{ format::short(min) }</span>
+                </div>
+            })
+        });
     let legend_top = layout.footer_top + 2.0 + 2.4 * font + 4.0;
     let place = |first: usize, last: usize| {
         let (a, b) = (&layout.columns[first], &layout.columns[last]);
@@ -397,6 +589,7 @@ fn legend_footer(scene: &Scene, layout: &Layout, mode: shared::ColorRange, rem: 
         .columns
         .iter()
         .position(|c| c.spec.kind == ColumnKind::Input)
+        .filter(|column| !is_squeezed(*column))
         .map(|column| {
             (
                 LegendScale::Input,
@@ -410,16 +603,26 @@ fn legend_footer(scene: &Scene, layout: &Layout, mode: shared::ColorRange, rem: 
     // next legend's columns.
     let widen = |first: usize, last: usize| -> String {
         let style = place(first, last);
-        match layout.columns.get(last + 1) {
-            Some(next) => format!(
+        let reaches = |next: usize| !is_squeezed(next) && opened_at != Some(next);
+        let until = match layout.columns.get(last + 1) {
+            Some(next) if reaches(last + 1) => Some(next.x),
+            Some(_) => free_until,
+            None => None,
+        };
+        match until {
+            Some(x) => format!(
                 "{style};width:{:.1}px",
-                next.x - layout.columns[first].x - 0.4 * layout.tile
+                x - layout.columns[first].x - 0.4 * layout.tile
             ),
             None => style,
         }
     };
     let groups = scene.color_groups(mode).into_iter().filter_map(|group| {
         let (first, last) = (*group.columns.first()?, *group.columns.last()?);
+        // Opened, a group's legend shows only if every column of it is in its place.
+        if (first..=last).any(|c| is_squeezed(c) || (opened && opened_at == Some(c) && first != last)) {
+            return None;
+        }
         let first_layer = layout.columns[first].spec.layer?;
         Some((
             LegendScale::Diverging(group.range),

@@ -13,6 +13,9 @@ pub struct OverviewEdgesProps {
     pub layout: Shared<Layout>,
     /// The neuron whose incoming edges stand out.
     pub highlighted: Option<Cell>,
+    /// Faded out while the overview is opened around a neuron (its own flow edges show).
+    #[prop_or_default]
+    pub hidden: bool,
 }
 
 fn path(layout: &Layout, from: Cell, to: Cell) -> Option<String> {
@@ -53,7 +56,7 @@ pub fn OverviewEdges(props: &OverviewEdgesProps) -> Html {
         })
         .unwrap_or_default();
     html! {
-        <svg class="edges" width={format!("{:.0}", layout.width)} height={format!("{:.0}", layout.height)} aria-hidden="true">
+        <svg class={classes!("edges", props.hidden.then_some("hidden"))} width={format!("{:.0}", layout.width)} height={format!("{:.0}", layout.height)} aria-hidden="true">
             <AllEdges layout={layout.clone()} />
             <path class="edge active" d={active} />
         </svg>

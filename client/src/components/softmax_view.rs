@@ -23,6 +23,12 @@ pub struct SoftmaxViewProps {
     pub focus: Focus,
     /// Navigate to a new focus.
     pub onnavigate: Callback<Focus>,
+    /// The class linked with its logit in the network above (pointed at in either).
+    #[prop_or_default]
+    pub linked: Option<usize>,
+    /// Pointing at a class's row (`Some(class)`) or leaving it.
+    #[prop_or_default]
+    pub onlink: Callback<Option<usize>>,
 }
 
 /// The softmax view.
@@ -54,9 +60,19 @@ pub fn SoftmaxView(props: &SoftmaxViewProps) -> Html {
             }
         };
         let p = softmax.probabilities[i];
+        let enter = {
+            let onlink = props.onlink.clone();
+            move |_: PointerEvent| onlink.emit(Some(i))
+        };
+        let leave = {
+            let onlink = props.onlink.clone();
+            move |_: PointerEvent| onlink.emit(None)
+        };
         html! {
-            <tr key={i} class={classes!((i == class).then_some("selected"), (!shown).then_some("pending"), (i == step).then_some("current"))}
-                onclick={select.clone()}>
+            <tr key={i} class={classes!((i == class).then_some("selected"), (!shown).then_some("pending"), (i == step).then_some("current"),
+                                        (props.linked == Some(i)).then_some("linked"))}
+                data-testid={format!("softmax-row-{i}")} data-linked={(props.linked == Some(i)).to_string()}
+                onclick={select.clone()} onpointerenter={enter} onpointerleave={leave}>
                 <th scope="row"><button class="link" onclick={select}>{ names.get(i).cloned().unwrap_or_default() }</button></th>
                 <td data-testid={format!("softmax-logit-{i}")} data-value={format::exact(logit)}>{ format::value(logit) }</td>
                 <td data-testid={format!("softmax-exp-{i}")} data-value={softmax.exponentials[i].to_string()}>{ format::wide(softmax.exponentials[i]) }</td>

@@ -32,7 +32,7 @@ async fn hints_hide_and_projector_mode_persist() -> Result<()> {
     // The conv view has hints ("each input channel has its own kernel", ...).
     browser.goto("about:blank").await?;
     browser
-        .goto(&format!("{}/#view=neuron&layer=2&neuron=3", server.url()))
+        .goto(&format!("{}/#view=operation&layer=2&neuron=3", server.url()))
         .await?;
     browser.wait_ready().await?;
     browser.wait_for("view-conv").await?;

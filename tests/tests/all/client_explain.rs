@@ -38,10 +38,7 @@ async fn conv_step_shows_the_products_and_sum_models_computes() -> Result<()> {
     let (_server, browser, expected) = open_app("conv").await?;
     let network = tiny_vgg();
 
-    browser
-        .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
-        .await?;
-    browser.wait_for("view-conv").await?;
+    page::open_conv_arithmetic(&browser, &format!("neuron-{CONV_LAYER}-{CONV_NEURON}")).await?;
     ensure!(
         step_of(&browser, "view-conv").await? == 0,
         "a freshly opened conv view starts at step 0"
@@ -190,8 +187,7 @@ async fn relu_pool_flatten_and_softmax_views_show_the_traced_values() -> Result<
 
     // The predicted class opens the flatten view with its logit.
     let class = expected.predicted;
-    browser.click(&format!("class-{class}")).await?;
-    browser.wait_for("view-flatten").await?;
+    page::open_class_terms(&browser, class).await?;
     page::assert_close(
         "flatten-logit",
         page::value_of(&browser, "flatten-logit").await?,
@@ -244,8 +240,7 @@ async fn wait_step(browser: &Browser, step: u32) -> Result<()> {
 async fn keys_step_play_pause_and_go_back_but_not_while_typing() -> Result<()> {
     let (_server, browser, _expected) = open_app("keys").await?;
     let neuron = format!("neuron-{CONV_LAYER}-{CONV_NEURON}");
-    browser.click(&neuron).await?;
-    browser.wait_for("view-conv").await?;
+    page::open_conv_arithmetic(&browser, &neuron).await?;
     wait_step(&browser, 0).await?;
 
     // Arrows step the animation.

@@ -170,7 +170,7 @@ async fn explanation_legends_are_the_traces_extremes() -> Result<()> {
         browser.goto("about:blank").await?;
         browser
             .goto(&format!(
-                "{}/#view=neuron&layer={layer}&neuron={neuron}&range={mode}",
+                "{}/#view=operation&layer={layer}&neuron={neuron}&range={mode}",
                 server.url()
             ))
             .await?;

@@ -2,7 +2,8 @@
 //! `cargo test -p e2e --test all client_perf:: -- --ignored --nocapture`.
 //! Prints and writes to target/e2e-artifacts/perf.txt: time from navigation to
 //! `data-ready="true"` (cold first visit and warm reload), time from picking a sample to the
-//! new prediction on screen, and animation frame times while the convolution animation plays.
+//! new prediction on screen, animation frame times while the network opens around a neuron and
+//! closes again (the transitions in context), and while the convolution animation plays.
 
 use std::fmt::Write as _;
 
@@ -14,6 +15,7 @@ const COLD_RUNS: usize = 5;
 const WARM_RUNS: usize = 5;
 const SAMPLE_SWITCHES: usize = 10;
 const PLAY_SECONDS: u64 = 4;
+const TRANSITIONS: usize = 5;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "performance probe: run with --ignored --nocapture on a quiet machine"]
@@ -92,9 +94,34 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
         summary(&switches)
     )?;
 
+    // Transitions in context: the network opening around conv_1_2's neuron 0 and closing again
+    // (Back), then around a class; every frame of the whole series is recorded.
+    perf_probe::start_frames(&browser).await?;
+    for _ in 0..TRANSITIONS {
+        for (open, opened) in [("neuron-2-0", "elastic-conv"), ("class-0", "elastic-class")] {
+            browser.click(open).await?;
+            browser.wait_for(opened).await?;
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+            browser.click("back").await?;
+            tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+        }
+    }
+    let stats = perf_probe::stop_frames(&browser).await?;
+    writeln!(
+        report,
+        "transitions in context ({TRANSITIONS} × opening and closing around a conv neuron and a class): {} frames; \
+         interval p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms, {} dropped; main-thread work per frame p50 {:.1} ms, p95 {:.1} ms",
+        stats.frames,
+        stats.interval_p50,
+        stats.interval_p95,
+        stats.interval_max,
+        stats.dropped,
+        stats.work_p50,
+        stats.work_p95
+    )?;
+
     // The convolution animation (conv_1_2, neuron 0) at the default speed and at the fastest.
-    browser.click("neuron-2-0").await?;
-    browser.wait_for("view-conv").await?;
+    page::open_conv_arithmetic(&browser, "neuron-2-0").await?;
     for (label, option) in [("default speed", None), ("fastest speed", Some("last"))] {
         if option.is_some() {
             browser

@@ -411,8 +411,7 @@ async fn the_conv_view_opens_the_playground_on_its_own_numbers() -> Result<()> {
     let (_server, browser) = page::open_client("playground-from-conv").await?;
     let expected = expected::for_sample(0)?;
     page::wait_for_prediction(&browser, &expected).await?;
-    browser.click("neuron-2-3").await?;
-    browser.wait_for("view-conv").await?;
+    page::open_conv_arithmetic(&browser, "neuron-2-3").await?;
     for _ in 0..3 {
         browser.click("step-forward").await?;
     }

@@ -99,9 +99,9 @@ async fn the_readout_follows_the_picture_and_leaves_with_the_overview() -> Resul
             vec![],
         )
         .await?;
-    browser.wait_for("view-conv").await?;
+    browser.wait_for("elastic-conv").await?;
     let left = readout(&browser).await?;
-    ensure!(left.is_empty(), "the conv view still reads out {left:?}");
+    ensure!(left.is_empty(), "the opened network still reads out {left:?}");
     browser.assert_no_console_errors().await?;
     browser.close().await
 }

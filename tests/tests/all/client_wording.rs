@@ -85,8 +85,7 @@ async fn counts_formulas_and_large_numbers_read_naturally() -> Result<()> {
     browser.wait_ready().await?;
     browser.click(&format!("sample-{sample}")).await?;
     page::wait_for_prediction(&browser, &expected).await?;
-    browser.click(&format!("class-{}", expected.predicted)).await?;
-    browser.wait_for("view-flatten").await?;
+    page::open_class_terms(&browser, expected.predicted).await?;
     browser
         .find_css(r#"[data-testid="view-flatten"] button.next"#)
         .await?

@@ -53,9 +53,7 @@ async fn instructor_click_to_student_screen_latency() -> Result<()> {
     let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
     let classroom = Classroom::open(3).await?;
     let instructor = &classroom.instructor;
-    instructor
-        .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
-        .await?;
+    e2e::page::open_conv_arithmetic(instructor, &format!("neuron-{CONV_LAYER}-{CONV_NEURON}")).await?;
     wait_conv_step(instructor, 0).await?;
     for student in &classroom.students {
         wait_conv_step(student, 0).await?;

@@ -5,7 +5,7 @@
 
 use crate::live_support;
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use live_support::{
     CONV_LAYER, CONV_NEURON, Classroom, ONE_CLASSROOM_AT_A_TIME, assert_same_numbers, conv_numbers,
     wait_conv_step, wait_status,
@@ -42,10 +42,34 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
         );
     }
 
-    // The instructor opens a conv neuron and steps its animation.
+    // The instructor opens a conv neuron: every student's network opens around it too, with
+    // the same intermediate maps (models::explain's).
+    let network = tiny_vgg();
     instructor
         .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
         .await?;
+    instructor.wait_for("elastic-conv").await?;
+    let maps = explain::conv_intermediate_maps(network, &expected.trace, CONV_LAYER, CONV_NEURON)?;
+    for (i, student) in classroom.students.iter().enumerate() {
+        student.wait_for("elastic-conv").await?;
+        for c in 0..maps.shape()[0] {
+            let shown = student
+                .attr(&format!("elastic-intermediate-{c}"), "data-sum")
+                .await?
+                .with_context(|| format!("student-{i}: intermediate map {c} has no data-sum"))?;
+            let sum: f32 = maps.index_axis(ndarray::Axis(0), c).iter().sum();
+            let shown = e2e::expected::parse_value(&shown)?;
+            ensure!(
+                (shown - sum).abs() <= 1e-3 * sum.abs().max(1.0),
+                "student-{i}: intermediate map {c} sums to {shown}, models::explain to {sum}"
+            );
+        }
+    }
+    classroom.students[1]
+        .screenshot("live-student-opened-network")
+        .await?;
+    // Then the arithmetic, and steps its animation.
+    instructor.click("open-arithmetic").await?;
     instructor.wait_for("view-conv").await?;
     for _ in 0..STEPS {
         instructor.click("step-forward").await?;
@@ -60,7 +84,6 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
         assert_same_numbers(&format!("student-{i}"), &conv_numbers(student).await?, &wanted)?;
     }
     // ...which are the models crate's numbers for that neuron and output pixel.
-    let network = tiny_vgg();
     let width = network.output_shapes()[CONV_LAYER][2];
     let (y, x) = (STEPS as usize / width, STEPS as usize % width);
     let explanation = explain::conv(network, &expected.trace, CONV_LAYER, CONV_NEURON, y, x)?;

@@ -48,8 +48,7 @@ async fn reload_late_join_lock_and_server_restart_keep_the_lecture() -> Result<(
     {
         let instructor = &classroom.instructor;
         instructor.click(&format!("sample-{SAMPLE}")).await?;
-        instructor.click(NEURON).await?;
-        instructor.wait_for("view-conv").await?;
+        e2e::page::open_conv_arithmetic(instructor, NEURON).await?;
         for _ in 0..2 {
             instructor.click("step-forward").await?;
         }

@@ -25,6 +25,7 @@ mod client_readout;
 mod client_screens;
 mod client_static_host;
 mod client_sw_update;
+mod client_transitions;
 mod client_wording;
 mod live_join_address;
 mod live_latency;
