@@ -31,7 +31,8 @@ staging=$(mktemp -d "$target_dir/client-dist.XXXXXX")
 trap 'rm -rf "$staging"' EXIT
 
 echo "== build-client: wasm-bindgen"
-wasm-bindgen --target web --no-typescript --out-dir "$staging/bindgen" --out-name client "$raw_wasm"
+# Built from source with the workspace (client-bindgen), at the version in Cargo.lock.
+cargo run --quiet -p client-bindgen -- --out-dir "$staging/bindgen" --out-name client "$raw_wasm"
 
 echo "== build-client: wasm-opt -Oz"
 # rustc's wasm32 output uses these proposals (simd128 is switched on in .cargo/config.toml);

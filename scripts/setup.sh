@@ -2,9 +2,8 @@
 # Idempotent setup of a fresh Debian machine (run as root) for cnn-classroom, in two levels:
 #
 #   scripts/setup.sh --for run    what building the client and running the server needs: zopfli
-#                                 (apt), the wasm32 Rust target, the exact wasm-bindgen CLI that
-#                                 Cargo.lock pins, and wasm-opt (npm package binaryen, pinned in
-#                                 package.json). scripts/run.sh calls this.
+#                                 (apt), the wasm32 Rust target, and wasm-opt (npm package
+#                                 binaryen, pinned in package.json). scripts/run.sh calls this.
 #   scripts/setup.sh --for test   all of the above, plus what the tests need: Chromium +
 #                                 chromedriver, the Fashion-MNIST dataset and python3 (a generic
 #                                 static file server for the static-hosting test). The default;
@@ -81,22 +80,8 @@ else
     rustup target add wasm32-unknown-unknown
 fi
 
-# --- wasm-bindgen CLI: must match the wasm-bindgen crate in Cargo.lock exactly -------------------
-# `cargo metadata` resolves (and, if needed, minimally updates) Cargo.lock without building.
-cargo metadata --format-version 1 >/dev/null
-wanted_bindgen=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-if [[ -z "$wanted_bindgen" ]]; then
-    echo "setup: Cargo.lock has no wasm-bindgen entry; the client crate should depend on yew/wasm-bindgen." >&2
-    exit 1
-fi
-installed_bindgen=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
-if [[ "$installed_bindgen" == "$wanted_bindgen" ]]; then
-    log "wasm-bindgen $wanted_bindgen present"
-else
-    log "installing wasm-bindgen-cli $wanted_bindgen (found: ${installed_bindgen:-none}; takes about 2 minutes)"
-    # No --locked: one of the CLI's locked dependencies is missing from the registry mirror.
-    cargo install wasm-bindgen-cli --version "=$wanted_bindgen" --force
-fi
+# (wasm-bindgen is not installed: scripts/build-client.sh runs the workspace's client-bindgen,
+# built from source at the version Cargo.lock pins.)
 
 # --- wasm-opt from npm (Debian's binaryen cannot read current rustc output) -----------------
 wanted_binaryen=$(node -p 'require("./package.json").devDependencies.binaryen')
