@@ -1,0 +1,181 @@
+//! Browser test of a quick check: an instructor (1920×1080, the projector) and three students
+//! (1280×720, a 390×844 phone, 1280×800) in separate headless Chromiums on one real server. The
+//! instructor asks "what is the next value?" at a conv step; one student answers right, one
+//! wrong, one not at all; the instructor's histogram counts them (not names); a late joiner lands
+//! in the question; a reload keeps the answer; the reveal shows each student their own result.
+//! Screenshots go to target/e2e-artifacts/.
+
+use crate::live_support;
+
+use anyhow::{Result, ensure};
+use e2e::{Browser, TestServer};
+use live_support::{CONV_LAYER, CONV_NEURON, ONE_CLASSROOM_AT_A_TIME, wait_conv_step, wait_status};
+use models::builtin::tiny_vgg;
+use models::explain;
+use serde_json::json;
+
+/// The sample image the instructor picks.
+const SAMPLE: usize = 4;
+/// The conv step the question is asked at.
+const STEPS: u32 = 3;
+
+/// Waits until the element matching `selector` has `attribute` equal to `value`.
+async fn wait_attr(browser: &Browser, selector: &str, attribute: &str, value: &str) -> Result<()> {
+    browser
+        .wait_until(
+            &format!("{selector} to have {attribute}={value:?}"),
+            &format!(
+                "document.querySelector({})?.getAttribute({}) === {}",
+                json!(selector),
+                json!(attribute),
+                json!(value)
+            ),
+        )
+        .await
+}
+
+/// Types `text` as the student's answer and sends it; waits until the server confirmed it.
+async fn answer_with(student: &Browser, text: &str, shown: &str) -> Result<()> {
+    let input = student.wait_for("answer-number").await?;
+    input.clear().await?;
+    input.send_keys(text).await?;
+    student.click("answer-send").await?;
+    wait_attr(student, r#"[data-testid="answer-status"]"#, "data-answer", shown).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() -> Result<()> {
+    let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
+    let server = TestServer::start().await?;
+    let instructor = Browser::launch_at("instructor", 1920, 1080).await?;
+    let code = live_support::start_lecture(&instructor, &server).await?;
+    let mut students = Vec::new();
+    for (i, (width, height)) in [(1280, 720), (390, 844), (1280, 800)].into_iter().enumerate() {
+        let student = Browser::launch_at(&format!("student-{i}"), width, height).await?;
+        live_support::join(&student, &server, &code, &format!("student-{i}")).await?;
+        students.push(student);
+    }
+    live_support::wait_text(&instructor, "participant-count", "3 joined").await?;
+
+    let expected = e2e::expected::for_sample(SAMPLE)?;
+    instructor.click(&format!("sample-{SAMPLE}")).await?;
+    for student in &students {
+        e2e::page::wait_for_prediction(student, &expected).await?;
+    }
+    instructor
+        .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
+        .await?;
+    instructor.wait_for("view-conv").await?;
+    for _ in 0..STEPS {
+        instructor.click("step-forward").await?;
+    }
+    for student in &students {
+        wait_conv_step(student, STEPS).await?;
+    }
+
+    // The instructor asks for the next value; its right answer is the models crate's.
+    instructor.find_css(r#"[data-testid="ask-menu"] summary"#).await?.click().await?;
+    instructor.screenshot("quick-check-ask-menu").await?;
+    instructor.click("ask-value").await?;
+    instructor.wait_for("question-panel").await?;
+    for student in &students {
+        student.wait_for("answer-card").await?;
+    }
+    let network = tiny_vgg();
+    let width = network.output_shapes()[CONV_LAYER][2];
+    let (y, x) = (STEPS as usize / width, STEPS as usize % width);
+    let total = explain::conv(network, &expected.trace, CONV_LAYER, CONV_NEURON, y, x)?.total;
+    let veiled = students[0]
+        .eval(
+            r#"return getComputedStyle(document.querySelector('[data-testid="conv-total"]')).filter;"#,
+            vec![],
+        )
+        .await?;
+    ensure!(
+        veiled.as_str().is_some_and(|f| f.contains("blur")),
+        "the value asked for is not veiled on the student's screen: {veiled}"
+    );
+
+    // One right, one wrong (and changed), one silent.
+    let right = format!("{total:.3}");
+    let right_shown = as_stored(&right);
+    answer_with(&students[0], &right, &right_shown).await?;
+    answer_with(&students[1], "99", "99").await?;
+    let wrong = format!("{:.2}", total + 7.0);
+    answer_with(&students[1], &wrong, &as_stored(&wrong)).await?;
+    wait_attr(&instructor, r#"[data-testid="question-counts"]"#, "data-answered", "2").await?;
+    wait_attr(&instructor, r#"[data-testid="question-counts"]"#, "data-waiting", "1").await?;
+    let names_on_projector = instructor
+        .eval(
+            r#"return document.querySelector('[data-testid="question-panel"]').textContent;"#,
+            vec![],
+        )
+        .await?;
+    ensure!(
+        !names_on_projector.as_str().unwrap_or_default().contains("student-"),
+        "the projected histogram names students: {names_on_projector}"
+    );
+    instructor.screenshot("quick-check-instructor-open-1920").await?;
+    students[0].screenshot("quick-check-student-open-1280x720").await?;
+    students[1].screenshot("quick-check-student-open-phone").await?;
+
+    // A late joiner lands in the open question; a reload keeps the answer given.
+    let late = Browser::launch_at("late", 1280, 800).await?;
+    live_support::join(&late, &server, &code, "late").await?;
+    late.wait_for("answer-card").await?;
+    wait_attr(&instructor, r#"[data-testid="question-counts"]"#, "data-waiting", "2").await?;
+    students[0].reload().await?;
+    students[0].wait_ready().await?;
+    wait_status(&students[0], "following").await?;
+    wait_attr(&students[0], r#"[data-testid="answer-status"]"#, "data-answer", &right_shown).await?;
+
+    // The reveal: each student sees their own result and the class's spread.
+    instructor.click("question-reveal").await?;
+    wait_attr(&students[0], r#"[data-testid="answer-result"]"#, "data-right", "true").await?;
+    wait_attr(&students[1], r#"[data-testid="answer-result"]"#, "data-right", "false").await?;
+    wait_attr(&students[2], r#"[data-testid="answer-result"]"#, "data-answered", "false").await?;
+    for student in &students {
+        student.wait_for("spread").await?;
+    }
+    wait_attr(&instructor, r#"[data-testid="question-panel"]"#, "data-revealed", "true").await?;
+    let unveiled = students[0]
+        .eval(
+            r#"return getComputedStyle(document.querySelector('[data-testid="conv-total"]')).filter;"#,
+            vec![],
+        )
+        .await?;
+    ensure!(
+        unveiled.as_str() == Some("none"),
+        "the view does not show the real value after the reveal: {unveiled}"
+    );
+    instructor.screenshot("quick-check-instructor-revealed-1920").await?;
+    students[0].screenshot("quick-check-student-right-1280x720").await?;
+    students[1].screenshot("quick-check-student-wrong-phone").await?;
+    students[2].screenshot("quick-check-student-silent-1280x800").await?;
+
+    // Closing takes it off every screen.
+    instructor.click("question-close").await?;
+    for student in &students {
+        student
+            .wait_until(
+                "the question card to go",
+                r#"!document.querySelector('[data-testid="answer-card"]')"#,
+            )
+            .await?;
+    }
+    for (i, student) in students.iter().enumerate() {
+        let errors = student.console_errors().await?;
+        ensure!(errors.is_empty(), "student-{i} logged console errors: {errors:?}");
+    }
+    instructor.assert_no_console_errors().await?;
+    late.close().await?;
+    for student in students {
+        student.close().await?;
+    }
+    instructor.close().await
+}
+
+/// A typed number as the answer card reports the stored answer (`data-answer`).
+fn as_stored(typed: &str) -> String {
+    typed.parse::<f32>().map(|v| v.to_string()).unwrap_or_default()
+}
