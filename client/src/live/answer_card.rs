@@ -46,6 +46,8 @@ pub fn AnswerCard(props: &AnswerCardProps) -> Html {
     let question = &props.question;
     let typed = use_state(String::new);
     let problem = use_state(|| None::<&'static str>);
+    // Folded to its title bar, so a small screen can see the numbers it asks about.
+    let folded = use_state(|| false);
     let names = model::network().class_names();
     let shown = props.sending.or(props.mine);
     let cell_values = use_memo(
@@ -189,13 +191,24 @@ pub fn AnswerCard(props: &AnswerCardProps) -> Html {
             </>
         }
     };
+    let fold = {
+        let folded = folded.clone();
+        Callback::from(move |_: MouseEvent| folded.set(!*folded))
+    };
     html! {
-        <section class="question-card answer-card" data-testid="answer-card"
+        <section class={classes!("question-card", "answer-card", folded.then_some("question-card--folded"))}
+            data-testid="answer-card"
             data-question={question.id.0.to_string()} data-revealed={question.reveal.is_some().to_string()}
             aria-label="Question from the instructor">
-            <h2 class="question-title">{ "Quick check" }</h2>
-            <p class="question-prompt">{ question_maker::prompt(&question.ask) }</p>
-            { body }
+            <div class="question-head">
+                <h2 class="question-title">{ "Quick check" }</h2>
+                <button type="button" class="question-fold" data-testid="answer-fold" aria-expanded={(!*folded).to_string()}
+                    onclick={fold}>{ if *folded { "Show" } else { "Hide" } }</button>
+            </div>
+            if !*folded {
+                <p class="question-prompt">{ question_maker::prompt(&question.ask) }</p>
+                { body }
+            }
         </section>
     }
 }

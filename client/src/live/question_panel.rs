@@ -24,8 +24,19 @@ pub struct AskMenuProps {
 /// The "Ask the class" menu in the console.
 #[component]
 pub fn AskMenu(props: &AskMenuProps) -> Html {
+    let menu = use_node_ref();
+    // Asking closes the menu, so the card that opens is not covered by it.
+    let onask = {
+        let (menu, onask) = (menu.clone(), props.onask.clone());
+        Callback::from(move |offer: Offer| {
+            if let Some(details) = menu.cast::<web_sys::Element>() {
+                let _ = details.remove_attribute("open");
+            }
+            onask.emit(offer);
+        })
+    };
     html! {
-        <details class="live-ask" data-testid="ask-menu">
+        <details class="live-ask" data-testid="ask-menu" ref={menu}>
             <summary>{ "Ask the class" }</summary>
             <div class="live-ask-list" role="menu">
                 if props.busy {
@@ -40,7 +51,7 @@ pub fn AskMenu(props: &AskMenuProps) -> Html {
                     };
                     html! {
                         <button type="button" role="menuitem" data-testid={test_id} disabled={props.busy}
-                            onclick={props.onask.reform(move |_: MouseEvent| offer)}>{ offer.label }</button>
+                            onclick={onask.reform(move |_: MouseEvent| offer)}>{ offer.label }</button>
                     }
                 }) }
             </div>

@@ -119,7 +119,7 @@ fn bars(props: &SpreadChartProps) -> Vec<Bar> {
                 };
                 let mine = matches!(props.mine, Some(Answer::Value(v)) if inside(v));
                 Bar {
-                    label: format!("{} to {}", format::value(from), format::value(to)),
+                    label: format!("{} to {}", format::number(from, 2), format::number(to, 2)),
                     count,
                     right,
                     mine,

@@ -3,6 +3,7 @@
 //! instructor asks "what is the next value?" at a conv step; one student answers right, one
 //! wrong, one not at all; the instructor's histogram counts them (not names); a late joiner lands
 //! in the question; a reload keeps the answer; the reveal shows each student their own result.
+//! Then "which class will it predict?" in the overview, with the class bars veiled until the reveal.
 //! Screenshots go to target/e2e-artifacts/.
 
 use crate::live_support;
@@ -163,6 +164,40 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
             )
             .await?;
     }
+
+    // "Which class will it predict?" in the overview: the class bars are veiled until the reveal.
+    instructor.click("back").await?;
+    instructor.wait_for("overview").await?;
+    students[1].wait_for("overview").await?;
+    instructor.find_css(r#"[data-testid="ask-menu"] summary"#).await?.click().await?;
+    instructor.click("ask-class").await?;
+    students[1].wait_for("answer-card").await?;
+    let predicted = expected.trace.predicted_class();
+    students[1].click(&format!("answer-class-{predicted}")).await?;
+    wait_attr(
+        &students[1],
+        r#"[data-testid="answer-status"]"#,
+        "data-answer",
+        &format!("class-{predicted}"),
+    )
+    .await?;
+    let bars_veiled = students[0]
+        .eval(
+            r#"return getComputedStyle(document.querySelector('.class-percent')).filter;"#,
+            vec![],
+        )
+        .await?;
+    ensure!(
+        bars_veiled.as_str().is_some_and(|f| f.contains("blur")),
+        "the class bars are not veiled while the class is asked: {bars_veiled}"
+    );
+    students[1].screenshot("quick-check-class-open-phone").await?;
+    students[0].screenshot("quick-check-class-open-1280x720").await?;
+    instructor.click("question-reveal").await?;
+    wait_attr(&students[1], r#"[data-testid="answer-result"]"#, "data-right", "true").await?;
+    students[1].screenshot("quick-check-class-revealed-phone").await?;
+    instructor.screenshot("quick-check-class-revealed-1920").await?;
+
     for (i, student) in students.iter().enumerate() {
         let errors = student.console_errors().await?;
         ensure!(errors.is_empty(), "student-{i} logged console errors: {errors:?}");
