@@ -101,15 +101,40 @@ pub fn cell_values(network: &Network, trace: &Trace, focus: &Focus, target: Cell
                 .copied()
                 .collect(),
         ),
-        CellTarget::ImportantPixel => {
+        // One channel's operation view shows its input patch; the neuron view has one patch
+        // per channel, so its grid shows positions only.
+        CellTarget::ImportantPixel if focus.view == shared::View::Operation => {
             let conv = explain::conv(network, trace, layer, neuron, y, x).ok()?;
-            let term = conv
-                .channels
-                .get(usize::from(focus.channel))
-                .or(conv.channels.first())?;
+            let term = conv.channels.get(usize::from(focus.channel))?;
             Some(term.patch.iter().copied().collect())
         }
+        CellTarget::ImportantPixel => None,
     }
+}
+
+/// What each position under the kernel adds to the output at the current step: in one
+/// channel's operation view that channel's products, in the neuron view the products summed over
+/// every input channel.
+fn pixel_contributions(network: &Network, trace: &Trace, focus: &Focus) -> Option<ndarray::Array2<f32>> {
+    let (y, x) = pixel(network, focus)?;
+    let conv = explain::conv(
+        network,
+        trace,
+        usize::from(focus.layer),
+        usize::from(focus.neuron),
+        y,
+        x,
+    )
+    .ok()?;
+    if focus.view == shared::View::Operation {
+        let term = conv.channels.get(usize::from(focus.channel))?;
+        return Some(term.products.clone());
+    }
+    let mut sum = conv.channels.first()?.products.clone();
+    for term in &conv.channels[1..] {
+        sum += &term.products;
+    }
+    Some(sum)
 }
 
 /// The output pixel `(y, x)` of the current step in a map of `width` columns.
@@ -160,6 +185,9 @@ fn pick_cell(network: &Network, trace: &Trace, focus: &Focus) -> Option<Offer> {
     let (target, width, cell, label) = match navigation::screen(network, focus) {
         Screen::Pool => {
             let pool = explain::max_pool(network, trace, layer, neuron, y, x).ok()?;
+            if pool.window.iter().all(|&v| v == pool.value) {
+                return None; // every cell ties: there is no winner to find
+            }
             let width = pool.window.ncols();
             let (wy, wx) = pool.winner;
             (
@@ -170,16 +198,14 @@ fn pick_cell(network: &Network, trace: &Trace, focus: &Focus) -> Option<Offer> {
             )
         }
         Screen::Conv => {
-            let conv = explain::conv(network, trace, layer, neuron, y, x).ok()?;
-            let term = conv
-                .channels
-                .get(usize::from(focus.channel))
-                .or(conv.channels.first())?;
-            let width = term.products.ncols();
-            let (at, _) = term
-                .products
+            let contributions = pixel_contributions(network, trace, focus)?;
+            let width = contributions.ncols();
+            let (at, strongest) = contributions
                 .indexed_iter()
                 .max_by(|a, b| a.1.abs().total_cmp(&b.1.abs()))?;
+            if *strongest == 0.0 {
+                return None; // nothing under the kernel counts: no question to ask
+            }
             (
                 CellTarget::ImportantPixel,
                 width,

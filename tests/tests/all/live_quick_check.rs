@@ -3,7 +3,8 @@
 //! instructor asks "what is the next value?" at a conv step; one student answers right, one
 //! wrong, one not at all; the instructor's histogram counts them (not names); a late joiner lands
 //! in the question; a reload keeps the answer; the reveal shows each student their own result.
-//! Then "which class will it predict?" in the overview, with the class bars veiled until the reveal.
+//! A student who explores is asked back. Then "which class will it predict?" in the overview,
+//! with the class bars veiled until the reveal, and "which cell wins the max-pool?" by a click.
 //! Screenshots go to target/e2e-artifacts/.
 
 use crate::live_support;
@@ -75,7 +76,11 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     }
 
     // The instructor asks for the next value; its right answer is the models crate's.
-    instructor.find_css(r#"[data-testid="ask-menu"] summary"#).await?.click().await?;
+    instructor
+        .find_css(r#"[data-testid="ask-menu"] summary"#)
+        .await?
+        .click()
+        .await?;
     instructor.screenshot("quick-check-ask-menu").await?;
     instructor.click("ask-value").await?;
     instructor.wait_for("question-panel").await?;
@@ -104,8 +109,20 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     answer_with(&students[1], "99", "99").await?;
     let wrong = format!("{:.2}", total + 7.0);
     answer_with(&students[1], &wrong, &as_stored(&wrong)).await?;
-    wait_attr(&instructor, r#"[data-testid="question-counts"]"#, "data-answered", "2").await?;
-    wait_attr(&instructor, r#"[data-testid="question-counts"]"#, "data-waiting", "1").await?;
+    wait_attr(
+        &instructor,
+        r#"[data-testid="question-counts"]"#,
+        "data-answered",
+        "2",
+    )
+    .await?;
+    wait_attr(
+        &instructor,
+        r#"[data-testid="question-counts"]"#,
+        "data-waiting",
+        "1",
+    )
+    .await?;
     let names_on_projector = instructor
         .eval(
             r#"return document.querySelector('[data-testid="question-panel"]').textContent;"#,
@@ -113,32 +130,83 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
         )
         .await?;
     ensure!(
-        !names_on_projector.as_str().unwrap_or_default().contains("student-"),
+        !names_on_projector
+            .as_str()
+            .unwrap_or_default()
+            .contains("student-"),
         "the projected histogram names students: {names_on_projector}"
     );
+    // A student who explores on their own is asked to come back to answer.
+    students[2].click("back").await?;
+    wait_status(&students[2], "exploring").await?;
+    students[2].wait_for("answer-come-back").await?;
+    students[2]
+        .screenshot("quick-check-student-asked-back-1280x800")
+        .await?;
+    students[2].click("answer-come-back").await?;
+    wait_status(&students[2], "following").await?;
+    wait_conv_step(&students[2], STEPS).await?;
     instructor.screenshot("quick-check-instructor-open-1920").await?;
-    students[0].screenshot("quick-check-student-open-1280x720").await?;
+    students[0]
+        .screenshot("quick-check-student-open-1280x720")
+        .await?;
     students[1].screenshot("quick-check-student-open-phone").await?;
 
     // A late joiner lands in the open question; a reload keeps the answer given.
     let late = Browser::launch_at("late", 1280, 800).await?;
     live_support::join(&late, &server, &code, "late").await?;
     late.wait_for("answer-card").await?;
-    wait_attr(&instructor, r#"[data-testid="question-counts"]"#, "data-waiting", "2").await?;
+    wait_attr(
+        &instructor,
+        r#"[data-testid="question-counts"]"#,
+        "data-waiting",
+        "2",
+    )
+    .await?;
     students[0].reload().await?;
     students[0].wait_ready().await?;
     wait_status(&students[0], "following").await?;
-    wait_attr(&students[0], r#"[data-testid="answer-status"]"#, "data-answer", &right_shown).await?;
+    wait_attr(
+        &students[0],
+        r#"[data-testid="answer-status"]"#,
+        "data-answer",
+        &right_shown,
+    )
+    .await?;
 
     // The reveal: each student sees their own result and the class's spread.
     instructor.click("question-reveal").await?;
-    wait_attr(&students[0], r#"[data-testid="answer-result"]"#, "data-right", "true").await?;
-    wait_attr(&students[1], r#"[data-testid="answer-result"]"#, "data-right", "false").await?;
-    wait_attr(&students[2], r#"[data-testid="answer-result"]"#, "data-answered", "false").await?;
+    wait_attr(
+        &students[0],
+        r#"[data-testid="answer-result"]"#,
+        "data-right",
+        "true",
+    )
+    .await?;
+    wait_attr(
+        &students[1],
+        r#"[data-testid="answer-result"]"#,
+        "data-right",
+        "false",
+    )
+    .await?;
+    wait_attr(
+        &students[2],
+        r#"[data-testid="answer-result"]"#,
+        "data-answered",
+        "false",
+    )
+    .await?;
     for student in &students {
         student.wait_for("spread").await?;
     }
-    wait_attr(&instructor, r#"[data-testid="question-panel"]"#, "data-revealed", "true").await?;
+    wait_attr(
+        &instructor,
+        r#"[data-testid="question-panel"]"#,
+        "data-revealed",
+        "true",
+    )
+    .await?;
     let unveiled = students[0]
         .eval(
             r#"return getComputedStyle(document.querySelector('[data-testid="conv-total"]')).filter;"#,
@@ -149,10 +217,16 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
         unveiled.as_str() == Some("none"),
         "the view does not show the real value after the reveal: {unveiled}"
     );
-    instructor.screenshot("quick-check-instructor-revealed-1920").await?;
-    students[0].screenshot("quick-check-student-right-1280x720").await?;
+    instructor
+        .screenshot("quick-check-instructor-revealed-1920")
+        .await?;
+    students[0]
+        .screenshot("quick-check-student-right-1280x720")
+        .await?;
     students[1].screenshot("quick-check-student-wrong-phone").await?;
-    students[2].screenshot("quick-check-student-silent-1280x800").await?;
+    students[2]
+        .screenshot("quick-check-student-silent-1280x800")
+        .await?;
 
     // Closing takes it off every screen.
     instructor.click("question-close").await?;
@@ -169,7 +243,11 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     instructor.click("back").await?;
     instructor.wait_for("overview").await?;
     students[1].wait_for("overview").await?;
-    instructor.find_css(r#"[data-testid="ask-menu"] summary"#).await?.click().await?;
+    instructor
+        .find_css(r#"[data-testid="ask-menu"] summary"#)
+        .await?
+        .click()
+        .await?;
     instructor.click("ask-class").await?;
     students[1].wait_for("answer-card").await?;
     let predicted = expected.trace.predicted_class();
@@ -194,9 +272,86 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     students[1].screenshot("quick-check-class-open-phone").await?;
     students[0].screenshot("quick-check-class-open-1280x720").await?;
     instructor.click("question-reveal").await?;
-    wait_attr(&students[1], r#"[data-testid="answer-result"]"#, "data-right", "true").await?;
+    wait_attr(
+        &students[1],
+        r#"[data-testid="answer-result"]"#,
+        "data-right",
+        "true",
+    )
+    .await?;
     students[1].screenshot("quick-check-class-revealed-phone").await?;
     instructor.screenshot("quick-check-class-revealed-1920").await?;
+    instructor.click("question-close").await?;
+
+    // "Which cell wins the max-pool?": a click on the window's cells.
+    const POOL_LAYER: usize = 4;
+    const POOL_NEURON: usize = 0;
+    instructor
+        .click(&format!("neuron-{POOL_LAYER}-{POOL_NEURON}"))
+        .await?;
+    instructor.wait_for("view-pool").await?;
+    // A window near the middle of the picture where the four values differ.
+    let pool_width = network.output_shapes()[POOL_LAYER][2];
+    let (step, pool) = (pool_width * pool_width / 2..pool_width * pool_width)
+        .find_map(|step| {
+            let pool = explain::max_pool(
+                network,
+                &expected.trace,
+                POOL_LAYER,
+                POOL_NEURON,
+                step / pool_width,
+                step % pool_width,
+            )
+            .ok()?;
+            pool.window
+                .iter()
+                .any(|&v| v != pool.value)
+                .then_some((step, pool))
+        })
+        .expect("max_pool_1 #0 has a window with a winner");
+    instructor
+        .eval(
+            "const scrub = document.querySelector('[data-testid=\"scrub\"]'); \
+             scrub.value = arguments[0]; scrub.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+            vec![json!(step)],
+        )
+        .await?;
+    wait_attr(
+        &students[0],
+        r#"[data-testid="view-pool"]"#,
+        "data-step",
+        &step.to_string(),
+    )
+    .await?;
+    instructor
+        .find_css(r#"[data-testid="ask-menu"] summary"#)
+        .await?
+        .click()
+        .await?;
+    instructor.click("ask-cell").await?;
+    students[0].wait_for("answer-cell-0").await?;
+    let winner = pool.winner.0 * pool.window.ncols() + pool.winner.1;
+    students[0].click(&format!("answer-cell-{winner}")).await?;
+    wait_attr(
+        &students[0],
+        r#"[data-testid="answer-status"]"#,
+        "data-answer",
+        &format!("cell-{winner}"),
+    )
+    .await?;
+    students[0].screenshot("quick-check-pool-open-1280x720").await?;
+    instructor.click("question-reveal").await?;
+    wait_attr(
+        &students[0],
+        r#"[data-testid="answer-result"]"#,
+        "data-right",
+        "true",
+    )
+    .await?;
+    students[0]
+        .screenshot("quick-check-pool-revealed-1280x720")
+        .await?;
+    instructor.screenshot("quick-check-pool-revealed-1920").await?;
 
     for (i, student) in students.iter().enumerate() {
         let errors = student.console_errors().await?;
