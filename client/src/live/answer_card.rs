@@ -34,10 +34,28 @@ pub struct AnswerCardProps {
     pub onreturn: Callback<()>,
 }
 
-/// Parses a typed number; a decimal comma is fine too.
+/// Parses a typed decimal number (`-0.69`, `1,5`, `−2`, `.5`): digits by hand rather than
+/// `str::parse::<f32>`, whose general float parser would add kilobytes to the first download
+/// for a box that takes a few digits.
 fn parse_number(text: &str) -> Option<f32> {
     let cleaned = text.trim().replace(',', ".").replace('\u{2212}', "-");
-    cleaned.parse::<f32>().ok().filter(|v| v.is_finite())
+    let (negative, digits) = match cleaned.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + fraction.len() == 0
+        || whole.len() > 9
+        || fraction.len() > 9
+        || !all_digits(whole)
+        || !all_digits(fraction)
+    {
+        return None;
+    }
+    let number = |part: &str| part.bytes().fold(0u64, |n, b| n * 10 + u64::from(b - b'0'));
+    let value = number(whole) as f64 + number(fraction) as f64 / 10f64.powi(fraction.len() as i32);
+    Some((if negative { -value } else { value }) as f32)
 }
 
 /// The student's card.
@@ -217,7 +235,7 @@ pub fn AnswerCard(props: &AnswerCardProps) -> Html {
 fn answer_key(answer: &Answer) -> String {
     match *answer {
         Answer::Class(class) => format!("class-{class}"),
-        Answer::Value(value) => value.to_string(),
+        Answer::Value(value) => format::exact(value),
         Answer::Cell(cell) => format!("cell-{cell}"),
     }
 }
@@ -249,7 +267,12 @@ mod tests {
         assert_eq!(parse_number(" -0.69 "), Some(-0.69));
         assert_eq!(parse_number("1,5"), Some(1.5));
         assert_eq!(parse_number("\u{2212}2"), Some(-2.0));
+        assert_eq!(parse_number(".25"), Some(0.25));
+        assert_eq!(parse_number("12"), Some(12.0));
         assert_eq!(parse_number("abc"), None);
         assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("1.2.3"), None);
+        assert_eq!(parse_number("-"), None);
+        assert_eq!(parse_number(""), None);
     }
 }

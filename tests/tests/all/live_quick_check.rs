@@ -36,13 +36,27 @@ async fn wait_attr(browser: &Browser, selector: &str, attribute: &str, value: &s
         .await
 }
 
-/// Types `text` as the student's answer and sends it; waits until the server confirmed it.
-async fn answer_with(student: &Browser, text: &str, shown: &str) -> Result<()> {
+/// Types `text` as the student's answer and sends it; waits until the server confirmed that
+/// number (`data-answer` of the answer status).
+async fn answer_with(student: &Browser, text: &str) -> Result<()> {
     let input = student.wait_for("answer-number").await?;
     input.clear().await?;
     input.send_keys(text).await?;
     student.click("answer-send").await?;
-    wait_attr(student, r#"[data-testid="answer-status"]"#, "data-answer", shown).await
+    wait_answer(student, text).await
+}
+
+/// Waits until the answer the server confirmed is the number `text`.
+async fn wait_answer(student: &Browser, text: &str) -> Result<()> {
+    let typed: f64 = text.parse()?;
+    student
+        .wait_until(
+            &format!("the confirmed answer to be {text}"),
+            &format!(
+                r#"Math.abs(parseFloat(document.querySelector('[data-testid="answer-status"]')?.getAttribute("data-answer")) - {typed}) < 1e-5"#
+            ),
+        )
+        .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -104,11 +118,9 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
 
     // One right, one wrong (and changed), one silent.
     let right = format!("{total:.3}");
-    let right_shown = as_stored(&right);
-    answer_with(&students[0], &right, &right_shown).await?;
-    answer_with(&students[1], "99", "99").await?;
-    let wrong = format!("{:.2}", total + 7.0);
-    answer_with(&students[1], &wrong, &as_stored(&wrong)).await?;
+    answer_with(&students[0], &right).await?;
+    answer_with(&students[1], "99").await?;
+    answer_with(&students[1], &format!("{:.2}", total + 7.0)).await?;
     wait_attr(
         &instructor,
         r#"[data-testid="question-counts"]"#,
@@ -166,13 +178,7 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     students[0].reload().await?;
     students[0].wait_ready().await?;
     wait_status(&students[0], "following").await?;
-    wait_attr(
-        &students[0],
-        r#"[data-testid="answer-status"]"#,
-        "data-answer",
-        &right_shown,
-    )
-    .await?;
+    wait_answer(&students[0], &right).await?;
 
     // The reveal: each student sees their own result and the class's spread.
     instructor.click("question-reveal").await?;
@@ -363,9 +369,4 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
         student.close().await?;
     }
     instructor.close().await
-}
-
-/// A typed number as the answer card reports the stored answer (`data-answer`).
-fn as_stored(typed: &str) -> String {
-    typed.parse::<f32>().map(|v| v.to_string()).unwrap_or_default()
 }
