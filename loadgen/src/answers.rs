@@ -125,7 +125,11 @@ async fn student(
     class.asked.fetch_add(1, Ordering::Relaxed);
     tokio::time::sleep(answer_delay(index, students, window)).await;
     // Half the class is right.
-    let value = if index.is_multiple_of(2) { RIGHT_VALUE } else { -RIGHT_VALUE };
+    let value = if index.is_multiple_of(2) {
+        RIGHT_VALUE
+    } else {
+        -RIGHT_VALUE
+    };
     let sent = Instant::now();
     let answer = ClientMsg::Check(CheckMsg::Answer {
         question: question.id,

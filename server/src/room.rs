@@ -358,6 +358,10 @@ impl Room {
             })
             .await?;
         let mut state = self.lock();
+        if let Some(question) = state.question.as_mut() {
+            // Its saved answer was deleted with it; the counts forget it too.
+            question.answers.remove(&member);
+        }
         if let Some(student) = state.students.remove(&member) {
             state.by_resume.remove(&student.resume.0);
             if student.seat.is_some() {
@@ -366,6 +370,7 @@ impl Room {
         }
         drop(state);
         self.roster_changed.send_replace(());
+        self.tally_changed.send_replace(());
         Ok(())
     }
 

@@ -83,25 +83,40 @@ pub fn QuestionPanel(props: &QuestionPanelProps) -> Html {
         .or(props.tally.as_ref());
     let (answered, waiting) = tally.map_or((0, 0), |t| (t.answered, t.waiting));
     let names = model::network().class_names();
+    // Folded to its title bar and counts, so a laptop screen shows the view beneath.
+    let folded = use_state(|| false);
+    let fold = {
+        let folded = folded.clone();
+        Callback::from(move |_: MouseEvent| folded.set(!*folded))
+    };
     html! {
-        <section class="question-card question-panel" data-testid="question-panel"
+        <section class={classes!("question-card", "question-panel", folded.then_some("question-card--folded"))}
+            data-testid="question-panel"
             data-question={question.id.0.to_string()} data-revealed={question.reveal.is_some().to_string()}
             aria-label="Quick check">
-            <h2 class="question-title">{ "Quick check" }</h2>
-            <p class="question-prompt">{ question_maker::prompt(&question.ask) }</p>
+            <div class="question-head">
+                <h2 class="question-title">{ "Quick check" }</h2>
+                <button type="button" class="question-fold" data-testid="question-fold" aria-expanded={(!*folded).to_string()}
+                    onclick={fold}>{ if *folded { "Show" } else { "Hide" } }</button>
+            </div>
+            if !*folded {
+                <p class="question-prompt">{ question_maker::prompt(&question.ask) }</p>
+            }
             <p class="question-counts" data-testid="question-counts" data-answered={answered.to_string()}
                 data-waiting={waiting.to_string()} aria-live="polite">
                 { format!("{answered} answered · {waiting} not yet") }
             </p>
-            if let Some(tally) = tally {
+            if let (false, Some(tally)) = (*folded, tally) {
                 <SpreadChart ask={question.ask} spread={tally.spread.clone()}
                     correct={question.reveal.as_ref().map(|r| r.correct)} />
             }
             if let Some(reveal) = &question.reveal {
-                <p class="answer-result answer-result--right" data-testid="question-answer">
-                    { format!("The answer: {}. {} of {} right.",
-                        question_maker::describe(&reveal.correct, &question.ask, names), reveal.right, reveal.tally.answered) }
-                </p>
+                if !*folded {
+                    <p class="answer-result answer-result--right" data-testid="question-answer">
+                        { format!("The answer: {}. {} of {} right.",
+                            question_maker::describe(&reveal.correct, &question.ask, names), reveal.right, reveal.tally.answered) }
+                    </p>
+                }
                 <button type="button" class="answer-send" data-testid="question-close"
                     onclick={props.ondismiss.reform(|_: MouseEvent| ())}>{ "Close" }</button>
             } else {

@@ -59,6 +59,17 @@ async fn wait_answer(student: &Browser, text: &str) -> Result<()> {
         .await
 }
 
+/// Shows pages at `width` × `height` CSS pixels from now on (as `Browser::launch_at` does).
+async fn emulate(browser: &Browser, width: u32, height: u32, mobile: bool) -> Result<()> {
+    browser
+        .devtools(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await?;
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() -> Result<()> {
     let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
@@ -159,6 +170,21 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     wait_status(&students[2], "following").await?;
     wait_conv_step(&students[2], STEPS).await?;
     instructor.screenshot("quick-check-instructor-open-1920").await?;
+    // The same screens at the other sizes: the instructor's card on a laptop and a phone, a
+    // student's on a projector.
+    for (width, height, mobile, name) in [(1280, 720, false, "1280x720"), (390, 844, true, "phone")] {
+        emulate(&instructor, width, height, mobile).await?;
+        instructor
+            .screenshot(&format!("quick-check-instructor-open-{name}"))
+            .await?;
+    }
+    instructor.click("question-fold").await?;
+    instructor.screenshot("quick-check-instructor-folded-phone").await?;
+    instructor.click("question-fold").await?;
+    emulate(&instructor, 1920, 1080, false).await?;
+    emulate(&students[0], 1920, 1080, false).await?;
+    students[0].screenshot("quick-check-student-open-1920").await?;
+    emulate(&students[0], 1280, 720, false).await?;
     students[0]
         .screenshot("quick-check-student-open-1280x720")
         .await?;
