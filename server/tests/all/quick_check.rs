@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::common;
 
-use common::{Client, TestServer};
+use common::{Client, ServerProcess, TestServer};
 use shared::*;
 
 fn value_question(value: f32) -> ClientMsg {
@@ -315,35 +315,46 @@ async fn questions_and_answers_that_break_the_rules_are_refused_with_a_sentence(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_survive_a_restart() {
+async fn confirmed_answers_survive_a_crash() {
+    // The real binary, killed with SIGKILL once every answer was confirmed (`Mine`), then
+    // started again on the same port and data directory.
     let data = tempfile::tempdir().unwrap();
-    let dir = data.path().to_path_buf();
-    let server = TestServer::start_with(|c| c.data_dir = Some(dir.clone())).await;
-    let (mut instructor, code, token) = Client::create_room(server.addr).await;
-    let mut class = students(server.addr, &code, &["Ada", "Bob"]).await;
+    let args = [std::ffi::OsStr::new("--data-dir"), data.path().as_os_str()];
+    let child = ServerProcess::start("127.0.0.1:0", args);
+    let addr = child.addr;
+    let (mut instructor, code, token) = Client::create_room(addr).await;
+    let mut class = students(addr, &code, &["Ada", "Bob"]).await;
     instructor.send(&value_question(3.0)).await;
     let id = recv_question(&mut class[0].0).await.expect("a question").id;
     class[0].0.send(&answer(id, 3.0)).await;
     recv_mine(&mut class[0].0).await;
     class[1].0.send(&answer(id, -1.0)).await;
     recv_mine(&mut class[1].0).await;
-    server.stop().await.expect("clean shutdown");
+    child.kill();
 
-    let server = TestServer::start_with(|c| c.data_dir = Some(dir.clone())).await;
+    let child = ServerProcess::start(&addr.to_string(), args);
     let resume = class[0].1.clone();
     let mut ada = Client::hello(
-        server.addr,
+        child.addr,
         Join::Rejoin {
             code: code.clone(),
             resume,
         },
     )
     .await
-    .expect("rejoins after the restart")
+    .expect("rejoins after the crash")
     .client;
-    assert_eq!(recv_question(&mut ada).await.map(|q| q.id), Some(id));
-    assert_eq!(recv_mine(&mut ada).await, (id, Some(Answer::Value(3.0))));
-    let mut instructor = Client::hello(server.addr, Join::Instruct { code, token })
+    assert_eq!(
+        recv_question(&mut ada).await.map(|q| q.id),
+        Some(id),
+        "lands in the question"
+    );
+    assert_eq!(
+        recv_mine(&mut ada).await,
+        (id, Some(Answer::Value(3.0))),
+        "keeps the answer"
+    );
+    let mut instructor = Client::hello(child.addr, Join::Instruct { code, token })
         .await
         .expect("the instructor reclaims the room")
         .client;
@@ -355,5 +366,5 @@ async fn answers_survive_a_restart() {
         .and_then(|q| q.reveal)
         .expect("revealed");
     assert_eq!((reveal.right, reveal.tally.answered), (1, 2));
-    server.stop().await.expect("clean shutdown");
+    child.kill();
 }
