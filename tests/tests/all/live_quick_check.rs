@@ -179,7 +179,9 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
             .await?;
     }
     instructor.click("question-fold").await?;
-    instructor.screenshot("quick-check-instructor-folded-phone").await?;
+    instructor
+        .screenshot("quick-check-instructor-folded-phone")
+        .await?;
     instructor.click("question-fold").await?;
     emulate(&instructor, 1920, 1080, false).await?;
     emulate(&students[0], 1920, 1080, false).await?;
