@@ -217,7 +217,7 @@ pub fn AnswerCard(props: &AnswerCardProps) -> Html {
         <section class={classes!("question-card", "answer-card", folded.then_some("question-card--folded"))}
             data-testid="answer-card"
             data-question={question.id.0.to_string()} data-revealed={question.reveal.is_some().to_string()}
-            aria-label="Question from the instructor">
+            aria-label="Question from the instructor" aria-live="polite">
             <div class="question-head">
                 <h2 class="question-title">{ "Quick check" }</h2>
                 <button type="button" class="question-fold" data-testid="answer-fold" aria-expanded={(!*folded).to_string()}

@@ -174,6 +174,15 @@ async fn students_answer_the_instructor_counts_and_the_reveal_shows_each_their_o
         None,
         "dismissed from every screen"
     );
+
+    // A student who leaves for good takes their answer along.
+    instructor.send(&value_question(5.0)).await;
+    let next = recv_question(&mut again).await.expect("a new question").id;
+    again.send(&answer(next, 5.0)).await;
+    recv_mine(&mut again).await;
+    recv_tally(&mut instructor, |t| t.question == next && t.answered == 1).await;
+    again.send(&ClientMsg::Session(SessionMsg::Leave)).await;
+    recv_tally(&mut instructor, |t| t.question == next && t.answered == 0).await;
     server.stop().await.expect("clean shutdown");
 }
 

@@ -254,6 +254,11 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     instructor
         .screenshot("quick-check-instructor-revealed-1920")
         .await?;
+    instructor.click("toggle-projector").await?;
+    instructor
+        .screenshot("quick-check-instructor-revealed-projector-1920")
+        .await?;
+    instructor.click("toggle-projector").await?;
     students[0]
         .screenshot("quick-check-student-right-1280x720")
         .await?;
