@@ -86,6 +86,17 @@ pub struct Cli {
     /// the newest state is reported (with the restarted server's peak memory and CPU).
     #[arg(long)]
     pub restart_storm: bool,
+
+    /// Instead of the focus run: a quick check. `--students` join, the instructor asks a
+    /// question, every student answers once within `--answer-window-seconds`; reports the time
+    /// until the instructor's tally counts every answer, tallies per second, answer
+    /// confirmation times, server CPU and memory per student, and lost answers.
+    #[arg(long)]
+    pub answers: bool,
+
+    /// The quick check's answer window: students answer at moments spread over this many seconds.
+    #[arg(long, default_value_t = 2.0)]
+    pub answer_window_seconds: f64,
 }
 
 impl Cli {

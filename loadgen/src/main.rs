@@ -14,8 +14,10 @@
 //! - [`limits`]: raising the open-file limit.
 //! - [`report`]: figures, the target check and the printed summary.
 //! - [`storm`]: the restart-storm scenario (`--restart-storm`).
+//! - [`answers`]: the quick-check scenario (`--answers`).
 #![forbid(unsafe_code)]
 
+mod answers;
 mod cli;
 mod connection;
 mod frames;
@@ -47,6 +49,21 @@ fn main() -> anyhow::Result<ExitCode> {
         limits::ensure_fits(students, open_file_limit)?;
     }
     let server_bin = server_process::locate_server_binary(cli.server_bin.as_deref())?;
+    if cli.answers {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(cli.student_threads())
+            .enable_all()
+            .build()
+            .context("could not start the async runtime")?;
+        runtime.block_on(answers::run(
+            &server_bin,
+            &cli.server_args,
+            cli.students,
+            cli.connect_parallelism,
+            std::time::Duration::from_secs_f64(cli.answer_window_seconds.clamp(0.0, 600.0)),
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     if cli.restart_storm {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(cli.student_threads())

@@ -85,3 +85,31 @@ fn fifty_students_for_two_seconds_lose_nothing() {
         "every student received at least the last step: {stdout}"
     );
 }
+
+#[test]
+fn fifty_students_answer_a_quick_check_and_no_answer_is_lost() {
+    let server = server_binary();
+    let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .args([
+            "--answers",
+            "--students",
+            "50",
+            "--answer-window-seconds",
+            "0.5",
+            "--server-bin",
+        ])
+        .arg(&server)
+        .output()
+        .expect("the loadgen binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "loadgen failed ({}):\n{stdout}\n{stderr}",
+        output.status
+    );
+    assert!(
+        stdout.contains("reveal: 50 answers, 25 right") && stdout.contains("no answer lost"),
+        "{stdout}"
+    );
+}

@@ -69,6 +69,10 @@ pub struct Config {
     pub max_students_per_room: usize,
     /// Image uploads per room.
     pub upload_rate: Rate,
+    /// Quick-check questions asked per room.
+    pub question_rate: Rate,
+    /// Quick-check answers (first or changed) per student.
+    pub answer_rate: Rate,
     /// Largest decoded picture, in bytes, an upload may become.
     pub decode_budget_bytes: u64,
     /// Uploads decoded at once at most (default: the number of cores).
@@ -109,6 +113,8 @@ impl Config {
             failed_join_rate: Rate::new(20, Duration::from_secs(3)),
             max_students_per_room: 1000,
             upload_rate: Rate::new(10, Duration::from_secs(6)),
+            question_rate: Rate::new(10, Duration::from_secs(6)),
+            answer_rate: Rate::new(10, Duration::from_millis(500)),
             decode_budget_bytes: 64 * 1024 * 1024,
             max_concurrent_decodes: std::thread::available_parallelism().map_or(2, usize::from),
             max_connections: None,

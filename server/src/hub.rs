@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use rand::Rng;
 use shared::ids::{CODE_ALPHABET, CODE_LEN};
-use shared::{CloseReason, Focus, InstructorToken, RoomCode, StateVersion};
+use shared::{CloseReason, Focus, InstructorToken, MemberId, RoomCode, StateVersion};
 use tokio::sync::watch;
 
 use crate::clock::unix_now;
@@ -55,6 +55,10 @@ struct HubInner {
     pub(crate) failed_joins: RateLimiter<IpAddr>,
     /// Uploads per room.
     pub(crate) uploads: RateLimiter<RoomCode>,
+    /// Quick-check questions per room.
+    pub(crate) questions: RateLimiter<RoomCode>,
+    /// Quick-check answers per student.
+    pub(crate) answers: RateLimiter<(RoomCode, MemberId)>,
 }
 
 impl Hub {
@@ -77,6 +81,8 @@ impl Hub {
                 creations: RateLimiter::new(config.room_creation_rate),
                 failed_joins: RateLimiter::new(config.failed_join_rate),
                 uploads: RateLimiter::new(config.upload_rate),
+                questions: RateLimiter::new(config.question_rate),
+                answers: RateLimiter::new(config.answer_rate),
                 config,
                 shutdown: watch::Sender::new(false),
                 connections: watch::Sender::new(0),
@@ -123,6 +129,16 @@ impl Hub {
         &self.inner.uploads
     }
 
+    /// Quick-check questions per room.
+    pub fn question_limiter(&self) -> &RateLimiter<RoomCode> {
+        &self.inner.questions
+    }
+
+    /// Quick-check answers per student.
+    pub fn answer_limiter(&self) -> &RateLimiter<(RoomCode, MemberId)> {
+        &self.inner.answers
+    }
+
     /// Creates a room with a fresh code and instructor token, saved before returning (refused
     /// when the server has its maximum of open rooms).
     pub async fn create_room(&self) -> Result<Arc<Room>, CreateError> {
@@ -153,6 +169,7 @@ impl Hub {
                 next_member: 1,
                 last_active_unix: unix_now(),
                 students: Vec::new(),
+                question: None,
             };
             // Reserve the code before saving, so two creations cannot pick the same one.
             rooms.insert(code, Room::new(stored.clone(), Arc::clone(&self.inner.store)));

@@ -11,7 +11,8 @@
 //! - [`connection`]: one WebSocket: handshake and authorisation, then a single task per member.
 //! - [`reach`]: the addresses students can reach, for the instructor's join link.
 //! - [`hub`]: every open room, the database, the inference engine and the [`rate_limit`]s.
-//! - [`room`]: one lecture's authoritative state; [`published`]: its broadcast slot.
+//! - [`room`]: one lecture's authoritative state; [`published`]: its broadcast slot;
+//!   [`quick_check`]: its question, right answer and answers.
 //! - [`focus_check`]: whether an instructor's focus (the playground's sizes and sources
 //!   included) fits the network, before the class is moved to it.
 //! - [`inference`]: decode (uploads within a budget, [`upload`]), resize and run the network once
@@ -37,6 +38,7 @@ pub mod inference;
 pub mod metered_io;
 pub mod origin;
 pub mod published;
+pub mod quick_check;
 pub mod rate_limit;
 pub mod reach;
 pub mod room;

@@ -89,6 +89,15 @@ struct Cli {
     #[arg(long, env = "CNN_CLASSROOM_UPLOADS_PER_MINUTE", default_value_t = 10)]
     uploads_per_minute: u32,
 
+    /// Quick-check questions asked per room per minute, in bursts of as many (at least 10).
+    #[arg(long, env = "CNN_CLASSROOM_QUESTIONS_PER_MINUTE", default_value_t = 10)]
+    questions_per_minute: u32,
+
+    /// Quick-check answers per student per minute after a burst of 10 (changing one's answer
+    /// counts too).
+    #[arg(long, env = "CNN_CLASSROOM_ANSWERS_PER_MINUTE", default_value_t = 120)]
+    answers_per_minute: u32,
+
     /// Largest decoded upload in MiB (an 8000 × 8000 greyscale or 4600 × 4600 colour picture).
     #[arg(long, env = "CNN_CLASSROOM_DECODE_BUDGET_MIB", default_value_t = 64)]
     decode_budget_mib: u64,
@@ -156,6 +165,11 @@ impl Cli {
             self.uploads_per_minute.max(10),
             Duration::from_secs(60) / self.uploads_per_minute.max(1),
         );
+        config.question_rate = Rate::new(
+            self.questions_per_minute.max(10),
+            Duration::from_secs(60) / self.questions_per_minute.max(1),
+        );
+        config.answer_rate = Rate::new(10, Duration::from_secs(60) / self.answers_per_minute.max(1));
         config.decode_budget_bytes = self.decode_budget_mib.max(1) << 20;
         if let Some(n) = self.max_concurrent_decodes {
             config.max_concurrent_decodes = n.max(1);

@@ -7,7 +7,10 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use shared::codec::encode_server;
-use shared::{CloseReason, Focus, InputImage, RoomCode, RoomEvent, RoomSnapshot, ServerMsg, StateVersion};
+use shared::{
+    CheckEvent, CloseReason, Focus, InputImage, Question, RoomCode, RoomEvent, RoomSnapshot, ServerMsg,
+    StateVersion,
+};
 
 /// One independently updated part of the room state: its version and its encoded event.
 #[derive(Debug, Clone)]
@@ -39,6 +42,10 @@ pub struct Published {
     pub locked_part: Part,
     /// `RoomEvent::Recall`.
     pub recall_part: Part,
+    /// The quick-check question, if any (as members see it: no right answer before the reveal).
+    pub question: Option<Arc<Question>>,
+    /// `CheckEvent::Question`.
+    pub question_part: Part,
     /// Set when the room is gone or the server shuts down; every member is disconnected with
     /// this reason.
     pub closed: Option<CloseReason>,
@@ -54,6 +61,13 @@ fn frame(event: RoomEvent) -> Bytes {
     Bytes::from(encode_server(&ServerMsg::Room(event)))
 }
 
+fn question_frame(version: StateVersion, question: Option<&Arc<Question>>) -> Bytes {
+    Bytes::from(encode_server(&ServerMsg::Check(CheckEvent::Question {
+        version,
+        question: question.map(|q| Box::new(Question::clone(q))),
+    })))
+}
+
 /// The versions of each part a connection has already sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SentParts {
@@ -61,6 +75,7 @@ pub struct SentParts {
     input: Option<StateVersion>,
     locked: StateVersion,
     recall: StateVersion,
+    question: StateVersion,
 }
 
 impl Published {
@@ -72,6 +87,7 @@ impl Published {
         input: Option<Arc<InputImage>>,
         locked: bool,
         recall: u32,
+        question: Option<Arc<Question>>,
     ) -> Self {
         let input_part = input.as_ref().map(|input| Part {
             version,
@@ -99,6 +115,11 @@ impl Published {
                 version,
                 frame: frame(RoomEvent::Recall { version, recall }),
             },
+            question_part: Part {
+                version,
+                frame: question_frame(version, question.as_ref()),
+            },
+            question,
             closed: None,
             pulse: 0,
             snapshot: OnceLock::new(),
@@ -117,6 +138,8 @@ impl Published {
             input_part: self.input_part.clone(),
             locked_part: self.locked_part.clone(),
             recall_part: self.recall_part.clone(),
+            question: self.question.clone(),
+            question_part: self.question_part.clone(),
             closed: self.closed,
             pulse: self.pulse,
             snapshot: OnceLock::new(),
@@ -170,6 +193,17 @@ impl Published {
         next
     }
 
+    /// With a new (or no) quick-check question.
+    pub fn with_question(&self, version: StateVersion, question: Option<Arc<Question>>) -> Self {
+        let mut next = self.next();
+        next.question_part = Part {
+            version,
+            frame: question_frame(version, question.as_ref()),
+        };
+        next.question = question;
+        next
+    }
+
     /// With the next heartbeat pulse; nothing members see changes, so the encoded snapshot is
     /// kept.
     pub fn with_pulse(&self) -> Self {
@@ -188,12 +222,19 @@ impl Published {
 
     /// The newest version of any part.
     pub fn version(&self) -> StateVersion {
-        let parts = [&self.focus_part, &self.locked_part, &self.recall_part];
+        let parts = [
+            &self.focus_part,
+            &self.locked_part,
+            &self.recall_part,
+            &self.question_part,
+        ];
         let newest = parts.iter().map(|p| p.version).max().unwrap_or_default();
         self.input_part.as_ref().map_or(newest, |p| newest.max(p.version))
     }
 
-    /// The encoded snapshot of this state, and the parts it covers.
+    /// The encoded snapshot of this state, and the parts it covers. The snapshot does not carry
+    /// the quick-check question: that is the first frame [`Self::unsent`] returns after it, if
+    /// there is a question.
     pub fn snapshot(&self) -> (Bytes, SentParts) {
         let bytes = self.snapshot.get_or_init(|| {
             frame(RoomEvent::Snapshot(Box::new(RoomSnapshot {
@@ -210,15 +251,22 @@ impl Published {
             input: self.input_part.as_ref().map(|p| p.version),
             locked: self.locked_part.version,
             recall: self.recall_part.version,
+            // Not sent yet unless there is nothing to send.
+            question: if self.question.is_some() {
+                StateVersion::default()
+            } else {
+                self.question_part.version
+            },
         };
         (bytes.clone(), sent)
     }
 
     /// The frames not yet sent according to `sent`, in the order a client should apply them
-    /// (input before focus, recall last so students return to the newest focus); updates `sent`.
-    /// A fixed array rather than a `Vec`: no allocation per member and change.
-    pub fn unsent(&self, sent: &mut SentParts) -> [Option<Bytes>; 4] {
-        let mut frames = [None, None, None, None];
+    /// (input before focus, recall after it so students return to the newest focus, the question
+    /// last so it opens over that focus); updates `sent`. A fixed array rather than a `Vec`: no
+    /// allocation per member and change.
+    pub fn unsent(&self, sent: &mut SentParts) -> [Option<Bytes>; 5] {
+        let mut frames = [None, None, None, None, None];
         if let Some(input) = &self.input_part
             && sent.input != Some(input.version)
         {
@@ -237,6 +285,10 @@ impl Published {
             sent.recall = self.recall_part.version;
             frames[3] = Some(self.recall_part.frame.clone());
         }
+        if sent.question != self.question_part.version {
+            sent.question = self.question_part.version;
+            frames[4] = Some(self.question_part.frame.clone());
+        }
         frames
     }
 }
@@ -249,7 +301,7 @@ mod tests {
     fn a_burst_collapses_to_the_newest_focus_and_other_parts_stay_sent() {
         let code = RoomCode::parse("ABCDEF").unwrap();
         let v = |seq| StateVersion { epoch: 1, seq };
-        let start = Published::new(code, v(0), Focus::default(), None, false, 0);
+        let start = Published::new(code, v(0), Focus::default(), None, false, 0, None);
         let (_, mut sent) = start.snapshot();
         let unsent = |state: &Published, sent: &mut SentParts| -> Vec<Bytes> {
             state.unsent(sent).into_iter().flatten().collect()

@@ -6,15 +6,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use shared::server_msg::MAX_SERVER_FRAME_BYTES;
 use shared::{
-    CloseReason, Focus, InputImage, InstructorToken, MemberId, Mode, ResumeToken, RoomCode, RosterEntry,
-    StateVersion,
+    Answer, Ask, CheckError, CloseReason, Correct, Focus, InputImage, InstructorToken, MemberId, Mode,
+    Question, QuestionId, ResumeToken, RoomCode, RosterEntry, StateVersion, Tally,
 };
 use tokio::sync::{oneshot, watch};
 
 use crate::clock::unix_now;
 use crate::published::Published;
+use crate::quick_check::LiveQuestion;
 use crate::save_mark::SaveMark;
-use crate::store::{Store, StoreError, StoredRoom, StoredStudent, Write};
+use crate::store::{Store, StoreError, StoredQuestion, StoredRoom, StoredStudent, Write};
 
 /// Bytes of a roster frame at most: the frame limit less room for the message's own framing.
 const ROSTER_BUDGET_BYTES: usize = MAX_SERVER_FRAME_BYTES as usize - 1024;
@@ -32,6 +33,17 @@ pub enum JoinError {
         max: usize,
     },
     /// The join could not be saved.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a question or an answer was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum QuickCheckError {
+    /// Against the rules of quick checks.
+    #[error(transparent)]
+    Refused(#[from] CheckError),
+    /// The change could not be saved.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -62,6 +74,8 @@ struct RoomState {
     joining: usize,
     /// Their names, so two simultaneous "Ada"s are told apart too.
     names_joining: Vec<String>,
+    /// The quick-check question, with its right answer and the answers.
+    question: Option<LiveQuestion>,
 }
 
 /// Member id of the instructor (students get 1, 2, ...).
@@ -80,6 +94,8 @@ pub struct Room {
     published: watch::Sender<Arc<Published>>,
     saved: Arc<SaveMark>,
     roster_changed: watch::Sender<()>,
+    /// Wakes the instructor's connection when an answer arrived (its tally is coalesced there).
+    tally_changed: watch::Sender<()>,
 }
 
 impl Room {
@@ -99,6 +115,17 @@ impl Room {
                 },
             );
         }
+        let question = stored.question.map(
+            |StoredQuestion {
+                 question,
+                 correct,
+                 answers,
+             }| LiveQuestion {
+                question: Arc::new(question),
+                correct,
+                answers: answers.into_iter().collect(),
+            },
+        );
         let published = Published::new(
             stored.code.clone(),
             stored.version,
@@ -106,6 +133,7 @@ impl Room {
             stored.input.map(Arc::new),
             stored.locked,
             stored.recall,
+            question.as_ref().map(|q| Arc::clone(&q.question)),
         );
         Arc::new(Self {
             code: stored.code,
@@ -122,11 +150,13 @@ impl Room {
                 next_conn: 0,
                 joining: 0,
                 names_joining: Vec::new(),
+                question,
             }),
             changes: tokio::sync::Mutex::new(()),
             published: watch::Sender::new(Arc::new(published)),
             saved: Arc::new(SaveMark::new(stored.version)),
             roster_changed: watch::Sender::new(()),
+            tally_changed: watch::Sender::new(()),
         })
     }
 
@@ -169,6 +199,11 @@ impl Room {
     /// Wakes the instructor's connection when the roster changed.
     pub fn subscribe_roster(&self) -> watch::Receiver<()> {
         self.roster_changed.subscribe()
+    }
+
+    /// Wakes the instructor's connection when the tally changed.
+    pub fn subscribe_tally(&self) -> watch::Receiver<()> {
+        self.tally_changed.subscribe()
     }
 
     /// Takes the instructor seat; a previous instructor connection is told it was replaced.
@@ -323,6 +358,10 @@ impl Room {
             })
             .await?;
         let mut state = self.lock();
+        if let Some(question) = state.question.as_mut() {
+            // Its saved answer was deleted with it; the counts forget it too.
+            question.answers.remove(&member);
+        }
         if let Some(student) = state.students.remove(&member) {
             state.by_resume.remove(&student.resume.0);
             if student.seat.is_some() {
@@ -331,6 +370,7 @@ impl Room {
         }
         drop(state);
         self.roster_changed.send_replace(());
+        self.tally_changed.send_replace(());
         Ok(())
     }
 
@@ -444,6 +484,144 @@ impl Room {
         .await
     }
 
+    /// Asks the class `ask` about the current focus (refused while another question is open);
+    /// saved, then published.
+    pub async fn open_question(&self, ask: Ask, correct: Correct) -> Result<StateVersion, QuickCheckError> {
+        let _order = self.changes.lock().await;
+        let (live, version) = {
+            let state = self.lock();
+            if state.question.as_ref().is_some_and(LiveQuestion::is_open) {
+                return Err(CheckError::AlreadyOpen.into());
+            }
+            let id = QuestionId(state.question.as_ref().map_or(1, |q| q.question.id.0 + 1));
+            let focus = self.published.borrow().focus;
+            (LiveQuestion::open(id, ask, correct, focus)?, state.peek_next())
+        };
+        self.save_question(version, Some((Question::clone(&live.question), correct)))
+            .await?;
+        self.publish_question(version, Some(live));
+        Ok(version)
+    }
+
+    /// Stops taking answers and shows everyone the right answer and the counts.
+    pub async fn reveal_question(&self) -> Result<StateVersion, QuickCheckError> {
+        let _order = self.changes.lock().await;
+        let (revealed, correct, version) = {
+            let state = self.lock();
+            let Some(live) = state.question.as_ref().filter(|q| q.is_open()) else {
+                return Err(CheckError::NotOpen.into());
+            };
+            (
+                live.revealed(state.connected_students()),
+                live.correct,
+                state.peek_next(),
+            )
+        };
+        self.save_question(version, Some((revealed.clone(), correct)))
+            .await?;
+        let live = self.lock().question.take().map(|mut live| {
+            live.question = Arc::new(revealed);
+            live
+        });
+        self.publish_question(version, live);
+        Ok(version)
+    }
+
+    /// Takes the question off every screen.
+    pub async fn dismiss_question(&self) -> Result<StateVersion, QuickCheckError> {
+        let _order = self.changes.lock().await;
+        let version = self.lock().peek_next();
+        self.save_question(version, None).await?;
+        self.publish_question(version, None);
+        Ok(version)
+    }
+
+    async fn save_question(
+        &self,
+        version: StateVersion,
+        question: Option<(Question, Correct)>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .write(Write::Question {
+                code: self.code.clone(),
+                version,
+                question: question.map(Box::new),
+            })
+            .await
+    }
+
+    /// Under the `changes` lock, after the write: the new question state goes live.
+    fn publish_question(&self, version: StateVersion, live: Option<LiveQuestion>) {
+        let mut state = self.lock();
+        state.bump();
+        let shown = live.as_ref().map(|q| Arc::clone(&q.question));
+        state.question = live;
+        self.published
+            .send_modify(|p| *p = Arc::new(p.with_question(version, shown)));
+        drop(state);
+        self.saved.raise(version);
+        self.tally_changed.send_replace(());
+    }
+
+    /// Takes student `member`'s answer to question `id` (replacing an earlier one); returns once
+    /// it is on disk.
+    pub async fn answer(
+        &self,
+        member: MemberId,
+        id: QuestionId,
+        answer: Answer,
+    ) -> Result<(), QuickCheckError> {
+        {
+            let state = self.lock();
+            let live = state.question.as_ref().ok_or(CheckError::NotOpen)?;
+            live.check_answer(id, &answer)?;
+        }
+        self.store
+            .write(Write::Answer {
+                code: self.code.clone(),
+                member,
+                question: id,
+                answer,
+            })
+            .await?;
+        {
+            // Revealed or replaced while the answer was being written: it came too late.
+            let mut state = self.lock();
+            let live = state
+                .question
+                .as_mut()
+                .filter(|q| q.question.id == id && q.is_open())
+                .ok_or(CheckError::NotOpen)?;
+            live.answers.insert(member, answer);
+            state.last_active_unix = unix_now();
+        }
+        self.tally_changed.send_replace(());
+        Ok(())
+    }
+
+    /// The class the network predicts for the current input, if there is one.
+    pub fn prediction(&self) -> Option<u16> {
+        self.published
+            .borrow()
+            .input
+            .as_ref()
+            .map(|input| input.prediction.class)
+    }
+
+    /// The current question's id and `member`'s answer to it, if there is a question.
+    pub fn answer_of(&self, member: MemberId) -> Option<(QuestionId, Option<Answer>)> {
+        let state = self.lock();
+        let live = state.question.as_ref()?;
+        Some((live.question.id, live.answers.get(&member).copied()))
+    }
+
+    /// The instructor's live counts, while a question is open.
+    pub fn tally(&self) -> Option<Tally> {
+        let state = self.lock();
+        let live = state.question.as_ref()?;
+        Some(live.tally(state.connected_students()))
+    }
+
     /// Tells every member the room is gone (the caller removes it from the hub and the disk).
     pub fn mark_closed(&self, reason: CloseReason) {
         self.published
@@ -515,6 +693,14 @@ impl Drop for JoinSlot<'_> {
 }
 
 impl RoomState {
+    /// Students with an open connection.
+    fn connected_students(&self) -> impl Iterator<Item = MemberId> + '_ {
+        self.students
+            .iter()
+            .filter(|(_, s)| s.seat.is_some())
+            .map(|(&member, _)| member)
+    }
+
     /// `name`, or `name (2)`, `name (3)`, ... if a student already has it.
     fn distinct_name(&self, name: String) -> String {
         let taken = |candidate: &str| {
@@ -617,6 +803,7 @@ mod tests {
                 name: "Ada".into(),
                 resume: ResumeToken([2; 16]),
             }],
+            question: None,
         };
         let room = Room::new(stored, Arc::new(store));
         let seated = Arc::clone(&room);
@@ -643,6 +830,7 @@ mod tests {
             next_conn: 0,
             joining: 0,
             names_joining: Vec::new(),
+            question: None,
         };
         for (i, expected) in ["Ada", "Ada (2)", "Ada (3)"].into_iter().enumerate() {
             let name = state.distinct_name("Ada".into());

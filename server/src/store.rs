@@ -21,8 +21,8 @@ use std::time::Duration;
 use rusqlite::{Connection, params};
 use shared::codec;
 use shared::{
-    ColorRange, Focus, InputImage, InstructorToken, MemberId, Playground, ResumeToken, RoomCode,
-    StateVersion, View,
+    Answer, ColorRange, Correct, Focus, InputImage, InstructorToken, MemberId, Playground, Question,
+    QuestionId, ResumeToken, RoomCode, StateVersion, View,
 };
 use tokio::sync::oneshot;
 
@@ -101,6 +101,19 @@ pub struct StoredRoom {
     pub last_active_unix: u64,
     /// The room's students.
     pub students: Vec<StoredStudent>,
+    /// The room's quick-check question, with its right answer and the answers given.
+    pub question: Option<StoredQuestion>,
+}
+
+/// A room's current quick-check question as stored.
+#[derive(Debug, Clone)]
+pub struct StoredQuestion {
+    /// The question as members see it.
+    pub question: Question,
+    /// Its right answer.
+    pub correct: Correct,
+    /// Every student's answer.
+    pub answers: Vec<(MemberId, Answer)>,
 }
 
 /// One structural change, committed before it is acknowledged.
@@ -151,6 +164,26 @@ pub enum Write {
     },
     /// Room closed or expired.
     DeleteRoom(RoomCode),
+    /// A question asked, revealed or dismissed (`None`); a new question id clears the answers.
+    Question {
+        /// Room.
+        code: RoomCode,
+        /// Version of the change.
+        version: StateVersion,
+        /// The question and its right answer.
+        question: Option<Box<(Question, Correct)>>,
+    },
+    /// A student's answer (replacing an earlier one).
+    Answer {
+        /// Room.
+        code: RoomCode,
+        /// The student.
+        member: MemberId,
+        /// The question answered.
+        question: QuestionId,
+        /// The answer.
+        answer: Answer,
+    },
 }
 
 /// The newest not-yet-written focus of a room.
@@ -273,7 +306,7 @@ PRAGMA foreign_keys = ON;
 /// Schema migrations in order: `MIGRATIONS[i]` takes a database from version `i` to `i + 1`.
 /// Version 0 is a new file, or one written before the schema was versioned (which already has
 /// the version-1 tables, hence `IF NOT EXISTS`). Append; never edit a released step.
-pub const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+pub const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS rooms (
@@ -293,6 +326,22 @@ CREATE TABLE IF NOT EXISTS students (
     member INTEGER NOT NULL,
     name TEXT NOT NULL,
     resume_token BLOB NOT NULL,
+    PRIMARY KEY (code, member)
+);
+";
+
+/// Version 2: quick checks. One question per room (the current one) and one answer per student.
+const SCHEMA_V2: &str = "
+CREATE TABLE questions (
+    code TEXT PRIMARY KEY REFERENCES rooms(code) ON DELETE CASCADE,
+    question BLOB NOT NULL,
+    correct BLOB NOT NULL
+);
+CREATE TABLE answers (
+    code TEXT NOT NULL REFERENCES rooms(code) ON DELETE CASCADE,
+    member INTEGER NOT NULL,
+    question INTEGER NOT NULL,
+    answer BLOB NOT NULL,
     PRIMARY KEY (code, member)
 );
 ";
@@ -402,6 +451,7 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
                     next_member: row.get(8)?,
                     last_active_unix: row.get::<_, i64>(9)? as u64,
                     students: Vec::new(),
+                    question: None,
                 })
             };
             match read() {
@@ -430,9 +480,54 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
             })
             .collect();
         }
+        load_questions(&tx, &mut rooms)?;
     }
     tx.commit()?;
     Ok(rooms)
+}
+
+/// Each room's question and the answers to it; an unreadable one is skipped (the lecture goes on
+/// without it).
+fn load_questions(tx: &Connection, rooms: &mut [StoredRoom]) -> rusqlite::Result<()> {
+    let mut question_stmt = tx.prepare("SELECT question, correct FROM questions WHERE code = ?1")?;
+    let mut answer_stmt =
+        tx.prepare("SELECT member, answer FROM answers WHERE code = ?1 AND question = ?2")?;
+    for room in rooms {
+        let row = question_stmt
+            .query_map([room.code.as_str()], |row| {
+                Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, Vec<u8>>(1)?))
+            })?
+            .next()
+            .transpose()?;
+        let Some((question, correct)) = row else {
+            continue;
+        };
+        let (question, correct) = match (
+            decode_column::<Question>(&question),
+            decode_column::<Correct>(&correct),
+        ) {
+            (Ok(question), Ok(correct)) => (question, correct),
+            _ => {
+                tracing::warn!(code = %room.code, "skipping a stored question that cannot be read");
+                continue;
+            }
+        };
+        let answers = answer_stmt
+            .query_map(params![room.code.as_str(), question.id.0], |row| {
+                Ok((MemberId(row.get(0)?), row.get::<_, Vec<u8>>(1)?))
+            })?
+            .filter_map(|row| {
+                let (member, bytes) = row.ok()?;
+                Some((member, decode_column::<Answer>(&bytes).ok()?))
+            })
+            .collect();
+        room.question = Some(StoredQuestion {
+            question,
+            correct,
+            answers,
+        });
+    }
+    Ok(())
 }
 
 fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
@@ -479,6 +574,10 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
                 "DELETE FROM students WHERE code = ?1 AND member = ?2",
                 params![code.as_str(), member.0],
             )?;
+            tx.execute(
+                "DELETE FROM answers WHERE code = ?1 AND member = ?2",
+                params![code.as_str(), member.0],
+            )?;
         }
         Write::Input { code, version, input } => {
             tx.execute(
@@ -513,6 +612,43 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
         }
         Write::DeleteRoom(code) => {
             tx.execute("DELETE FROM rooms WHERE code = ?1", [code.as_str()])?;
+        }
+        Write::Question {
+            code,
+            version,
+            question,
+        } => {
+            tx.execute(
+                &format!("{bump} WHERE code = ?1"),
+                params![code.as_str(), version.seq as i64, now],
+            )?;
+            match question.as_deref() {
+                Some((question, correct)) => {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO questions (code, question, correct) VALUES (?1, ?2, ?3)",
+                        params![code.as_str(), codec::encode(question), codec::encode(correct)],
+                    )?;
+                    tx.execute(
+                        "DELETE FROM answers WHERE code = ?1 AND question != ?2",
+                        params![code.as_str(), question.id.0],
+                    )?;
+                }
+                None => {
+                    tx.execute("DELETE FROM questions WHERE code = ?1", [code.as_str()])?;
+                    tx.execute("DELETE FROM answers WHERE code = ?1", [code.as_str()])?;
+                }
+            }
+        }
+        Write::Answer {
+            code,
+            member,
+            question,
+            answer,
+        } => {
+            tx.execute(
+                "INSERT OR REPLACE INTO answers (code, member, question, answer) VALUES (?1, ?2, ?3, ?4)",
+                params![code.as_str(), member.0, question.0, codec::encode(answer)],
+            )?;
         }
     }
     Ok(())

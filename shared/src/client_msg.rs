@@ -7,13 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::focus::Focus;
 use crate::ids::{InstructorToken, ResumeToken, RoomCode};
+use crate::quick_check::CheckMsg;
 use crate::room::Mode;
 
 /// Version of this protocol; raised on every incompatible change of any message.
 ///
 /// History: 1, the first; 2, `Focus` carries the hyperparameter playground (`Focus::playground`,
-/// `View::Playground`).
-pub const PROTOCOL_VERSION: u16 = 2;
+/// `View::Playground`); 3, quick checks (`ClientMsg::Check`, `ServerMsg::Check`).
+pub const PROTOCOL_VERSION: u16 = 3;
 
 /// Largest image file an instructor may upload, in bytes (phone photos fit; decoder limits on
 /// pixel counts live in `models::preprocess`).
@@ -30,6 +31,8 @@ pub enum ClientMsg {
     Student(StudentMsg),
     /// Connection housekeeping; allowed in every state after the handshake.
     Session(SessionMsg),
+    /// Quick checks: the instructor asks and reveals, students answer (see `verify`).
+    Check(CheckMsg),
 }
 
 /// The handshake: protocol version and what the client wants to be.

@@ -7,6 +7,7 @@
 //! - [`room`]: room state as members see it: versions, input image, snapshot, roster.
 //! - [`client_msg`]: [`ClientMsg`], what clients send (with the protocol version and upload limit).
 //! - [`server_msg`]: [`ServerMsg`], what the server sends.
+//! - [`quick_check`]: questions the instructor asks, students' answers, tallies and reveals.
 //! - [`verify`]: the table of which message is allowed for which role and connection state.
 //! - [`codec`]: the only encoding code (bincode 2), with frame size limits.
 //!
@@ -20,6 +21,7 @@ pub mod client_msg;
 pub mod codec;
 pub mod focus;
 pub mod ids;
+pub mod quick_check;
 pub mod room;
 pub mod server_msg;
 pub mod verify;
@@ -32,6 +34,10 @@ pub use focus::{
     MAX_PLAYGROUND_KERNEL, MAX_PLAYGROUND_PADDING, MAX_PLAYGROUND_STRIDE, Playground, PlaygroundLimit, View,
 };
 pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
+pub use quick_check::{
+    Answer, Ask, CellTarget, CheckError, CheckEvent, CheckMsg, Correct, Question, QuestionId, Reveal, Spread,
+    Tally,
+};
 pub use room::{InputImage, InputSource, Mode, Prediction, Role, RoomSnapshot, RosterEntry, StateVersion};
 pub use server_msg::{
     CloseReason, Credentials, ErrorKind, ErrorMsg, RoomEvent, RosterEvent, ServerMsg, SessionEvent, Welcome,

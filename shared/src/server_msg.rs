@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::focus::Focus;
 use crate::ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
+use crate::quick_check::CheckEvent;
 use crate::room::{InputImage, RoomSnapshot, RosterEntry, StateVersion};
 
 /// Largest frame the server sends, in bytes (a full roster of 10,000 students fits).
@@ -20,6 +21,8 @@ pub enum ServerMsg {
     Roster(RosterEvent),
     /// A request was refused or failed; the connection stays open unless `Session::Closing` follows.
     Error(ErrorMsg),
+    /// Quick checks: the room's question, a student's own answer, the instructor's tally.
+    Check(CheckEvent),
 }
 
 /// About this one connection.
@@ -180,4 +183,6 @@ pub enum ErrorKind {
     BadFocus,
     /// The server failed (e.g. its disk); try again, and tell the operator if it persists.
     Internal,
+    /// A question or an answer was refused (see `quick_check::CheckError`).
+    BadCheck,
 }

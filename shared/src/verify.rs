@@ -2,6 +2,7 @@
 //! veloren's `verify`); the server checks every message here before acting on it.
 
 use crate::client_msg::{ClientMsg, SessionMsg};
+use crate::quick_check::CheckMsg;
 use crate::room::Role;
 
 /// Where a connection is in its life.
@@ -31,6 +32,9 @@ pub enum Refusal {
     /// `Leave` from the instructor.
     #[error("The instructor ends a lecture with Close room, not Leave.")]
     InstructorCannotLeave,
+    /// A quick-check answer from the instructor.
+    #[error("Only students answer questions; the instructor sees the class's answers in the tally.")]
+    StudentsAnswer,
 }
 
 /// Checks `msg` against the table; `Ok` means the server may act on it.
@@ -47,6 +51,10 @@ pub fn verify(state: ConnState, msg: &ClientMsg) -> Result<(), Refusal> {
         (Member(Instructor), ClientMsg::Student(_)) => Err(Refusal::StudentOnly),
         (Member(Instructor), ClientMsg::Session(SessionMsg::Leave)) => Err(Refusal::InstructorCannotLeave),
         (Member(_), ClientMsg::Session(_)) => Ok(()),
+        (Member(Student), ClientMsg::Check(CheckMsg::Answer { .. })) => Ok(()),
+        (Member(Instructor), ClientMsg::Check(CheckMsg::Answer { .. })) => Err(Refusal::StudentsAnswer),
+        (Member(Instructor), ClientMsg::Check(_)) => Ok(()),
+        (Member(Student), ClientMsg::Check(_)) => Err(Refusal::InstructorOnly),
     }
 }
 
@@ -55,6 +63,7 @@ mod tests {
     use super::*;
     use crate::client_msg::{Control, Hello, Join, PROTOCOL_VERSION, StudentMsg};
     use crate::focus::Focus;
+    use crate::quick_check::{Answer, Ask, Correct, QuestionId};
     use crate::room::Mode;
 
     #[test]
@@ -81,5 +90,31 @@ mod tests {
         assert_eq!(verify(student, &leave), Ok(()));
         assert_eq!(verify(instructor, &leave), Err(Refusal::InstructorCannotLeave));
         assert_eq!(verify(instructor, &ping), Ok(()));
+    }
+
+    #[test]
+    fn only_the_instructor_asks_and_only_students_answer() {
+        let open = ClientMsg::Check(CheckMsg::Open {
+            ask: Ask::NextValue,
+            correct: Correct::Value {
+                value: 1.0,
+                tolerance: 0.1,
+            },
+        });
+        let reveal = ClientMsg::Check(CheckMsg::Reveal);
+        let dismiss = ClientMsg::Check(CheckMsg::Dismiss);
+        let answer = ClientMsg::Check(CheckMsg::Answer {
+            question: QuestionId(1),
+            answer: Answer::Value(1.0),
+        });
+        let student = ConnState::Member(Role::Student);
+        let instructor = ConnState::Member(Role::Instructor);
+        for asked in [&open, &reveal, &dismiss] {
+            assert_eq!(verify(instructor, asked), Ok(()));
+            assert_eq!(verify(student, asked), Err(Refusal::InstructorOnly));
+            assert_eq!(verify(ConnState::AwaitingHello, asked), Err(Refusal::HelloFirst));
+        }
+        assert_eq!(verify(student, &answer), Ok(()));
+        assert_eq!(verify(instructor, &answer), Err(Refusal::StudentsAnswer));
     }
 }

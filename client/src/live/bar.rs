@@ -6,12 +6,16 @@ use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use super::answer_card::AnswerCard;
 use super::console::Console;
 use super::controller::{Controller, ControllerHandle};
 use super::join_screen::JoinScreen;
 use super::landing::Landing;
 use super::lecture::{LiveEvent, LiveView};
 use super::links::code_from_path;
+use super::question_maker;
+use super::question_panel::{AskMenu, QuestionPanel};
+use super::question_veil::use_question_veil;
 use super::saved_session;
 use super::student_status::StudentStatus;
 use crate::state::{Action, AppState};
@@ -100,6 +104,23 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
         });
     }
 
+    use_question_veil(view.lecture.as_ref().and_then(|l| l.question.as_ref()));
+    let instructing = view.lecture.as_ref().is_some_and(|l| l.role == Role::Instructor);
+    // What the instructor can ask about the current view, with the right answers.
+    let trace = use_memo(
+        (state.input.as_ref().map(|i| i.image.clone()), instructing),
+        |(image, instructing)| match (image, instructing) {
+            (Some(image), true) => crate::model::trace(image).ok(),
+            _ => None,
+        },
+    );
+    let offers = use_memo((trace.clone(), state.focus), |(trace, focus)| {
+        (**trace)
+            .as_ref()
+            .map(|trace| question_maker::offers(crate::model::network(), trace, focus))
+            .unwrap_or_default()
+    });
+
     let body = match &view.lecture {
         None => {
             let onstart = {
@@ -125,7 +146,26 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                 let controller = controller.clone();
                 Callback::from(move |()| controller.borrow_mut().leave())
             };
-            html! { <StudentStatus lecture={lecture.clone()} mode={state.lecture_mode} {onreturn} {onleave} /> }
+            let onanswer = {
+                let controller = controller.clone();
+                let question = lecture.question_id();
+                Callback::from(move |answer| {
+                    if let Some(question) = question {
+                        controller.borrow_mut().answer(question, answer);
+                    }
+                })
+            };
+            html! {
+                <>
+                    <StudentStatus lecture={lecture.clone()} mode={state.lecture_mode} onreturn={onreturn.clone()} {onleave} />
+                    if let Some(question) = &lecture.question {
+                        <AnswerCard question={question.clone()} mine={lecture.my_answer} sending={lecture.sending}
+                            exploring={state.lecture_mode == Some(Mode::Exploring)}
+                            input={state.live_input.clone().or_else(|| state.input.as_ref().map(|i| i.image.clone()))}
+                            {onanswer} {onreturn} />
+                    }
+                </>
+            }
         }
         Some(lecture) => {
             let call = |action: fn(&mut Controller)| {
@@ -144,6 +184,16 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                 <>
                     <Console lecture={lecture.clone()} onbringback={call(Controller::bring_everyone_back)}
                         {onlock} onshowjoin={show_join(true)} onend={call(Controller::leave)} />
+                    <AskMenu offers={(*offers).clone()}
+                        busy={lecture.question.as_ref().is_some_and(|q| q.reveal.is_none())}
+                        onask={{
+                            let controller = controller.clone();
+                            Callback::from(move |offer: question_maker::Offer| controller.borrow_mut().ask(offer.ask, offer.correct))
+                        }} />
+                    if let Some(question) = &lecture.question {
+                        <QuestionPanel question={question.clone()} tally={lecture.tally.clone()}
+                            onreveal={call(Controller::reveal_question)} ondismiss={call(Controller::dismiss_question)} />
+                    }
                     if let (true, Some(code)) = (lecture.join_screen, &lecture.code) {
                         <JoinScreen code={code.clone()} participants={lecture.participants()}
                             reach={lecture.reach.clone()} onclose={show_join(false)}

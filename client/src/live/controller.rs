@@ -85,6 +85,30 @@ impl Controller {
         self.run(effects);
     }
 
+    /// Instructor: asks the class a quick check.
+    pub fn ask(&mut self, ask: shared::Ask, correct: shared::Correct) {
+        let effects = self.sync.ask(ask, correct);
+        self.run(effects);
+    }
+
+    /// Instructor: reveals the right answer and the counts.
+    pub fn reveal_question(&mut self) {
+        let effects = self.sync.reveal_question();
+        self.run(effects);
+    }
+
+    /// Instructor: takes the question off every screen.
+    pub fn dismiss_question(&mut self) {
+        let effects = self.sync.dismiss_question();
+        self.run(effects);
+    }
+
+    /// Student: answers (or changes the answer to) the current question.
+    pub fn answer(&mut self, question: shared::QuestionId, answer: shared::Answer) {
+        let effects = self.sync.answer(question, answer);
+        self.run(effects);
+    }
+
     /// The app's focus, input or follow mode changed.
     pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: Option<Mode>) {
         let effects = self.sync.local_changed(focus, input, mode);

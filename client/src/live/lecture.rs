@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use shared::{Mode, Role, RoomCode, RosterEntry};
+use shared::{Answer, Mode, Question, QuestionId, Role, RoomCode, RosterEntry, Tally};
 use yew::Reducible;
 
 use super::links::Reach;
@@ -45,6 +45,14 @@ pub struct Lecture {
     pub join_screen: bool,
     /// Instructor only: where students can reach the server; `Some(None)`: the server did not say.
     pub reach: Option<Option<Reach>>,
+    /// The room's quick-check question, if one is asked.
+    pub question: Option<Question>,
+    /// Student only: this student's answer to `question` as the server confirmed it.
+    pub my_answer: Option<Answer>,
+    /// Student only: an answer sent and not yet confirmed.
+    pub sending: Option<Answer>,
+    /// Instructor only: the live counts of `question`.
+    pub tally: Option<Tally>,
 }
 
 impl Lecture {
@@ -60,7 +68,16 @@ impl Lecture {
             error: None,
             join_screen: false,
             reach: None,
+            question: None,
+            my_answer: None,
+            sending: None,
+            tally: None,
         }
+    }
+
+    /// The id of the current question.
+    pub fn question_id(&self) -> Option<QuestionId> {
+        self.question.as_ref().map(|q| q.id)
     }
 
     /// Students connected right now.
@@ -119,6 +136,14 @@ pub enum LiveEvent {
     Reach(Option<Reach>),
     /// The lecture is over for this browser, and why (`None`: the user left).
     Ended(Option<String>),
+    /// The room's question changed (asked, revealed, dismissed).
+    Question(Option<Question>),
+    /// The server holds this answer of this student.
+    Mine(QuestionId, Option<Answer>),
+    /// This student sent an answer.
+    Sending(Answer),
+    /// The instructor's live counts.
+    Tally(Tally),
 }
 
 impl LiveView {
@@ -157,6 +182,30 @@ impl LiveView {
             LiveEvent::Error(error) => lecture.error = error,
             LiveEvent::ShowJoinScreen(show) => lecture.join_screen = show,
             LiveEvent::Reach(reach) => lecture.reach = Some(reach),
+            LiveEvent::Question(question) => {
+                // Answers and counts belong to one question: a new one starts from nothing.
+                if question.as_ref().map(|q| q.id) != lecture.question_id() {
+                    lecture.my_answer = None;
+                    lecture.sending = None;
+                    lecture.tally = None;
+                }
+                if question.as_ref().is_some_and(|q| q.reveal.is_some()) {
+                    lecture.sending = None;
+                }
+                lecture.question = question;
+            }
+            LiveEvent::Mine(id, answer) => {
+                if lecture.question_id() == Some(id) {
+                    lecture.my_answer = answer;
+                    lecture.sending = None;
+                }
+            }
+            LiveEvent::Sending(answer) => lecture.sending = Some(answer),
+            LiveEvent::Tally(tally) => {
+                if lecture.question_id() == Some(tally.question) {
+                    lecture.tally = Some(tally);
+                }
+            }
             LiveEvent::Begin(_) | LiveEvent::Ended(_) => unreachable!("handled above"),
         }
         next
@@ -254,6 +303,35 @@ mod tests {
         assert_eq!(lecture.participants(), 3);
         assert_eq!(lecture.count_in(Mode::Following), 2);
         assert_eq!(lecture.count_in(Mode::Exploring), 1);
+    }
+
+    #[test]
+    fn a_new_question_forgets_the_last_answer_and_tally() {
+        let question = |id| Question {
+            id: QuestionId(id),
+            ask: shared::Ask::NextValue,
+            focus: shared::Focus::default(),
+            reveal: None,
+        };
+        let view = LiveView::default()
+            .apply(LiveEvent::Begin(Role::Student))
+            .apply(LiveEvent::Mine(QuestionId(1), Some(Answer::Value(1.0))))
+            .apply(LiveEvent::Question(Some(question(1))))
+            .apply(LiveEvent::Sending(Answer::Value(2.0)))
+            .apply(LiveEvent::Mine(QuestionId(1), Some(Answer::Value(2.0))));
+        let lecture = view.lecture.clone().unwrap();
+        assert_eq!(
+            (lecture.my_answer, lecture.sending),
+            (Some(Answer::Value(2.0)), None)
+        );
+        let next = view
+            .apply(LiveEvent::Question(Some(question(2))))
+            .apply(LiveEvent::Mine(QuestionId(1), Some(Answer::Value(5.0))));
+        assert_eq!(
+            next.lecture.unwrap().my_answer,
+            None,
+            "answers of another question are ignored"
+        );
     }
 
     #[test]

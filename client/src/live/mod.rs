@@ -14,7 +14,12 @@
 //! - [`remote_input`]: the instructor's image, checked here against the server's [`digest`];
 //!   [`bmp`]: uploads as BMP;
 //!   [`qr`]: the join QR code as SVG.
+//! - Quick checks: [`question_maker`] (what can be asked here, with the right answer from
+//!   `models`), [`question_panel`] (the instructor's menu and live histogram), [`answer_card`]
+//!   (the student's answer and result), [`spread_chart`] (counts, never names),
+//!   [`question_veil`] (hides the answer on screen until the reveal).
 
+mod answer_card;
 mod backoff;
 mod bar;
 mod bmp;
@@ -27,9 +32,13 @@ mod landing;
 mod lecture;
 mod links;
 mod qr;
+mod question_maker;
+mod question_panel;
+mod question_veil;
 mod remote_input;
 mod saved_session;
 mod socket;
+mod spread_chart;
 mod student_status;
 mod sync;
 

@@ -7,9 +7,10 @@ use std::rc::Rc;
 
 use shared::codec::decode_server;
 use shared::{
-    ClientMsg, CloseReason, Control, Credentials, ErrorKind, ErrorMsg, Focus, Hello, InputImage, InputSource,
-    Join, Mode, PROTOCOL_VERSION, Role, RoomCode, RoomEvent, RoomSnapshot, RosterEvent, ServerMsg,
-    SessionEvent, SessionMsg, StateVersion, StudentMsg, Welcome,
+    Answer, Ask, CheckEvent, CheckMsg, ClientMsg, CloseReason, Control, Correct, Credentials, ErrorKind,
+    ErrorMsg, Focus, Hello, InputImage, InputSource, Join, Mode, PROTOCOL_VERSION, QuestionId, Role,
+    RoomCode, RoomEvent, RoomSnapshot, RosterEvent, ServerMsg, SessionEvent, SessionMsg, StateVersion,
+    StudentMsg, Welcome,
 };
 
 use super::backoff::Backoff;
@@ -82,6 +83,9 @@ struct PartVersions {
     locked: Option<StateVersion>,
     focus: Option<StateVersion>,
     recall: Option<StateVersion>,
+    /// The quick-check question: never set by a snapshot (the question follows it as its own
+    /// frame, with a version no newer than the snapshot's).
+    question: Option<StateVersion>,
 }
 
 impl PartVersions {
@@ -92,6 +96,7 @@ impl PartVersions {
             locked: Some(version),
             focus: Some(version),
             recall: Some(version),
+            question: None,
         }
     }
 
@@ -219,6 +224,32 @@ impl LectureSync {
         self.take()
     }
 
+    /// Instructor: asks the class `ask`, whose right answer is `correct`.
+    pub fn ask(&mut self, ask: Ask, correct: Correct) -> Vec<Effect> {
+        self.send(ClientMsg::Check(CheckMsg::Open { ask, correct }));
+        self.take()
+    }
+
+    /// Instructor: shows everyone the right answer and the counts.
+    pub fn reveal_question(&mut self) -> Vec<Effect> {
+        self.send(ClientMsg::Check(CheckMsg::Reveal));
+        self.take()
+    }
+
+    /// Instructor: takes the question off every screen.
+    pub fn dismiss_question(&mut self) -> Vec<Effect> {
+        self.send(ClientMsg::Check(CheckMsg::Dismiss));
+        self.take()
+    }
+
+    /// Student: answers question `question` (or changes the answer).
+    pub fn answer(&mut self, question: QuestionId, answer: Answer) -> Vec<Effect> {
+        if self.send(ClientMsg::Check(CheckMsg::Answer { question, answer })) {
+            self.out.push(Effect::Bar(LiveEvent::Sending(answer)));
+        }
+        self.take()
+    }
+
     /// The app's state changed: an instructor broadcasts its focus and input, a student reports
     /// whether it follows or explores.
     pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: Option<Mode>) -> Vec<Effect> {
@@ -310,9 +341,25 @@ impl LectureSync {
                     self.out.push(Effect::Bar(LiveEvent::Roster(roster)))
                 }
                 ServerMsg::Error(error) => self.on_error(error),
+                ServerMsg::Check(event) => self.on_check(event),
             }
         }
         self.take()
+    }
+
+    fn on_check(&mut self, event: CheckEvent) {
+        match event {
+            CheckEvent::Question { version, question } => {
+                if PartVersions::accept(&mut self.seen.question, version) {
+                    self.out
+                        .push(Effect::Bar(LiveEvent::Question(question.map(|q| *q))));
+                }
+            }
+            CheckEvent::Mine { question, answer } => {
+                self.out.push(Effect::Bar(LiveEvent::Mine(question, answer)))
+            }
+            CheckEvent::Tally(tally) => self.out.push(Effect::Bar(LiveEvent::Tally(tally))),
+        }
     }
 
     fn on_welcome(&mut self, welcome: Welcome) {
@@ -401,6 +448,8 @@ impl LectureSync {
         match event {
             RoomEvent::Snapshot(snapshot) => {
                 self.seen = PartVersions::all_at(snapshot.version);
+                // The question, if there is one, follows the snapshot in its own frame.
+                self.out.push(Effect::Bar(LiveEvent::Question(None)));
                 self.on_snapshot(*snapshot);
             }
             RoomEvent::Input { version, input } => {
@@ -1469,6 +1518,92 @@ mod tests {
 
     /// The instructor's playground: a 7 × 7 crop of relu_1_2's channel 4 with padding 1,
     /// stride 2 and a kernel typed by hand, at step `step`.
+    fn question_event(version: StateVersion, id: u32, revealed: bool) -> ServerMsg {
+        let ask = shared::Ask::NextValue;
+        let correct = Correct::Value {
+            value: 1.0,
+            tolerance: 0.05,
+        };
+        ServerMsg::Check(CheckEvent::Question {
+            version,
+            question: Some(Box::new(shared::Question {
+                id: QuestionId(id),
+                ask,
+                focus: focus_on(0, 1),
+                reveal: revealed.then(|| shared::Reveal {
+                    correct,
+                    tally: shared::Tally {
+                        question: QuestionId(id),
+                        answered: 1,
+                        waiting: 0,
+                        spread: shared::Spread::Values {
+                            low: 0.5,
+                            width: 0.125,
+                            counts: vec![1; 8],
+                        },
+                    },
+                    right: 1,
+                }),
+            })),
+        })
+    }
+
+    #[test]
+    fn a_student_answers_and_a_reconnect_lands_in_the_question_with_the_answer() {
+        let mut page = Page::student_in_room();
+        page.receive(question_event(v(4), 1, false));
+        assert_eq!(page.lecture().question_id(), Some(QuestionId(1)));
+        page.take_sent();
+        let effects = page.sync.answer(QuestionId(1), Answer::Value(0.9));
+        page.apply(effects);
+        assert_eq!(
+            page.take_sent(),
+            vec![ClientMsg::Check(CheckMsg::Answer {
+                question: QuestionId(1),
+                answer: Answer::Value(0.9)
+            })]
+        );
+        assert_eq!(page.lecture().sending, Some(Answer::Value(0.9)));
+        page.receive(ServerMsg::Check(CheckEvent::Mine {
+            question: QuestionId(1),
+            answer: Some(Answer::Value(0.9)),
+        }));
+        assert_eq!(
+            (page.lecture().my_answer, page.lecture().sending),
+            (Some(Answer::Value(0.9)), None)
+        );
+        // An older copy of the question part changes nothing.
+        page.receive(question_event(v(2), 1, true));
+        assert!(
+            page.lecture()
+                .question
+                .as_ref()
+                .is_some_and(|q| q.reveal.is_none())
+        );
+
+        // Reconnect: the snapshot (at a newer version) is followed by the question and the answer.
+        page.socket_closes();
+        page.retry_fires();
+        page.socket_opens();
+        page.receive(student_welcome("Ada"));
+        page.receive(snapshot(v(9), focus_on(0, 1), Some(input_image(2)), 0));
+        page.receive(question_event(v(8), 1, true));
+        page.receive(ServerMsg::Check(CheckEvent::Mine {
+            question: QuestionId(1),
+            answer: Some(Answer::Value(0.9)),
+        }));
+        let lecture = page.lecture();
+        assert!(
+            lecture.question.as_ref().is_some_and(|q| q.reveal.is_some()),
+            "lands in the question"
+        );
+        assert_eq!(
+            lecture.my_answer,
+            Some(Answer::Value(0.9)),
+            "and keeps the answer"
+        );
+    }
+
     fn playground_focus(step: u32) -> Focus {
         let mut tenths = [0i8; shared::MAX_KERNEL_CELLS];
         tenths[..9].copy_from_slice(&[-10, 0, 10, -20, 0, 20, -10, 0, 10]);

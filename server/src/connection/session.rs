@@ -9,8 +9,8 @@ use axum::extract::ws::Message;
 use shared::codec::decode_client;
 use shared::verify::{ConnState, verify};
 use shared::{
-    ClientMsg, CloseReason, Control, ErrorKind, Role, RosterEvent, ServerMsg, SessionEvent, SessionMsg,
-    StudentMsg,
+    CheckEvent, CheckMsg, ClientMsg, CloseReason, Control, ErrorKind, Role, RosterEvent, ServerMsg,
+    SessionEvent, SessionMsg, StudentMsg,
 };
 use tokio::time::{Instant, sleep_until};
 
@@ -19,7 +19,11 @@ use super::{Connection, End, codec_error_kind, error_msg};
 use crate::focus_check::check_focus;
 use crate::inference::InferenceError;
 use crate::rate_limit::wait_text;
-use crate::room::Room;
+use crate::room::{QuickCheckError, Room};
+
+/// At most this many tallies per second reach the instructor (answers arriving faster are
+/// counted together).
+const TALLY_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Bytes of a message that may sit unfinished without a deadline: a WebSocket frame header is at
 /// most 14 bytes and the socket reads ahead at most one read buffer (512 bytes); anything past
@@ -82,10 +86,12 @@ impl Connection {
         if hub.is_shutting_down() {
             return self.goodbye(CloseReason::ServerShutdown).await;
         }
-        let (snapshot, mut sent, mut pulse, closed) = {
+        let (snapshot, after_snapshot, mut sent, mut pulse, closed) = {
             let state = published.borrow_and_update();
-            let (snapshot, sent) = state.snapshot();
-            (snapshot, sent, state.pulse, state.closed)
+            let (snapshot, mut sent) = state.snapshot();
+            // The quick-check question, if any: a late joiner lands in it.
+            let after = state.unsent(&mut sent);
+            (snapshot, after, sent, state.pulse, state.closed)
         };
         if let Some(reason) = closed {
             return self.goodbye(reason).await;
@@ -93,18 +99,35 @@ impl Connection {
         if let Err(end) = self.send(snapshot).await {
             return end;
         }
+        for frame in after_snapshot.into_iter().flatten() {
+            if let Err(end) = self.send(frame).await {
+                return end;
+            }
+        }
+        if !instructor && let Some((question, answer)) = room.answer_of(seat.member()) {
+            // After a reload the student sees the answer it gave.
+            let mine = ServerMsg::Check(CheckEvent::Mine { question, answer });
+            if let Err(end) = self.send_msg(&mine).await {
+                return end;
+            }
+        }
         let mut saved = room.subscribe_saved();
         let mut failures = room.subscribe_save_failures();
         let mut roster = room.subscribe_roster();
         let mut roster_due: Option<Instant> = None;
+        let mut tally = room.subscribe_tally();
+        let mut tally_due: Option<Instant> = None;
         if instructor {
             saved.mark_unchanged();
             failures.mark_unchanged();
             roster.mark_changed();
+            tally.mark_changed();
         }
         let mut next_roster_at = Instant::now();
         // Armed only while a roster is due (instructor); one timer reused, not one per loop.
         let mut roster_timer = pin!(sleep_until(next_roster_at));
+        let mut next_tally_at = Instant::now();
+        let mut tally_timer = pin!(sleep_until(next_tally_at));
         let mut partial = PartialMessage {
             accounted: self.peer.meter.get(),
             since: None,
@@ -122,6 +145,8 @@ impl Connection {
                 Ok(()) = failures.changed(), if instructor => Wake::SaveFailed,
                 Ok(()) = roster.changed(), if instructor => Wake::RosterChanged,
                 () = &mut roster_timer, if roster_due.is_some() => Wake::SendRoster,
+                Ok(()) = tally.changed(), if instructor => Wake::TallyChanged,
+                () = &mut tally_timer, if tally_due.is_some() => Wake::SendTally,
                 message = self.socket.recv() => Wake::Received(message),
             };
             let result = match step {
@@ -172,7 +197,26 @@ impl Connection {
                         roster_due = Some(next_roster_at);
                         roster_timer.as_mut().reset(next_roster_at);
                     }
+                    // Who is connected counts in the tally's "not answered yet".
+                    tally.mark_changed();
                     Ok(())
+                }
+                Wake::TallyChanged => {
+                    tally.borrow_and_update();
+                    // Coalesce: at most one tally per `TALLY_INTERVAL`.
+                    if tally_due.is_none() {
+                        tally_due = Some(next_tally_at);
+                        tally_timer.as_mut().reset(next_tally_at);
+                    }
+                    Ok(())
+                }
+                Wake::SendTally => {
+                    tally_due = None;
+                    next_tally_at = Instant::now() + TALLY_INTERVAL;
+                    match room.tally() {
+                        Some(counts) => self.send_msg(&ServerMsg::Check(CheckEvent::Tally(counts))).await,
+                        None => Ok(()),
+                    }
                 }
                 Wake::SendRoster => {
                     roster_due = None;
@@ -238,6 +282,14 @@ impl Connection {
                     .send_msg(&ServerMsg::Session(SessionEvent::Pong(nonce)))
                     .await;
             }
+            ClientMsg::Check(check) => {
+                room.touch();
+                match self.quick_check(room, seat, check).await {
+                    Ok(Some(reply)) => return self.send_msg(&reply).await,
+                    Ok(None) => Ok(()),
+                    Err(error) => Err(error),
+                }
+            }
             ClientMsg::Session(SessionMsg::Leave) => match room.leave(seat.member()).await {
                 Ok(()) => return Err(End::Closed(CloseReason::Left)),
                 Err(e) => Err(error_msg(ErrorKind::Internal, e.to_string())),
@@ -297,6 +349,69 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// Acts on a quick-check message (already checked against `verify`); a student's accepted
+    /// answer is confirmed with `CheckEvent::Mine` once it is on disk.
+    async fn quick_check(
+        &mut self,
+        room: &Arc<Room>,
+        seat: &Membership,
+        check: CheckMsg,
+    ) -> Result<Option<ServerMsg>, ServerMsg> {
+        let refused = |error: QuickCheckError| match error {
+            QuickCheckError::Refused(reason) => error_msg(ErrorKind::BadCheck, reason.to_string()),
+            QuickCheckError::Store(e) => error_msg(ErrorKind::Internal, e.to_string()),
+        };
+        match check {
+            CheckMsg::Open { ask, correct } => {
+                if let Err(wait) = self.hub.question_limiter().try_take(room.code()) {
+                    return Err(error_msg(
+                        ErrorKind::BadCheck,
+                        format!(
+                            "Too many questions in a row; wait {} before the next one.",
+                            wait_text(wait)
+                        ),
+                    ));
+                }
+                // The server's own prediction is the right answer to "which class?".
+                let correct = match (ask, room.prediction()) {
+                    (shared::Ask::PredictClass { .. }, Some(class)) => shared::Correct::Class(class),
+                    (shared::Ask::PredictClass { .. }, None) => {
+                        return Err(error_msg(
+                            ErrorKind::BadCheck,
+                            "Pick a picture first: the class to predict depends on it.",
+                        ));
+                    }
+                    _ => correct,
+                };
+                room.open_question(ask, correct).await.map_err(refused)?;
+                Ok(None)
+            }
+            CheckMsg::Reveal => room.reveal_question().await.map(|_| None).map_err(refused),
+            CheckMsg::Dismiss => room.dismiss_question().await.map(|_| None).map_err(refused),
+            CheckMsg::Answer { question, answer } => {
+                let key = (room.code().clone(), seat.member());
+                if let Err(wait) = self.hub.answer_limiter().try_take(&key) {
+                    return Err(error_msg(
+                        ErrorKind::BadCheck,
+                        format!(
+                            "Too many answers in a row; wait {} and answer again.",
+                            wait_text(wait)
+                        ),
+                    ));
+                }
+                room.answer(seat.member(), question, answer)
+                    .await
+                    .map_err(refused)?;
+                Ok(Some(ServerMsg::Check(CheckEvent::Mine {
+                    question,
+                    answer: Some(answer),
+                })))
+            }
+        }
+    }
+}
+
 fn inference_error(error: InferenceError) -> ServerMsg {
     let kind = match error {
         InferenceError::UnknownSample { .. } => ErrorKind::UnknownSample,
@@ -315,5 +430,7 @@ enum Wake {
     SaveFailed,
     RosterChanged,
     SendRoster,
+    TallyChanged,
+    SendTally,
     Received(Option<Result<Message, axum::Error>>),
 }

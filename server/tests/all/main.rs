@@ -15,6 +15,7 @@ mod embedded;
 mod http;
 mod lecture;
 mod playground;
+mod quick_check;
 mod reach;
 mod refusals;
 mod stalled;

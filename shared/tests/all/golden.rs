@@ -87,6 +87,35 @@ fn sample_client_messages() -> Vec<ClientMsg> {
         ClientMsg::Student(StudentMsg::SetMode(Mode::Exploring)),
         ClientMsg::Session(SessionMsg::Ping(300)),
         ClientMsg::Session(SessionMsg::Leave),
+        ClientMsg::Check(CheckMsg::Open {
+            ask: Ask::PredictClass { classes: 10 },
+            correct: Correct::Class(3),
+        }),
+        ClientMsg::Check(CheckMsg::Open {
+            ask: Ask::NextValue,
+            correct: Correct::Value {
+                value: -0.75,
+                tolerance: 0.125,
+            },
+        }),
+        ClientMsg::Check(CheckMsg::Open {
+            ask: Ask::PickCell {
+                target: CellTarget::ImportantPixel,
+                width: 3,
+                height: 3,
+            },
+            correct: Correct::Cell(4),
+        }),
+        ClientMsg::Check(CheckMsg::Reveal),
+        ClientMsg::Check(CheckMsg::Dismiss),
+        ClientMsg::Check(CheckMsg::Answer {
+            question: QuestionId(7),
+            answer: Answer::Value(0.5),
+        }),
+        ClientMsg::Check(CheckMsg::Answer {
+            question: QuestionId(7),
+            answer: Answer::Cell(2),
+        }),
     ]
 }
 
@@ -152,17 +181,63 @@ fn sample_server_messages() -> Vec<ServerMsg> {
             kind: ErrorKind::VersionMismatch { server: 1, client: 0 },
             message: "reload".into(),
         }),
+        ServerMsg::Check(CheckEvent::Question {
+            version,
+            question: Some(Box::new(Question {
+                id: QuestionId(7),
+                ask: Ask::PickCell {
+                    target: CellTarget::PoolWinner,
+                    width: 2,
+                    height: 2,
+                },
+                focus: Focus::default(),
+                reveal: Some(Reveal {
+                    correct: Correct::Cell(1),
+                    tally: Tally {
+                        question: QuestionId(7),
+                        answered: 3,
+                        waiting: 1,
+                        spread: Spread::Cells(vec![0, 2, 1, 0]),
+                    },
+                    right: 2,
+                }),
+            })),
+        }),
+        ServerMsg::Check(CheckEvent::Question {
+            version,
+            question: None,
+        }),
+        ServerMsg::Check(CheckEvent::Mine {
+            question: QuestionId(7),
+            answer: Some(Answer::Class(2)),
+        }),
+        ServerMsg::Check(CheckEvent::Tally(Tally {
+            question: QuestionId(7),
+            answered: 1,
+            waiting: 0,
+            spread: Spread::Values {
+                low: 0.5,
+                width: 0.25,
+                counts: vec![1],
+            },
+        })),
+        ServerMsg::Error(ErrorMsg {
+            kind: ErrorKind::BadCheck,
+            message: "closed".into(),
+        }),
     ]
 }
 
+// Protocol version 3 adds quick checks (`ClientMsg::Check`, variant 4; `ServerMsg::Check`,
+// variant 4; `ErrorKind::BadCheck`); nothing else changed, so the bytes before them are the same.
 // Protocol version 2: the focus carries the hyperparameter playground (its default ends every
 // focus: `06 00 03 01 00 00 1d 1d 00 00 00 00`); the second `SetFocus` is a playground with a
 // kernel typed by hand (25 weights of one byte each), the third one with a model kernel.
 const GOLDEN_CLIENT: &[&str] = &[
-    "000200",
-    "000201064b515857544207070707070707070707070707070707",
-    "000202064b515857544203416461",
-    "000203064b515857544209090909090909090909090909090909",
+    "000300",
+    "000301064b515857544207070707070707070707070707070707",
+    "000302064b515857544203416461",
+    "000303064b515857544209090909090909090909090909090909",
     "010002020301fb0f0e01fa01000600030100001d1d00000000",
     "0100030000000700fa0001080305040309fb2c0134019da5adb5bdc5cdd5dde5edf5fd050d151d252d353d454d555d",
     "0100000000000000fa00010600030100001d1d00070908",
@@ -174,6 +249,13 @@ const GOLDEN_CLIENT: &[&str] = &[
     "020001",
     "0300fb2c01",
     "0301",
+    "0400000a0003",
+    "04000101000040bf0000003e",
+    "0400020103030204",
+    "0401",
+    "0402",
+    "040307010000003f",
+    "0403070202",
 ];
 const GOLDEN_SERVER: &[&str] = &[
     "0000064b5158575442000007070707070707070707070707070707",
@@ -188,6 +270,11 @@ const GOLDEN_SERVER: &[&str] = &[
     "010402fbe80300",
     "02000103034164610001",
     "030001000672656c6f6164",
+    "040002fbe803010702000202000000000000fa00010600030100001d1d0000000001020107030101040002010002",
+    "040002fbe80300",
+    "040107010002",
+    "0402070100020000003f0000803e0101",
+    "030c06636c6f736564",
 ];
 
 #[test]

@@ -31,5 +31,6 @@ mod live_join_address;
 mod live_latency;
 mod live_lecture;
 mod live_playground;
+mod live_quick_check;
 mod live_resilience;
 mod live_student_picker;
