@@ -151,7 +151,8 @@ pub fn next_value(network: &Network, trace: &Trace, focus: &Focus) -> Option<f32
     let steps = navigation::steps(network, focus);
     let step = playback::clamp(focus.step, steps) as usize;
     match navigation::screen(network, focus) {
-        Screen::Conv => {
+        // The neuron at the window's place, in the arithmetic or the network opened around it.
+        Screen::Conv | Screen::ConvInContext => {
             let (y, x) = pixel(network, focus)?;
             Some(explain::conv(network, trace, layer, neuron, y, x).ok()?.total)
         }
@@ -172,7 +173,7 @@ pub fn next_value(network: &Network, trace: &Trace, focus: &Focus) -> Option<f32
             .probabilities
             .get(step)
             .copied(),
-        Screen::Overview | Screen::Playground => None,
+        Screen::Overview | Screen::ClassInContext | Screen::Playground => None,
     }
 }
 
@@ -197,7 +198,7 @@ fn pick_cell(network: &Network, trace: &Trace, focus: &Focus) -> Option<Offer> {
                 "Which cell wins the max-pool?",
             )
         }
-        Screen::Conv => {
+        Screen::Conv | Screen::ConvInContext => {
             let contributions = pixel_contributions(network, trace, focus)?;
             let width = contributions.ncols();
             let (at, strongest) = contributions

@@ -89,10 +89,7 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     for student in &students {
         e2e::page::wait_for_prediction(student, &expected).await?;
     }
-    instructor
-        .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
-        .await?;
-    instructor.wait_for("view-conv").await?;
+    e2e::page::open_conv_arithmetic(&instructor, &format!("neuron-{CONV_LAYER}-{CONV_NEURON}")).await?;
     for _ in 0..STEPS {
         instructor.click("step-forward").await?;
     }
@@ -279,9 +276,13 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     }
 
     // "Which class will it predict?" in the overview: the class bars are veiled until the reveal.
+    // Back twice: from the arithmetic to the network opened around the neuron, then to the overview.
     instructor.click("back").await?;
-    instructor.wait_for("overview").await?;
-    students[1].wait_for("overview").await?;
+    instructor.wait_for("elastic-conv").await?;
+    instructor.click("back").await?;
+    let overview = r#"document.querySelector('[data-testid="overview"]')?.getAttribute('data-stage') === 'overview'"#;
+    instructor.wait_until("the overview", overview).await?;
+    students[1].wait_until("the overview", overview).await?;
     instructor
         .find_css(r#"[data-testid="ask-menu"] summary"#)
         .await?
