@@ -280,7 +280,8 @@ async fn a_numeric_question_at_a_conv_step_is_answered_counted_and_revealed() ->
     instructor.click("back").await?;
     instructor.wait_for("elastic-conv").await?;
     instructor.click("back").await?;
-    let overview = r#"document.querySelector('[data-testid="overview"]')?.getAttribute('data-stage') === 'overview'"#;
+    let overview =
+        r#"document.querySelector('[data-testid="overview"]')?.getAttribute('data-stage') === 'overview'"#;
     instructor.wait_until("the overview", overview).await?;
     students[1].wait_until("the overview", overview).await?;
     instructor
