@@ -15,6 +15,7 @@ use shared::Focus;
 
 use crate::layout::{Cell, ColumnKind, ColumnSpec, Layout, Rect};
 use crate::navigation::{self, Screen};
+use crate::shared_ref::Shared;
 
 /// Where the network is on the screen for a focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,16 +109,17 @@ pub struct ClassParts {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Parts {
     /// Around a conv neuron.
-    Conv(ConvParts),
+    Conv(Shared<ConvParts>),
     /// Around a class.
-    Class(ClassParts),
+    Class(Shared<ClassParts>),
 }
 
 /// The overview opened around an expansion.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Elastic {
-    /// The same columns and tiles as the base layout, moved.
-    pub layout: Layout,
+    /// The same columns and tiles as the base layout, moved (shared: a prop of the added parts,
+    /// compared by identity on every render of a playing animation).
+    pub layout: Shared<Layout>,
     /// Columns squeezed to the side (drawn faded, their labels hidden).
     pub squeezed: Vec<bool>,
     /// The added pieces.
@@ -260,16 +262,16 @@ fn conv(base: &Layout, target: Cell) -> Option<Elastic> {
         .map(|c| c.x + c.width)
         .fold(base.width, f32::max);
     Some(Elastic {
-        layout,
+        layout: Shared::new(layout),
         squeezed,
-        parts: Parts::Conv(ConvParts {
+        parts: Parts::Conv(Shared::new(ConvParts {
             source,
             target,
             kernels,
             intermediate,
             plus,
             bias,
-        }),
+        })),
     })
 }
 
@@ -333,49 +335,24 @@ fn class_parts(base: &Layout, class: usize, softmax: bool) -> Option<Elastic> {
         *flag = layout.columns.len() > 2 && spread > 0.0 && source_x < base.columns[source].x;
     }
     Some(Elastic {
-        layout,
+        layout: Shared::new(layout),
         squeezed,
-        parts: Parts::Class(ClassParts {
+        parts: Parts::Class(Shared::new(ClassParts {
             source,
             output,
             bar,
             logits,
             softmax: softmax_rect,
             softmax_open: softmax,
-        }),
+        })),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::{ColumnSpec, Margins, compute};
-
-    /// Tiny VGG's overview columns: input, 10 hidden layers, output.
-    fn tiny_vgg() -> Vec<ColumnSpec> {
-        use ColumnKind::*;
-        let mut columns = vec![ColumnSpec {
-            kind: Input,
-            layer: None,
-            neurons: 3,
-        }];
-        let kinds = [
-            Conv, Activation, Conv, Activation, Pool, Conv, Activation, Conv, Activation, Pool,
-        ];
-        for (layer, kind) in kinds.into_iter().enumerate() {
-            columns.push(ColumnSpec {
-                kind,
-                layer: Some(layer),
-                neurons: 10,
-            });
-        }
-        columns.push(ColumnSpec {
-            kind: Output,
-            layer: Some(12),
-            neurons: 10,
-        });
-        columns
-    }
+    use crate::layout::tests::tiny_vgg;
+    use crate::layout::{Margins, compute};
 
     fn base(width: f32, height: f32) -> Layout {
         compute(&tiny_vgg(), width, height, Margins::for_font(16.0, true))

@@ -398,11 +398,11 @@ pub fn link_path(from: (f32, f32), to: (f32, f32)) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// Tiny VGG's overview: input, 10 hidden layers, output.
-    fn tiny_vgg() -> Vec<ColumnSpec> {
+    /// Tiny VGG's overview: input, 10 hidden layers, output (the elastic layout's tests too).
+    pub(crate) fn tiny_vgg() -> Vec<ColumnSpec> {
         use ColumnKind::*;
         let mut columns = vec![ColumnSpec {
             kind: Input,

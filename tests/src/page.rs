@@ -166,3 +166,17 @@ pub async fn open_class_terms(browser: &Browser, class: usize) -> Result<()> {
     browser.wait_for("view-flatten").await?;
     Ok(())
 }
+
+/// Presses `key` on the page as a user would (a real key event, not a dispatched one), with the
+/// focus on the page itself rather than in a field or on a button.
+pub async fn press(browser: &Browser, key: fantoccini::key::Key) -> Result<()> {
+    browser
+        .eval("document.activeElement?.blur(); return true;", vec![])
+        .await?;
+    browser
+        .find_css("body")
+        .await?
+        .send_keys(&key.to_string())
+        .await?;
+    Ok(())
+}

@@ -179,9 +179,9 @@ pub fn Overview(props: &OverviewProps) -> Html {
         leaving.and_then(|e| elastic::open(base, e))
     });
     // The tiles' places: opened around the expansion, or the plain overview.
-    let layout: Rc<Layout> = match opened.as_ref() {
-        Some(elastic) => Rc::new(elastic.layout.clone()),
-        None => Rc::new((*base).clone()),
+    let layout: Shared<Layout> = match opened.as_ref() {
+        Some(elastic) => elastic.layout.clone(),
+        None => Shared(base.clone()),
     };
     let squeezed = |column: usize| {
         opened
@@ -492,15 +492,15 @@ pub fn Overview(props: &OverviewProps) -> Html {
         )
     });
     let parts = |elastic: &Elastic, leaving: bool| -> Html {
-        let placed = Shared::new(elastic.layout.clone());
+        let placed = elastic.layout.clone();
         match &elastic.parts {
             Parts::Conv(parts) => html! {
-                <ElasticConv scene={props.scene.clone()} layout={placed} parts={Shared::new(parts.clone())}
+                <ElasticConv scene={props.scene.clone()} layout={placed} parts={parts.clone()}
                     focus={props.focus} {band} {leaving} onnavigate={props.onnavigate.clone()} />
             },
             Parts::Class(parts) => html! {
                 <ElasticClass scene={props.scene.clone()} heatmaps={props.heatmaps.clone()} layout={placed}
-                    parts={Shared::new(parts.clone())} focus={props.focus} {band} {leaving}
+                    parts={parts.clone()} focus={props.focus} {band} {leaving}
                     linked={props.linked} onlink={props.onlink.clone()} onnavigate={props.onnavigate.clone()} />
             },
         }

@@ -213,20 +213,6 @@ async fn relu_pool_flatten_and_softmax_views_show_the_traced_values() -> Result<
     browser.close().await
 }
 
-/// Presses `key` on the page as a user would (a real key event, not a dispatched one), with the
-/// focus on the page itself rather than in a field or on a button.
-async fn press(browser: &Browser, key: Key) -> Result<()> {
-    browser
-        .eval("document.activeElement?.blur(); return true;", vec![])
-        .await?;
-    browser
-        .find_css("body")
-        .await?
-        .send_keys(&key.to_string())
-        .await?;
-    Ok(())
-}
-
 async fn wait_step(browser: &Browser, step: u32) -> Result<()> {
     browser
         .wait_until(
@@ -245,10 +231,10 @@ async fn keys_step_play_pause_and_go_back_but_not_while_typing() -> Result<()> {
 
     // Arrows step the animation.
     for _ in 0..3 {
-        press(&browser, Key::Right).await?;
+        page::press(&browser, Key::Right).await?;
     }
     wait_step(&browser, 3).await?;
-    press(&browser, Key::Left).await?;
+    page::press(&browser, Key::Left).await?;
     wait_step(&browser, 2).await?;
 
     // An arrow typed into a text field moves the caret, not the animation: the next arrow on the
@@ -258,7 +244,7 @@ async fn keys_step_play_pause_and_go_back_but_not_while_typing() -> Result<()> {
         .await?
         .send_keys(&Key::Right.to_string())
         .await?;
-    press(&browser, Key::Right).await?;
+    page::press(&browser, Key::Right).await?;
     wait_step(&browser, 3).await?;
     ensure!(
         step_of(&browser, "view-conv").await? == 3,
@@ -267,7 +253,7 @@ async fn keys_step_play_pause_and_go_back_but_not_while_typing() -> Result<()> {
 
     // Space plays, and pauses again.
     let play_state = r#"document.querySelector('[data-testid="play"]').getAttribute("aria-pressed")"#;
-    press(&browser, Key::Space).await?;
+    page::press(&browser, Key::Space).await?;
     browser
         .wait_until("Space to start playing", &format!(r#"{play_state} === "true""#))
         .await?;
@@ -277,13 +263,13 @@ async fn keys_step_play_pause_and_go_back_but_not_while_typing() -> Result<()> {
             r#"Number(document.querySelector('[data-testid="view-conv"]').getAttribute("data-step")) > 3"#,
         )
         .await?;
-    press(&browser, Key::Space).await?;
+    page::press(&browser, Key::Space).await?;
     browser
         .wait_until("Space to pause", &format!(r#"{play_state} === "false""#))
         .await?;
 
     // Escape goes back up to the overview.
-    press(&browser, Key::Escape).await?;
+    page::press(&browser, Key::Escape).await?;
     browser
         .wait_until(
             "Escape to close the conv view",

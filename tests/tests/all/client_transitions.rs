@@ -160,8 +160,8 @@ async fn a_conv_neuron_opens_the_network_in_place_and_back_reverses_it() -> Resu
         );
     }
     // At the step (the arrow keys step, as everywhere): the value under the window, and the bias.
-    press(&browser, Key::Right).await?;
-    press(&browser, Key::Right).await?;
+    page::press(&browser, Key::Right).await?;
+    page::press(&browser, Key::Right).await?;
     browser
         .wait_until(
             "step 2",
@@ -334,19 +334,6 @@ async fn a_class_opens_its_flattened_vector_and_softmax_reveals_the_logits_linke
     Ok(())
 }
 
-/// Presses a key on the page (not in a control).
-async fn press(browser: &Browser, key: Key) -> Result<()> {
-    browser
-        .eval("document.activeElement?.blur(); return true;", vec![])
-        .await?;
-    browser
-        .find_css("body")
-        .await?
-        .send_keys(&key.to_string())
-        .await?;
-    Ok(())
-}
-
 /// Which logits softmax shows so far, by class.
 async fn shown(browser: &Browser) -> Result<Vec<bool>> {
     let value = browser
@@ -384,7 +371,7 @@ async fn the_arithmetic_opens_below_the_network_band_and_back_returns_to_the_ope
     browser.wait_for("elastic-conv").await?;
     tokio::time::sleep(Duration::from_millis(600)).await;
     // A channel's intermediate map opens that channel's arithmetic, at the same step.
-    press(&browser, Key::Right).await?;
+    page::press(&browser, Key::Right).await?;
     browser.click("elastic-intermediate-4").await?;
     browser.wait_for("view-conv").await?;
     ensure!(
