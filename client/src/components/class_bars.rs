@@ -77,6 +77,7 @@ pub fn ClassBars(props: &ClassBarsProps) -> Html {
                 data-testid={format!("class-{row}")}
                 data-predicted={predicted.to_string()}
                 data-cell={format!("{}-{row}", props.column)}
+                data-flip={format!("{}-{row}", props.column)}
                 aria-label={label}
                 onpointerenter={enter}
                 onfocus={focused}

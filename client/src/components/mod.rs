@@ -8,6 +8,7 @@ pub mod draw_canvas;
 pub mod elastic_class;
 pub mod elastic_conv;
 pub mod flatten_view;
+pub mod flip;
 pub mod heatmap_canvas;
 pub mod hint;
 pub mod info_button;

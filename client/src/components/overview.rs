@@ -21,6 +21,7 @@ use crate::article::{self, ArticleOpener};
 use crate::components::class_bars::ClassBars;
 use crate::components::elastic_class::ElasticClass;
 use crate::components::elastic_conv::ElasticConv;
+use crate::components::flip;
 use crate::components::heatmap_canvas::HeatmapCanvas;
 use crate::components::legend::{LegendScale, legend};
 use crate::components::overview_edges::OverviewEdges;
@@ -70,30 +71,23 @@ fn reduced_motion() -> bool {
 
 /// How long closed parts take to fade out (the CSS fade of `.elastic.leaving`).
 const LEAVING_MS: u32 = 300;
-/// How long after the overview opens, closes or becomes a band its tiles move smoothly (the
-/// CSS transitions last 500 ms; the band's new size is measured a frame later). Outside this
-/// window a resize or the first measurement places the tiles at once.
+/// How long after the overview opens, closes or becomes a band its pieces move smoothly (they
+/// move for [`flip::MOVE_MS`]; the band's new size is measured a frame later). Outside this
+/// window a resize or the first measurement places them at once.
 const MOVING_MS: f64 = 900.0;
 
-/// Whether the overview's tiles are moving to a new stage (set in the very render that gives
-/// them their new places, so the CSS transitions see the change); re-renders once it is over.
+/// Whether the overview's pieces are moving to a new stage: true in the renders during
+/// [`MOVING_MS`] after the stage changed (read at render time, so no render is scheduled for
+/// its end).
 #[hook]
 fn use_moving(stage: (Option<Expansion>, bool)) -> bool {
     let now = js_sys::Date::now();
     let changed = use_mut_ref(|| (stage, f64::NEG_INFINITY));
-    {
-        let mut changed = changed.borrow_mut();
-        if changed.0 != stage {
-            *changed = (stage, now);
-        }
+    let mut changed = changed.borrow_mut();
+    if changed.0 != stage {
+        *changed = (stage, now);
     }
-    let update = use_force_update();
-    use_effect_with(stage, move |_| {
-        let timer = Timeout::new(MOVING_MS as u32 + 50, move || update.force_update());
-        move || drop(timer)
-    });
-    let since = changed.borrow().1;
-    now - since < MOVING_MS
+    now - changed.1 < MOVING_MS
 }
 
 /// The expansion closed a moment ago, still drawn while it fades out; cleared after
@@ -172,6 +166,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     let leaving = use_leaving(expansion);
     let moving = use_moving((expansion, band));
+    flip::use_flip(container.clone(), moving, reduced_motion());
     let opened = use_memo((base.clone(), expansion), |(base, expansion)| {
         expansion.and_then(|e| elastic::open(base, e))
     });
@@ -355,6 +350,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                             style={style}
                             data-testid={test_id(spec.kind, spec.layer, row)}
                             data-cell={cell_key(cell)}
+                            data-flip={cell_key(cell)}
                             data-all-zero={all_zero.then_some("true")}
                             aria-label={label}
                             {onpointermove}
@@ -433,7 +429,8 @@ pub fn Overview(props: &OverviewProps) -> Html {
                 }
             };
             html! {
-                <div class={classes!("column-label", squeezed(index).then_some("squeezed"))} style={style} data-layer={name.clone()}>
+                <div class={classes!("column-label", squeezed(index).then_some("squeezed"))} style={style} data-layer={name.clone()}
+                     data-flip={format!("label-{index}")}>
                     <button type="button" class="label-link" data-testid={format!("label-{index}")} {onclick}
                             title={format!("Read about {}", section.topic())}>{ text }</button>
                 </div>
@@ -517,7 +514,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     let style = format!("width:{:.0}px;height:{:.0}px", layout.width, layout.height);
     html! {
-        <div class={classes!("overview", band.then_some("band"), moving.then_some("moving"))} ref={container} {onkeydown} role="group"
+        <div class={classes!("overview", band.then_some("band"))} ref={container} {onkeydown} role="group"
              data-testid="overview" data-stage={stage}
              aria-label="The network: every neuron's activation map. Arrow keys move between neurons, Enter explains one.">
             <div class="overview-canvas" style={style}>
@@ -566,7 +563,7 @@ fn legend_footer(
                 layout.footer_top + 2.0
             );
             Some(html! {
-                <div class="column-range" {style} data-testid={format!("range-{id}")}
+                <div class="column-range" {style} data-testid={format!("range-{id}")} data-flip={format!("range-{id}")}
                      data-min={format::exact(min)} data-max={format::exact(max)}
                      title="The largest and smallest value in this column"
                      aria-label={format!("values from {} to {}", format::short(min), format::short(max))}>
