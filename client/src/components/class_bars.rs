@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::components::flip::{Flip, Place};
 use crate::format;
 use crate::layout::Rect;
 use crate::model;
@@ -27,6 +28,9 @@ pub struct ClassBarsProps {
     pub onhover: Callback<Option<usize>>,
     /// A class was chosen (opens the flatten/softmax explanation).
     pub onopen: Callback<usize>,
+    /// Moves the rows to new places smoothly (in the overview).
+    #[prop_or_default]
+    pub flip: Option<Flip>,
 }
 
 /// The class probability bars.
@@ -43,8 +47,14 @@ pub fn ClassBars(props: &ClassBarsProps) -> Html {
         let p = props.probabilities.get(row).copied().unwrap_or(0.0);
         let name = names.get(row).cloned().unwrap_or_else(|| format!("class {row}"));
         let predicted = row == props.predicted;
+        let key = format!("{}-{row}", props.column);
+        let moved = props
+            .flip
+            .as_ref()
+            .map(|flip| flip.style(&key, Place::of(rect)))
+            .unwrap_or_default();
         let style = format!(
-            "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px",
+            "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px{moved}",
             rect.x, rect.y, rect.width, rect.height
         );
         let bar = format!("width:{:.1}%", 100.0 * p / top);
@@ -77,7 +87,7 @@ pub fn ClassBars(props: &ClassBarsProps) -> Html {
                 data-testid={format!("class-{row}")}
                 data-predicted={predicted.to_string()}
                 data-cell={format!("{}-{row}", props.column)}
-                data-flip={format!("{}-{row}", props.column)}
+                data-flip={key}
                 aria-label={label}
                 onpointerenter={enter}
                 onfocus={focused}

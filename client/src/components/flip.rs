@@ -4,32 +4,49 @@
 //! opened around a neuron (p95 frame 66.7 ms at 1280×720); a transform animation paints each
 //! piece once and then only moves the painted result.
 //!
-//! Each moving piece carries `data-flip="<key>"` and its place as inline `left`/`top`/`width`/
-//! `height` pixels. After every render the hook compares each piece's place with the one it had
-//! before; while the stage changes (`moving`), a piece whose place changed is drawn where it was
-//! on screen (its old place under any animation still running) and animated to its new place.
-//! Outside a stage change (a resize, the first measurement) pieces jump, as before.
+//! Each moving piece asks [`Flip::style`] for the end of its inline style while the overview
+//! renders, giving its key and its new place (`left`/`top`/`width`/`height` pixels). While the
+//! stage changes (`moving`), a piece whose place changed gets a transform that draws it where it
+//! was on screen (its old place under any animation still running, worked out from that
+//! animation's start and easing rather than read back from the browser) in that very render, so
+//! no frame shows it at its new place too early; after the render, an animation takes it from
+//! there to its new place. Outside a stage change (a resize, the first measurement) pieces jump.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CssStyleDeclaration, Element, HtmlElement};
+use web_sys::{Element, HtmlElement};
 use yew::prelude::*;
 
 /// How long a piece takes to reach its new place (the closed parts fade out in less).
 pub const MOVE_MS: f64 = 500.0;
-/// The movement's easing: slow start, slow end.
+/// The movement's easing: slow start, slow end (the same curve as [`EASING_CURVE`]).
 const EASING: &str = "cubic-bezier(0.65, 0, 0.35, 1)";
+const EASING_CURVE: (f64, f64, f64, f64) = (0.65, 0.0, 0.35, 1.0);
 
 /// A piece's box in the overview's coordinates, as its inline style gives it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-struct Place {
-    x: f64,
-    y: f64,
+pub struct Place {
+    pub x: f64,
+    pub y: f64,
     /// `None` where the style leaves the size to the content (a label's height).
-    width: Option<f64>,
-    height: Option<f64>,
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+}
+
+impl Place {
+    /// A box of the layout.
+    pub fn of(rect: &crate::layout::Rect) -> Self {
+        Place {
+            x: f64::from(rect.x),
+            y: f64::from(rect.y),
+            width: Some(f64::from(rect.width)),
+            height: Some(f64::from(rect.height)),
+        }
+    }
 }
 
 /// The 2-D transform an element is drawn with right now: scale and translation (the pieces
@@ -49,59 +66,38 @@ impl Drawn {
         dx: 0.0,
         dy: 0.0,
     };
-}
 
-/// Parses a number the browser wrote. JavaScript's parser, not Rust's: Rust's float parser
-/// would add ≈ 17 KB gzip to the first visit's WebAssembly.
-fn number(text: &str) -> Option<f64> {
-    let value = parse_float(text);
-    value.is_finite().then_some(value)
-}
-
-/// JavaScript's `parseFloat` in the browser; Rust's parser in native tests (no size concern).
-#[cfg(target_arch = "wasm32")]
-fn parse_float(text: &str) -> f64 {
-    js_sys::parse_float(text)
-}
-#[cfg(not(target_arch = "wasm32"))]
-fn parse_float(text: &str) -> f64 {
-    text.parse().unwrap_or(f64::NAN)
-}
-
-/// Parses a computed `transform` (`none` or `matrix(a, b, c, d, e, f)`).
-fn parse_matrix(text: &str) -> Option<Drawn> {
-    if text == "none" {
-        return Some(Drawn::NONE);
-    }
-    let inner = text.strip_prefix("matrix(")?.strip_suffix(')')?;
-    let values: Vec<f64> = inner
-        .split(',')
-        .map(|v| number(v.trim()))
-        .collect::<Option<_>>()?;
-    match values[..] {
-        [a, _, _, d, e, f] => Some(Drawn {
-            scale_x: a,
-            scale_y: d,
-            dx: e,
-            dy: f,
-        }),
-        _ => None,
+    /// The transform `progress` (0 to 1, eased) of the way from `self` to none, interpolated
+    /// function by function as CSS does.
+    fn toward_none(self, progress: f64) -> Drawn {
+        let mix = |from: f64, to: f64| from + (to - from) * progress;
+        Drawn {
+            scale_x: mix(self.scale_x, 1.0),
+            scale_y: mix(self.scale_y, 1.0),
+            dx: mix(self.dx, 0.0),
+            dy: mix(self.dy, 0.0),
+        }
     }
 }
 
-/// Reads a `123.4px` length of an inline style.
-fn pixels(style: &CssStyleDeclaration, property: &str) -> Option<f64> {
-    number(style.get_property_value(property).ok()?.strip_suffix("px")?)
-}
-
-fn place_of(element: &HtmlElement) -> Option<Place> {
-    let style = element.style();
-    Some(Place {
-        x: pixels(&style, "left")?,
-        y: pixels(&style, "top")?,
-        width: pixels(&style, "width"),
-        height: pixels(&style, "height"),
-    })
+/// CSS `cubic-bezier(x1, y1, x2, y2)` at time `t` (0 to 1): the curve's x is solved for `t` by
+/// bisection (x is monotonic), its y is the eased progress.
+fn cubic_bezier((x1, y1, x2, y2): (f64, f64, f64, f64), t: f64) -> f64 {
+    let t = t.clamp(0.0, 1.0);
+    let at = |p1: f64, p2: f64, u: f64| {
+        let v = 1.0 - u;
+        3.0 * v * v * u * p1 + 3.0 * v * u * u * p2 + u * u * u
+    };
+    let (mut low, mut high) = (0.0, 1.0);
+    for _ in 0..32 {
+        let mid = (low + high) / 2.0;
+        if at(x1, x2, mid) < t {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    at(y1, y2, (low + high) / 2.0)
 }
 
 /// The transform that draws a piece whose place is `to` where `from` drawn with `drawn` is
@@ -152,7 +148,54 @@ impl Animation {
 /// What the hook remembers of a piece between renders.
 struct Tracked {
     place: Place,
-    animation: Option<Animation>,
+    motion: Motion,
+    /// The render that last placed it.
+    render: u64,
+}
+
+/// How a piece is moving to its place.
+enum Motion {
+    /// It is there.
+    Still,
+    /// Drawn at `start` by its inline style until the animation is started after the render.
+    Pending { start: Drawn },
+    /// An animation is taking it from `start` (at `started_at`) to its place.
+    Running {
+        animation: Animation,
+        start: Drawn,
+        started_at: f64,
+    },
+}
+
+impl Motion {
+    /// Where the piece is drawn at time `now` (relative to its place).
+    fn drawn(&self, now: f64) -> Drawn {
+        match self {
+            Motion::Still => Drawn::NONE,
+            Motion::Pending { start } => *start,
+            Motion::Running {
+                start, started_at, ..
+            } => {
+                let progress = cubic_bezier(EASING_CURVE, (now - started_at) / MOVE_MS);
+                start.toward_none(progress)
+            }
+        }
+    }
+
+    /// Ends a running animation (the piece then stands at its place, or wherever its style
+    /// draws it).
+    fn stop(&self) {
+        if let Motion::Running { animation, .. } = self {
+            animation.cancel();
+        }
+    }
+}
+
+fn transform_text(drawn: Drawn) -> String {
+    format!(
+        "translate({:.2}px, {:.2}px) scale({:.4}, {:.4})",
+        drawn.dx, drawn.dy, drawn.scale_x, drawn.scale_y
+    )
 }
 
 /// Starts the compositor animation from `start` to the piece's own place.
@@ -166,79 +209,132 @@ fn play(element: &Element, start: Drawn) -> Option<Animation> {
         }
         object
     };
-    let keyframes = Array::of2(
-        &frame(
-            &format!(
-                "translate({:.2}px, {:.2}px) scale({:.4}, {:.4})",
-                start.dx, start.dy, start.scale_x, start.scale_y
-            ),
-            Some(EASING),
-        ),
-        &frame("none", None),
-    );
+    let keyframes = Array::of2(&frame(&transform_text(start), Some(EASING)), &frame("none", None));
     Animation::start(element, &keyframes, MOVE_MS)
 }
 
-/// Animates the pieces under `container` to their new places while `moving` (see the module).
-#[hook]
-pub fn use_flip(container: NodeRef, moving: bool, reduced_motion: bool) {
-    let tracked = use_mut_ref(HashMap::<String, Tracked>::new);
-    use_effect(move || {
-        let Some(root) = container.cast::<Element>() else {
-            return;
-        };
-        let Ok(pieces) = root.query_selector_all("[data-flip]") else {
-            return;
-        };
-        let window = gloo::utils::window();
-        let mut tracked = tracked.borrow_mut();
-        // Every read comes before any write: a computed style read after an animation started
-        // would make the browser recompute the styles again, once per piece.
-        let mut moves = Vec::new();
-        let mut seen = HashMap::with_capacity(tracked.len());
-        for index in 0..pieces.length() {
-            let Some(element) = pieces
-                .item(index)
-                .and_then(|node| node.dyn_into::<HtmlElement>().ok())
-            else {
-                continue;
-            };
-            let (Some(key), Some(place)) = (element.get_attribute("data-flip"), place_of(&element)) else {
-                continue;
-            };
-            let mut animation = None;
-            if let Some(previous) = tracked.remove(&key) {
-                animation = previous.animation;
-                if previous.place != place {
-                    // Where the piece is on screen now: its old place under the animation (if
-                    // any) still running.
-                    let drawn = match &animation {
-                        Some(_) => window
-                            .get_computed_style(&element)
-                            .ok()
-                            .flatten()
-                            .and_then(|style| style.get_property_value("transform").ok())
-                            .and_then(|text| parse_matrix(&text))
-                            .unwrap_or(Drawn::NONE),
-                        None => Drawn::NONE,
-                    };
-                    let start = inverse(previous.place, drawn, place).filter(|_| moving && !reduced_motion);
-                    moves.push((key.clone(), element, animation.take(), start));
+/// The pieces' places across renders (see the module): ask [`Flip::style`] for each piece while
+/// rendering.
+#[derive(Clone)]
+pub struct Flip {
+    tracked: Rc<RefCell<HashMap<String, Tracked>>>,
+    /// Whether a changed place is animated in this render.
+    animate: bool,
+    now: f64,
+    render: u64,
+}
+
+impl PartialEq for Flip {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.tracked, &other.tracked) && self.render == other.render
+    }
+}
+
+impl Flip {
+    /// The end of the inline style of piece `key` placed at `place` in this render: empty, or
+    /// the transform that draws it where it was on screen.
+    pub fn style(&self, key: &str, place: Place) -> String {
+        let mut tracked = self.tracked.borrow_mut();
+        let motion = match tracked.remove(key) {
+            None => Motion::Still,
+            Some(previous) if previous.place == place => previous.motion,
+            Some(previous) => {
+                let drawn = previous.motion.drawn(self.now);
+                previous.motion.stop();
+                match inverse(previous.place, drawn, place).filter(|_| self.animate) {
+                    Some(start) => Motion::Pending { start },
+                    None => Motion::Still,
                 }
             }
-            seen.insert(key, Tracked { place, animation });
-        }
-        for (key, element, running, start) in moves {
-            if let Some(running) = running {
-                running.cancel();
-            }
-            let animation = start.and_then(|start| play(&element, start));
-            if let Some(piece) = seen.get_mut(&key) {
-                piece.animation = animation;
-            }
-        }
-        *tracked = seen;
+        };
+        let style = match &motion {
+            Motion::Pending { start } => format!(";transform:{}", transform_text(*start)),
+            _ => String::new(),
+        };
+        tracked.insert(
+            key.to_owned(),
+            Tracked {
+                place,
+                motion,
+                render: self.render,
+            },
+        );
+        style
+    }
+}
+
+/// Animates the pieces under `container` to their new places while `moving` (see the module).
+/// Pieces that were not asked for in a render are forgotten.
+#[hook]
+pub fn use_flip(container: NodeRef, moving: bool, reduced_motion: bool) -> Flip {
+    let tracked = use_mut_ref(HashMap::<String, Tracked>::new);
+    let renders = use_mut_ref(|| 0u64);
+    let render = {
+        let mut renders = renders.borrow_mut();
+        *renders += 1;
+        *renders
+    };
+    let flip = Flip {
+        tracked: tracked.clone(),
+        animate: moving && !reduced_motion,
+        now: js_sys::Date::now(),
+        render,
+    };
+    // The animations start right after this render is in the page, before the browser paints
+    // (a queued microtask: Yew's effects can wait several frames on a busy machine, and the
+    // pieces would stand still at their old places all that time); the effect is the fallback.
+    {
+        let (container, tracked) = (container.clone(), tracked.clone());
+        wasm_bindgen_futures::spawn_local(async move { start_pending(&container, &tracked) });
+    }
+    use_effect(move || {
+        // Pieces this render did not place are gone (a later render's are kept).
+        tracked.borrow_mut().retain(|_, piece| piece.render >= render);
+        start_pending(&container, &tracked);
     });
+    flip
+}
+
+/// Starts the animations of the pending pieces that are in the page with their held transform.
+fn start_pending(container: &NodeRef, tracked: &RefCell<HashMap<String, Tracked>>) {
+    let Some(root) = container.cast::<Element>() else {
+        return;
+    };
+    let now = js_sys::Date::now();
+    let mut tracked = tracked.borrow_mut();
+    for (key, piece) in tracked.iter_mut() {
+        let Motion::Pending { start } = piece.motion else {
+            continue;
+        };
+        let Some(element) = root
+            .query_selector(&format!("[data-flip=\"{key}\"]"))
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<HtmlElement>().ok())
+        else {
+            continue;
+        };
+        let style = element.style();
+        // Not yet rendered with its held transform: the next call starts it.
+        if style
+            .get_property_value("transform")
+            .map_or(true, |t| t.is_empty())
+        {
+            continue;
+        }
+        // The animation draws the start from now on; the inline transform goes in the same
+        // task, so no frame shows the piece twice or nowhere.
+        let animation = play(&element, start);
+        let _ = style.remove_property("transform");
+        piece.motion = match animation {
+            Some(animation) => Motion::Running {
+                animation,
+                start,
+                started_at: now,
+            },
+            None => Motion::Still,
+        };
+    }
 }
 
 #[cfg(test)]
@@ -255,19 +351,37 @@ mod tests {
     }
 
     #[test]
-    fn computed_transforms_are_read() {
-        assert_eq!(parse_matrix("none"), Some(Drawn::NONE));
+    fn the_easing_is_the_css_curve() {
+        assert!(cubic_bezier(EASING_CURVE, 0.0).abs() < 1e-9);
+        assert!((cubic_bezier(EASING_CURVE, 1.0) - 1.0).abs() < 1e-6);
+        // Symmetric curve: half-way in time is half-way in progress.
+        assert!((cubic_bezier(EASING_CURVE, 0.5) - 0.5).abs() < 1e-6);
+        // Slow start, slow end.
+        assert!(cubic_bezier(EASING_CURVE, 0.1) < 0.05);
+        assert!(cubic_bezier(EASING_CURVE, 0.9) > 0.95);
+        // The linear curve is the identity.
+        assert!((cubic_bezier((0.0, 0.0, 1.0, 1.0), 0.3) - 0.3).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_running_move_is_drawn_between_its_start_and_its_place() {
+        let start = Drawn {
+            scale_x: 2.0,
+            scale_y: 0.5,
+            dx: -100.0,
+            dy: 40.0,
+        };
+        assert_eq!(start.toward_none(0.0), start);
+        assert_eq!(start.toward_none(1.0), Drawn::NONE);
         assert_eq!(
-            parse_matrix("matrix(0.5, 0, 0, 2, -10.5, 4)"),
-            Some(Drawn {
-                scale_x: 0.5,
-                scale_y: 2.0,
-                dx: -10.5,
-                dy: 4.0
-            })
+            start.toward_none(0.5),
+            Drawn {
+                scale_x: 1.5,
+                scale_y: 0.75,
+                dx: -50.0,
+                dy: 20.0
+            }
         );
-        assert_eq!(parse_matrix("matrix3d(1, 0, 0, 0)"), None);
-        assert_eq!(parse_matrix("matrix(1, 0, 0)"), None);
     }
 
     #[test]

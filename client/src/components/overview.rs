@@ -21,7 +21,7 @@ use crate::article::{self, ArticleOpener};
 use crate::components::class_bars::ClassBars;
 use crate::components::elastic_class::ElasticClass;
 use crate::components::elastic_conv::ElasticConv;
-use crate::components::flip;
+use crate::components::flip::{self, Flip, Place};
 use crate::components::heatmap_canvas::HeatmapCanvas;
 use crate::components::legend::{LegendScale, legend};
 use crate::components::overview_edges::OverviewEdges;
@@ -166,7 +166,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     let leaving = use_leaving(expansion);
     let moving = use_moving((expansion, band));
-    flip::use_flip(container.clone(), moving, reduced_motion());
+    let flip = flip::use_flip(container.clone(), moving, reduced_motion());
     let opened = use_memo((base.clone(), expansion), |(base, expansion)| {
         expansion.and_then(|e| elastic::open(base, e))
     });
@@ -255,6 +255,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                 let hovered = hovered.clone();
                 let onpoint = props.onpoint.clone();
                 let open = open.clone();
+                let flip = flip.clone();
                 let sources = highlighted
                     .map(|h| layout::sources(&columns, h))
                     .unwrap_or_default();
@@ -340,8 +341,12 @@ pub fn Overview(props: &OverviewProps) -> Html {
                         sources.contains(&cell).then_some("source"),
                     );
                     let style = format!(
-                        "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px",
-                        rect.x, rect.y, rect.width, rect.height
+                        "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px{}",
+                        rect.x,
+                        rect.y,
+                        rect.width,
+                        rect.height,
+                        flip.style(&cell_key(cell), Place::of(rect))
                     );
                     html! {
                         <button
@@ -411,11 +416,20 @@ pub fn Overview(props: &OverviewProps) -> Html {
             } else {
                 &short
             };
+            let top = place.row as f32 * layout.label_height / 2.0;
+            let moved = flip.style(
+                &format!("label-{index}"),
+                Place {
+                    x: f64::from(place.x),
+                    y: f64::from(top),
+                    width: Some(f64::from(place.width)),
+                    height: None,
+                },
+            );
             let style = format!(
-                "left:{:.1}px;width:{:.1}px;top:{:.1}px;font-size:{:.1}px",
+                "left:{:.1}px;width:{:.1}px;top:{top:.1}px;font-size:{:.1}px{moved}",
                 place.x,
                 place.width,
-                place.row as f32 * layout.label_height / 2.0,
                 fit(shown, 0.78)
             );
             // The label opens the lesson's section on this kind of layer.
@@ -458,6 +472,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
             let highlighted_row = highlighted.filter(|h| h.column == column).map(|h| h.row);
             html! {
                 <ClassBars
+                    flip={Some(flip.clone())}
                     {column}
                     rects={placed.tiles.clone()}
                     probabilities={scene.probabilities.clone()}
@@ -480,6 +495,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
         });
         let opened_at = opened_at.map(|c| c.column);
         legend_footer(
+            &flip,
             &scene,
             &layout,
             &squeezed,
@@ -534,6 +550,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
 /// Opened around column `opened_at`, the columns in `squeezed` have no range or legend, and no
 /// legend reaches over to the opened column (only up to `free_until`, if given).
 fn legend_footer(
+    flip: &Flip,
     scene: &Scene,
     layout: &Layout,
     squeezed: &[bool],
@@ -556,12 +573,17 @@ fn legend_footer(
                 (_, Some(layer)) => (layer.to_string(), *scene.extremes.get(layer)?),
             };
             let pitch = layout.tile * 1.5;
-            let style = format!(
-                "left:{:.1}px;width:{:.1}px;top:{:.1}px;font-size:{font:.1}px",
-                (placed.x + placed.width / 2.0 - pitch / 2.0).max(0.0),
-                pitch,
-                layout.footer_top + 2.0
+            let (x, y) = ((placed.x + placed.width / 2.0 - pitch / 2.0).max(0.0), layout.footer_top + 2.0);
+            let moved = flip.style(
+                &format!("range-{id}"),
+                Place {
+                    x: f64::from(x),
+                    y: f64::from(y),
+                    width: Some(f64::from(pitch)),
+                    height: None,
+                },
             );
+            let style = format!("left:{x:.1}px;width:{pitch:.1}px;top:{y:.1}px;font-size:{font:.1}px{moved}");
             Some(html! {
                 <div class="column-range" {style} data-testid={format!("range-{id}")} data-flip={format!("range-{id}")}
                      data-min={format::exact(min)} data-max={format::exact(max)}
