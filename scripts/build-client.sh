@@ -14,7 +14,6 @@ root=$PWD
 
 die() { printf 'build-client: %s\n' "$*" >&2; exit 1; }
 
-command -v wasm-bindgen >/dev/null || die "wasm-bindgen is not installed; run scripts/setup.sh first."
 command -v zopfli >/dev/null || die "zopfli is not installed; run scripts/setup.sh first."
 wasm_opt=$root/node_modules/.bin/wasm-opt
 [[ -x $wasm_opt ]] || die "wasm-opt (npm package binaryen) is missing; run scripts/setup.sh first."
@@ -30,17 +29,34 @@ raw_wasm=$target_dir/wasm32-unknown-unknown/wasm-release/client.wasm
 staging=$(mktemp -d "$target_dir/client-dist.XXXXXX")
 trap 'rm -rf "$staging"' EXIT
 
-echo "== build-client: wasm-bindgen"
-# Built from source with the workspace (client-bindgen), at the version in Cargo.lock.
-cargo run --quiet -p client-bindgen -- --out-dir "$staging/bindgen" --out-name client "$raw_wasm"
+# wasm-bindgen and wasm-opt take half a minute and give the same bytes for the same module and
+# tool versions: their output is kept under the hash of all three, so a rebuild whose Rust did
+# not change the module (a warm test run, a stylesheet edit) skips them.
+cache=$target_dir/client-build-cache
+bindgen_key=$(cat "$raw_wasm" Cargo.lock "$root/node_modules/binaryen/package.json" | sha256sum | cut -c1-32)
+bound=$cache/bindgen-$bindgen_key
+if [[ -f $bound/client_bg.opt.wasm && -f $bound/client.js ]]; then
+    echo "== build-client: wasm-bindgen and wasm-opt: unchanged module, output reused"
+else
+    echo "== build-client: wasm-bindgen"
+    # Built from source with the workspace (client-bindgen), at the version in Cargo.lock.
+    cargo run --quiet -p client-bindgen -- --out-dir "$staging/bindgen" --out-name client "$raw_wasm"
 
-echo "== build-client: wasm-opt -Oz"
-# rustc's wasm32 output uses these proposals (simd128 is switched on in .cargo/config.toml);
-# wasm-opt must be told, or it rejects the module or drops the SIMD instructions.
-"$wasm_opt" -Oz \
-    --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$staging/bindgen/client_bg.wasm" -o "$staging/bindgen/client_bg.opt.wasm"
+    echo "== build-client: wasm-opt -Oz"
+    # rustc's wasm32 output uses these proposals (simd128 is switched on in .cargo/config.toml);
+    # wasm-opt must be told, or it rejects the module or drops the SIMD instructions.
+    "$wasm_opt" -Oz \
+        --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+        --enable-mutable-globals --enable-reference-types --enable-multivalue \
+        "$staging/bindgen/client_bg.wasm" -o "$staging/bindgen/client_bg.opt.wasm"
+    # One module's output is kept: the cache does not grow with every build.
+    rm -rf "$cache"/bindgen-*
+    mkdir -p "$bound.tmp"
+    cp "$staging/bindgen/client_bg.opt.wasm" "$staging/bindgen/client.js" "$bound.tmp/"
+    mv "$bound.tmp" "$bound"
+fi
+mkdir -p "$staging/bindgen"
+cp "$bound/client_bg.opt.wasm" "$bound/client.js" "$staging/bindgen/"
 
 # Content-hashed names: a browser or proxy cache can never pair a new index.html with old code.
 short_hash() { sha256sum "$1" | cut -c1-16; }
@@ -102,8 +118,21 @@ grep -q '"version"' "$out/sw.js" || die "client/sw.js lacks the /*ASSET_MANIFEST
 # Gzip-compressed copies, which the server sends to browsers that accept gzip (all do): a first
 # visit transfers these, not the raw files. zopfli writes standard gzip ≈ 4 % smaller than
 # gzip -9 (measured on the wasm: ≈ 20 KB), once per build; browsers decode it as any gzip.
+# zopfli is slow (seconds for the wasm): a file's gzip copy is kept under its content hash.
+mkdir -p "$cache/gzip"
+used_gzips=()
 for file in "${assets[@]}" sw.js asset-manifest.json "${later[@]}"; do
-    zopfli --gzip -c "$out/$file" >"$out/$file.gz"
+    gzipped=$cache/gzip/$(sha256sum "$out/$file" | cut -c1-32).gz
+    if [[ ! -f $gzipped ]]; then
+        zopfli --gzip -c "$out/$file" >"$gzipped.tmp"
+        mv "$gzipped.tmp" "$gzipped"
+    fi
+    cp "$gzipped" "$out/$file.gz"
+    used_gzips+=("$gzipped")
+done
+# Only this bundle's copies stay: the cache does not grow with every build.
+for gzipped in "$cache"/gzip/*.gz; do
+    [[ " ${used_gzips[*]} " == *" $gzipped "* ]] || rm -f "$gzipped"
 done
 
 # Replace the old bundle in one step, so a running server never serves a half-written one. An
