@@ -82,7 +82,8 @@ build_log=target/test-build.log
 # workspace (syn, serde, …) and its large wasm parsers would be compiled a second time.
 {
     cargo build -p client-bindgen
-    cargo test --timings --workspace --exclude client-bindgen --all-targets --no-run
+    # `--test all` adds the browser tests, which plain `cargo test` leaves out (see below).
+    cargo test --timings --workspace --exclude client-bindgen --all-targets --test all --no-run
 } 2>&1 | tee "$build_log"
 check "clippy host" lint_clean "$build_log"
 
@@ -91,10 +92,39 @@ echo "== tests"
 mkdir -p target/tmp
 export TMPDIR="$PWD/target/tmp"
 log=target/test-output.log
+browser_log=target/test-output-browser.log
+# The browser tests (one binary, e2e's `all`: four minutes, much of it Chromium waiting for
+# frames, timers and sockets) run beside every other test binary (a minute and a half, most of
+# it the training and accuracy tests) rather than after them: cargo runs test binaries one after
+# another, so the binary is started directly, from the e2e crate's directory as cargo would.
+browser_tests=$(cargo test --workspace --exclude client-bindgen --test all --no-run --message-format=json 2>/dev/null |
+    python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") \
+            and m["target"]["src_path"].endswith("/tests/tests/all/main.rs"):
+        print(m["executable"])')
+if [[ -x $browser_tests ]]; then
+    # The line cargo would print, which the summary below counts.
+    echo "     Running tests/all/main.rs (${browser_tests#"$PWD/"})" >"$browser_log"
+    (cd tests && "$browser_tests") >>"$browser_log" 2>&1 &
+    browser_pid=$!
+else
+    echo "     Running tests/all/main.rs (target/debug/deps/all: the browser tests were not built)" >"$browser_log"
+    browser_pid=
+fi
 # --workspace includes the client (its reducer tests run natively) although it is not a default
 # member; one run covers every crate.
 cargo test --workspace --exclude client-bindgen --no-fail-fast 2>&1 | tee "$log"
 test_status=${PIPESTATUS[0]}
+if [[ -n $browser_pid ]]; then
+    wait "$browser_pid" || test_status=1
+else
+    test_status=1
+fi
+echo "== browser tests (e2e, run beside the others; also in $browser_log)"
+cat "$browser_log"
+cat "$browser_log" >>"$log"
 
 # libtest ends each binary with "test result: ok. 12 passed; 0 failed; 1 ignored; ...". A binary
 # that crashed or did not build has no such line: count it as failed too.

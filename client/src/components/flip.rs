@@ -263,10 +263,11 @@ impl Flip {
     }
 }
 
-/// Animates the pieces under `container` to their new places while `moving` (see the module).
+/// Animates the pieces under `container` to their new places while `moving`, unless the reader
+/// asked for less motion (see the module).
 /// Pieces that were not asked for in a render are forgotten.
 #[hook]
-pub fn use_flip(container: NodeRef, moving: bool, reduced_motion: bool) -> Flip {
+pub fn use_flip(container: NodeRef, moving: bool, reduced_motion: fn() -> bool) -> Flip {
     let tracked = use_mut_ref(HashMap::<String, Tracked>::new);
     let renders = use_mut_ref(|| 0u64);
     let render = {
@@ -276,7 +277,9 @@ pub fn use_flip(container: NodeRef, moving: bool, reduced_motion: bool) -> Flip 
     };
     let flip = Flip {
         tracked: tracked.clone(),
-        animate: moving && !reduced_motion,
+        // Asked only while moving: a media query on every render costs time in every frame of
+        // a playing animation.
+        animate: moving && !reduced_motion(),
         now: js_sys::Date::now(),
         render,
     };

@@ -166,7 +166,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     let leaving = use_leaving(expansion);
     let moving = use_moving((expansion, band));
-    let flip = flip::use_flip(container.clone(), moving, reduced_motion());
+    let flip = flip::use_flip(container.clone(), moving, reduced_motion);
     let opened = use_memo((base.clone(), expansion), |(base, expansion)| {
         expansion.and_then(|e| elastic::open(base, e))
     });

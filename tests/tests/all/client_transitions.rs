@@ -53,9 +53,22 @@ async fn count(browser: &Browser, selector: &str) -> Result<usize> {
     Ok(n.as_u64().unwrap_or(0) as usize)
 }
 
+/// How much slower than real time the page's animations play while a trail is recorded: a
+/// loaded machine draws few frames, and at full speed a 500 ms movement can fall between two of
+/// them (the test would see a jump where the page moved).
+const SLOW_MOTION: f64 = 0.2;
+
 /// Clicks `click` from a script, then records `test_id`'s left edge on every animation frame
-/// for `ms` milliseconds (however slowly a loaded machine draws them).
+/// for `ms` milliseconds with the page's animations in slow motion ([`SLOW_MOTION`]); then
+/// lets them run at full speed again and waits until `test_id` has none running.
 async fn click_and_trail(browser: &Browser, click: &str, test_id: &str, ms: u32) -> Result<Vec<f64>> {
+    let rate = |rate: f64| serde_json::json!({ "playbackRate": rate });
+    browser
+        .devtools("Animation.enable", serde_json::json!({}))
+        .await?;
+    browser
+        .devtools("Animation.setPlaybackRate", rate(SLOW_MOTION))
+        .await?;
     let value = browser
         .eval(
             "const [click, id, ms] = arguments; const out = []; \
@@ -65,6 +78,13 @@ async fn click_and_trail(browser: &Browser, click: &str, test_id: &str, ms: u32)
              while (performance.now() - t0 < ms) { await new Promise(r => requestAnimationFrame(r)); out.push(x()); } \
              return out;",
             vec![click.into(), test_id.into(), ms.into()],
+        )
+        .await?;
+    browser.devtools("Animation.setPlaybackRate", rate(1.0)).await?;
+    browser
+        .wait_until(
+            &format!("{test_id} to reach its place"),
+            &format!("document.querySelector(`[data-testid=\"{test_id}\"]`).getAnimations().length === 0"),
         )
         .await?;
     Ok(value

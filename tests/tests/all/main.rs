@@ -4,6 +4,8 @@
 //! Each file below is one concept; to add one, create `tests/all/<name>.rs` and add a
 //! `mod <name>;` line here. Run one file's tests with `cargo test -p e2e --test all <name>::`;
 //! the probes marked `#[ignore]` with `cargo test -p e2e --test all <name>:: -- --ignored --nocapture`.
+//! Plain `cargo test --workspace` leaves this binary out (`test = false` in Cargo.toml):
+//! `scripts/test.sh` runs it beside the other test binaries instead of after them.
 //! Every test starts its own server and its own Chromium, so tests may run in parallel; the live
 //! classrooms take turns through `live_support::ONE_CLASSROOM_AT_A_TIME`.
 
