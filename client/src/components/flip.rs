@@ -149,8 +149,6 @@ impl Animation {
 struct Tracked {
     place: Place,
     motion: Motion,
-    /// The render that last placed it.
-    render: u64,
 }
 
 /// How a piece is moving to its place.
@@ -221,12 +219,12 @@ pub struct Flip {
     /// Whether a changed place is animated in this render.
     animate: bool,
     now: f64,
-    render: u64,
 }
 
+/// Equal across renders while nothing moves, so memoised pieces are not rebuilt for it.
 impl PartialEq for Flip {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.tracked, &other.tracked) && self.render == other.render
+        Rc::ptr_eq(&self.tracked, &other.tracked) && self.animate == other.animate
     }
 }
 
@@ -251,37 +249,24 @@ impl Flip {
             Motion::Pending { start } => format!(";transform:{}", transform_text(*start)),
             _ => String::new(),
         };
-        tracked.insert(
-            key.to_owned(),
-            Tracked {
-                place,
-                motion,
-                render: self.render,
-            },
-        );
+        tracked.insert(key.to_owned(), Tracked { place, motion });
         style
     }
 }
 
 /// Animates the pieces under `container` to their new places while `moving`, unless the reader
 /// asked for less motion (see the module).
-/// Pieces that were not asked for in a render are forgotten.
+/// A piece keeps its entry when a render skips it (a memoised part of the overview): the
+/// pieces are a fixed set (tiles, labels, ranges, class rows) that only move.
 #[hook]
 pub fn use_flip(container: NodeRef, moving: bool, reduced_motion: fn() -> bool) -> Flip {
     let tracked = use_mut_ref(HashMap::<String, Tracked>::new);
-    let renders = use_mut_ref(|| 0u64);
-    let render = {
-        let mut renders = renders.borrow_mut();
-        *renders += 1;
-        *renders
-    };
     let flip = Flip {
         tracked: tracked.clone(),
         // Asked only while moving: a media query on every render costs time in every frame of
         // a playing animation.
         animate: moving && !reduced_motion(),
         now: js_sys::Date::now(),
-        render,
     };
     // The animations start right after this render is in the page, before the browser paints
     // (a queued microtask: Yew's effects can wait several frames on a busy machine, and the
@@ -290,11 +275,7 @@ pub fn use_flip(container: NodeRef, moving: bool, reduced_motion: fn() -> bool) 
         let (container, tracked) = (container.clone(), tracked.clone());
         wasm_bindgen_futures::spawn_local(async move { start_pending(&container, &tracked) });
     }
-    use_effect(move || {
-        // Pieces this render did not place are gone (a later render's are kept).
-        tracked.borrow_mut().retain(|_, piece| piece.render >= render);
-        start_pending(&container, &tracked);
-    });
+    use_effect(move || start_pending(&container, &tracked));
     flip
 }
 

@@ -210,11 +210,25 @@ pub fn Overview(props: &OverviewProps) -> Html {
     };
     let highlighted = (*hovered).or(came_from.flatten()).or(opened_at);
 
+    // The latest focus and parent callbacks, read when used: the memoised tiles below keep the
+    // closures of the render that made them.
+    let latest = use_mut_ref(|| (props.focus, props.onnavigate.clone(), props.onpoint.clone()));
+    *latest.borrow_mut() = (props.focus, props.onnavigate.clone(), props.onpoint.clone());
+    let onpoint_latest = {
+        let latest = latest.clone();
+        Callback::from(move |pointed: Option<Pointed>| {
+            let onpoint = latest.borrow().2.clone();
+            onpoint.emit(pointed);
+        })
+    };
     let open = {
-        let onnavigate = props.onnavigate.clone();
-        let focus = props.focus;
+        let latest = latest.clone();
         let columns = columns.clone();
         move |cell: Cell| {
+            let (focus, onnavigate) = {
+                let latest = latest.borrow();
+                (latest.0, latest.1.clone())
+            };
             let net = model::network();
             if conv_source == Some(cell.column) {
                 onnavigate.emit(navigation::arithmetic(net, &focus, cell.row));
@@ -242,137 +256,172 @@ pub fn Overview(props: &OverviewProps) -> Html {
         }
     };
 
-    let tiles = layout.columns.iter().enumerate().flat_map(|(column, placed)| {
-        let spec = placed.spec;
-        placed
-            .tiles
-            .iter()
-            .enumerate()
-            .filter(move |_| spec.kind != ColumnKind::Output)
-            .map({
-                let scene = scene.clone();
-                let heatmaps = props.heatmaps.clone();
-                let hovered = hovered.clone();
-                let onpoint = props.onpoint.clone();
-                let open = open.clone();
-                let flip = flip.clone();
-                let sources = highlighted
-                    .map(|h| layout::sources(&columns, h))
-                    .unwrap_or_default();
-                let tile_size = layout.tile;
-                move |(row, rect)| {
-                    let cell = Cell { column, row };
-                    let Some(pixels) = heatmaps.get(spec.layer, row).cloned() else {
-                        return html! {};
-                    };
-                    let (map_h, map_w) = (pixels.height, pixels.width);
-                    let onpointermove = {
-                        let hovered = hovered.clone();
-                        let onpoint = onpoint.clone();
-                        move |e: PointerEvent| {
-                            let pixel = layout::pixel_at(
-                                e.offset_x() as f32,
-                                e.offset_y() as f32,
-                                tile_size,
-                                map_h,
-                                map_w,
-                            );
-                            hovered.set(Some(cell));
-                            onpoint.emit(Some(Pointed { cell, pixel }));
-                        }
-                    };
-                    let onfocus = {
-                        let hovered = hovered.clone();
-                        let onpoint = onpoint.clone();
-                        move |_| {
-                            hovered.set(Some(cell));
-                            onpoint.emit(Some(Pointed { cell, pixel: None }));
-                        }
-                    };
-                    let onleave = {
-                        let hovered = hovered.clone();
-                        let onpoint = onpoint.clone();
-                        move || {
-                            hovered.set(None);
-                            onpoint.emit(None);
-                        }
-                    };
-                    let onpointerleave = {
-                        let onleave = onleave.clone();
-                        move |_| onleave()
-                    };
-                    let onblur = move |_| onleave();
-                    let onclick = {
-                        let open = open.clone();
-                        move |_| open(cell)
-                    };
-                    let (lo, hi) = scene
-                        .map(spec.layer, row)
-                        .map(|m| {
-                            m.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
-                                (a.min(v), b.max(v))
-                            })
-                        })
-                        .unwrap_or((0.0, 0.0));
-                    let what = readout::neuron_name(spec.kind, spec.layer, row);
-                    let action = if spec.kind == ColumnKind::Input {
-                        ""
-                    } else {
-                        " Press Enter to explain it."
-                    };
-                    let label = if spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0 {
-                        format!(
-                            "{what}: {map_h}×{map_w} map, every value 0 (silent for this picture).{action}"
-                        )
-                    } else {
-                        format!(
-                            "{what}: {map_h}×{map_w} map, values from {} to {}.{action}",
-                            format::value(lo),
-                            format::value(hi)
-                        )
-                    };
-                    // A silent neuron (every value 0) says so instead of looking like an empty box.
-                    let all_zero = spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0;
-                    let classes = classes!(
-                        "tile",
-                        squeezed(column).then_some("squeezed"),
-                        all_zero.then_some("all-zero"),
-                        (highlighted == Some(cell)).then_some("highlighted"),
-                        sources.contains(&cell).then_some("source"),
-                    );
-                    let style = format!(
-                        "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px{}",
-                        rect.x,
-                        rect.y,
-                        rect.width,
-                        rect.height,
-                        flip.style(&cell_key(cell), Place::of(rect))
-                    );
-                    html! {
-                        <button
-                            key={cell_key(cell)}
-                            class={classes}
-                            style={style}
-                            data-testid={test_id(spec.kind, spec.layer, row)}
-                            data-cell={cell_key(cell)}
-                            data-flip={cell_key(cell)}
-                            data-all-zero={all_zero.then_some("true")}
-                            aria-label={label}
-                            {onpointermove}
-                            {onpointerleave}
-                            {onfocus}
-                            {onblur}
-                            {onclick}
-                        >
-                            <HeatmapCanvas pixels={pixels} />
-                            if all_zero {
-                                <span class="zero-mark" aria-hidden="true">{ "0" }</span>
+    // The tiles change only with their places, maps, pointer and highlight: a playing
+    // animation's steps reuse them (rebuilding ≈ 100 tiles on every step was most of each frame
+    // of the band above the arithmetic).
+    let squeezed_mask: Vec<bool> = (0..layout.columns.len()).map(squeezed).collect();
+    let tiles = use_memo(
+        (
+            layout.clone(),
+            props.heatmaps.clone(),
+            scene.clone(),
+            *hovered,
+            highlighted,
+            squeezed_mask,
+            conv_source,
+            flip.clone(),
+        ),
+        {
+            let hovered = hovered.clone();
+            let onpoint = onpoint_latest.clone();
+            let open = open.clone();
+            move |(layout, heatmaps, scene, _, highlighted, squeezed, _, flip): &(
+                Shared<Layout>,
+                Shared<HeatmapSet>,
+                Shared<Scene>,
+                Option<Cell>,
+                Option<Cell>,
+                Vec<bool>,
+                Option<usize>,
+                Flip,
+            )| {
+                let squeezed = |column: usize| squeezed.get(column).copied().unwrap_or(false);
+                let highlighted = *highlighted;
+                let tiles = layout.columns.iter().enumerate().flat_map(|(column, placed)| {
+            let spec = placed.spec;
+            placed
+                .tiles
+                .iter()
+                .enumerate()
+                .filter(move |_| spec.kind != ColumnKind::Output)
+                .map({
+                    let scene = scene.clone();
+                    let heatmaps = heatmaps.clone();
+                    let hovered = hovered.clone();
+                    let onpoint = onpoint.clone();
+                    let open = open.clone();
+                    let flip = flip.clone();
+                    let sources = highlighted
+                        .map(|h| layout::sources(&scene.columns, h))
+                        .unwrap_or_default();
+                    let tile_size = layout.tile;
+                    move |(row, rect)| {
+                        let cell = Cell { column, row };
+                        let Some(pixels) = heatmaps.get(spec.layer, row).cloned() else {
+                            return html! {};
+                        };
+                        let (map_h, map_w) = (pixels.height, pixels.width);
+                        let onpointermove = {
+                            let hovered = hovered.clone();
+                            let onpoint = onpoint.clone();
+                            move |e: PointerEvent| {
+                                let pixel = layout::pixel_at(
+                                    e.offset_x() as f32,
+                                    e.offset_y() as f32,
+                                    tile_size,
+                                    map_h,
+                                    map_w,
+                                );
+                                hovered.set(Some(cell));
+                                onpoint.emit(Some(Pointed { cell, pixel }));
                             }
-                        </button>
+                        };
+                        let onfocus = {
+                            let hovered = hovered.clone();
+                            let onpoint = onpoint.clone();
+                            move |_| {
+                                hovered.set(Some(cell));
+                                onpoint.emit(Some(Pointed { cell, pixel: None }));
+                            }
+                        };
+                        let onleave = {
+                            let hovered = hovered.clone();
+                            let onpoint = onpoint.clone();
+                            move || {
+                                hovered.set(None);
+                                onpoint.emit(None);
+                            }
+                        };
+                        let onpointerleave = {
+                            let onleave = onleave.clone();
+                            move |_| onleave()
+                        };
+                        let onblur = move |_| onleave();
+                        let onclick = {
+                            let open = open.clone();
+                            move |_| open(cell)
+                        };
+                        let (lo, hi) = scene
+                            .map(spec.layer, row)
+                            .map(|m| {
+                                m.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                                    (a.min(v), b.max(v))
+                                })
+                            })
+                            .unwrap_or((0.0, 0.0));
+                        let what = readout::neuron_name(spec.kind, spec.layer, row);
+                        let action = if spec.kind == ColumnKind::Input {
+                            ""
+                        } else {
+                            " Press Enter to explain it."
+                        };
+                        let label = if spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0 {
+                            format!(
+                                "{what}: {map_h}×{map_w} map, every value 0 (silent for this picture).{action}"
+                            )
+                        } else {
+                            format!(
+                                "{what}: {map_h}×{map_w} map, values from {} to {}.{action}",
+                                format::value(lo),
+                                format::value(hi)
+                            )
+                        };
+                        // A silent neuron (every value 0) says so instead of looking like an empty box.
+                        let all_zero = spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0;
+                        let classes = classes!(
+                            "tile",
+                            squeezed(column).then_some("squeezed"),
+                            all_zero.then_some("all-zero"),
+                            (highlighted == Some(cell)).then_some("highlighted"),
+                            sources.contains(&cell).then_some("source"),
+                        );
+                        let style = format!(
+                            "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px{}",
+                            rect.x,
+                            rect.y,
+                            rect.width,
+                            rect.height,
+                            flip.style(&cell_key(cell), Place::of(rect))
+                        );
+                        html! {
+                            <button
+                                key={cell_key(cell)}
+                                class={classes}
+                                style={style}
+                                data-testid={test_id(spec.kind, spec.layer, row)}
+                                data-cell={cell_key(cell)}
+                                data-flip={cell_key(cell)}
+                                data-all-zero={all_zero.then_some("true")}
+                                aria-label={label}
+                                {onpointermove}
+                                {onpointerleave}
+                                {onfocus}
+                                {onblur}
+                                {onclick}
+                            >
+                                <HeatmapCanvas pixels={pixels} />
+                                if all_zero {
+                                    <span class="zero-mark" aria-hidden="true">{ "0" }</span>
+                                }
+                            </button>
+                        }
                     }
-                }
-            })
-    });
+                })
+        });
+                html! { <>{ for tiles }</> }
+            }
+        },
+    );
 
     // Labels alternate between two rows, each as wide as the room to the next label on its row,
     // so long names never run into each other (a phone's narrow columns included).
@@ -537,7 +586,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                 <OverviewEdges layout={Shared(base.clone())} highlighted={highlighted} hidden={expansion.is_some()} />
                 { added.unwrap_or_default() }
                 { for labels }
-                { for tiles }
+                { (*tiles).clone() }
                 { output.unwrap_or_default() }
                 { legends.unwrap_or_default() }
             </div>
