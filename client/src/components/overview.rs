@@ -78,16 +78,33 @@ const MOVING_MS: f64 = 900.0;
 
 /// Whether the overview's pieces are moving to a new stage: true in the renders during
 /// [`MOVING_MS`] after the stage changed (read at render time, so no render is scheduled for
-/// its end).
+/// its end), and when the movement ends.
 #[hook]
-fn use_moving(stage: (Option<Expansion>, bool)) -> bool {
+fn use_moving(stage: (Option<Expansion>, bool)) -> (bool, Settled) {
     let now = js_sys::Date::now();
     let changed = use_mut_ref(|| (stage, f64::NEG_INFINITY));
+    let settled = use_memo((), |_| Settled(Rc::new(std::cell::Cell::new(f64::NEG_INFINITY))));
     let mut changed = changed.borrow_mut();
     if changed.0 != stage {
         *changed = (stage, now);
+        if !reduced_motion() {
+            settled.0.set(now + MOVING_MS);
+        }
     }
-    now - changed.1 < MOVING_MS
+    (now - changed.1 < MOVING_MS, (*settled).clone())
+}
+
+/// When the overview's pieces have stopped moving. While they move under a still pointer the
+/// browser sends pointer events for every piece that passes under it, and each would re-render
+/// the page (the hover highlight, the read-out) in the middle of the movement: the hover
+/// handlers ignore them until then.
+#[derive(Clone, PartialEq)]
+struct Settled(Rc<std::cell::Cell<f64>>);
+
+impl Settled {
+    fn now(&self) -> bool {
+        js_sys::Date::now() >= self.0.get()
+    }
 }
 
 /// The expansion closed a moment ago, still drawn while it fades out; cleared after
@@ -165,7 +182,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
         })
     };
     let leaving = use_leaving(expansion);
-    let moving = use_moving((expansion, band));
+    let (moving, settled) = use_moving((expansion, band));
     let flip = flip::use_flip(container.clone(), moving, reduced_motion);
     let opened = use_memo((base.clone(), expansion), |(base, expansion)| {
         expansion.and_then(|e| elastic::open(base, e))
@@ -275,6 +292,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
             let hovered = hovered.clone();
             let onpoint = onpoint_latest.clone();
             let open = open.clone();
+            let settled = settled.clone();
             move |(layout, heatmaps, scene, _, highlighted, squeezed, _, flip): &(
                 Shared<Layout>,
                 Shared<HeatmapSet>,
@@ -301,6 +319,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                     let onpoint = onpoint.clone();
                     let open = open.clone();
                     let flip = flip.clone();
+                    let settled = settled.clone();
                     let sources = highlighted
                         .map(|h| layout::sources(&scene.columns, h))
                         .unwrap_or_default();
@@ -314,7 +333,11 @@ pub fn Overview(props: &OverviewProps) -> Html {
                         let onpointermove = {
                             let hovered = hovered.clone();
                             let onpoint = onpoint.clone();
+                            let settled = settled.clone();
                             move |e: PointerEvent| {
+                                if !settled.now() {
+                                    return;
+                                }
                                 let pixel = layout::pixel_at(
                                     e.offset_x() as f32,
                                     e.offset_y() as f32,
@@ -344,7 +367,12 @@ pub fn Overview(props: &OverviewProps) -> Html {
                         };
                         let onpointerleave = {
                             let onleave = onleave.clone();
-                            move |_| onleave()
+                            let settled = settled.clone();
+                            move |_| {
+                                if settled.now() {
+                                    onleave();
+                                }
+                            }
                         };
                         let onblur = move |_| onleave();
                         let onclick = {
@@ -508,7 +536,11 @@ pub fn Overview(props: &OverviewProps) -> Html {
             let onhover = {
                 let hovered = hovered.clone();
                 let onpoint = props.onpoint.clone();
+                let settled = settled.clone();
                 Callback::from(move |row: Option<usize>| {
+                    if !settled.now() {
+                        return;
+                    }
                     let cell = row.map(|row| Cell { column, row });
                     hovered.set(cell);
                     onpoint.emit(cell.map(|cell| Pointed { cell, pixel: None }));
