@@ -29,7 +29,7 @@ use crate::elastic::{self, Elastic, Expansion, Parts, Stage};
 use crate::format;
 use crate::heatmap_set::HeatmapSet;
 use crate::hooks::use_element_size;
-use crate::layout::{self, Cell, ColumnKind, Direction, Layout, Margins};
+use crate::layout::{self, Cell, ColumnKind, Direction, Layout, Margins, Rect};
 use crate::model;
 use crate::navigation;
 use crate::readout::{self, Pointed};
@@ -140,6 +140,24 @@ fn test_id(kind: ColumnKind, layer: Option<usize>, row: usize) -> String {
         (ColumnKind::Input, _) | (_, None) => format!("input-{row}"),
         (ColumnKind::Output, _) => format!("class-{row}"),
         (_, Some(layer)) => format!("neuron-{layer}-{row}"),
+    }
+}
+
+/// The box around a column's tiles.
+fn column_bounds(tiles: &[Rect]) -> Rect {
+    let (mut left, mut top, mut right, mut bottom) =
+        (f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY);
+    for tile in tiles {
+        left = left.min(tile.x);
+        top = top.min(tile.y);
+        right = right.max(tile.x + tile.width);
+        bottom = bottom.max(tile.y + tile.height);
+    }
+    Rect {
+        x: left,
+        y: top,
+        width: right - left,
+        height: bottom - top,
     }
 }
 
@@ -305,20 +323,24 @@ pub fn Overview(props: &OverviewProps) -> Html {
             )| {
                 let squeezed = |column: usize| squeezed.get(column).copied().unwrap_or(false);
                 let highlighted = *highlighted;
-                let tiles = layout.columns.iter().enumerate().flat_map(|(column, placed)| {
+                let tiles = layout.columns.iter().enumerate().map(|(column, placed)| {
             let spec = placed.spec;
-            placed
+            if spec.kind == ColumnKind::Output || placed.tiles.is_empty() {
+                return html! {};
+            }
+            // The column moves as one piece (one animation, not one per tile: each animated
+            // piece is work on every frame of the movement); its tiles sit inside it.
+            let bounds = column_bounds(&placed.tiles);
+            let inner = placed
                 .tiles
                 .iter()
                 .enumerate()
-                .filter(move |_| spec.kind != ColumnKind::Output)
                 .map({
                     let scene = scene.clone();
                     let heatmaps = heatmaps.clone();
                     let hovered = hovered.clone();
                     let onpoint = onpoint.clone();
                     let open = open.clone();
-                    let flip = flip.clone();
                     let settled = settled.clone();
                     let sources = highlighted
                         .map(|h| layout::sources(&scene.columns, h))
@@ -414,12 +436,11 @@ pub fn Overview(props: &OverviewProps) -> Html {
                             sources.contains(&cell).then_some("source"),
                         );
                         let style = format!(
-                            "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px{}",
-                            rect.x,
-                            rect.y,
+                            "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px",
+                            rect.x - bounds.x,
+                            rect.y - bounds.y,
                             rect.width,
                             rect.height,
-                            flip.style(&cell_key(cell), Place::of(rect))
                         );
                         html! {
                             <button
@@ -428,7 +449,6 @@ pub fn Overview(props: &OverviewProps) -> Html {
                                 style={style}
                                 data-testid={test_id(spec.kind, spec.layer, row)}
                                 data-cell={cell_key(cell)}
-                                data-flip={cell_key(cell)}
                                 data-all-zero={all_zero.then_some("true")}
                                 aria-label={label}
                                 {onpointermove}
@@ -444,7 +464,21 @@ pub fn Overview(props: &OverviewProps) -> Html {
                             </button>
                         }
                     }
-                })
+                });
+            let key = format!("column-{column}");
+            let style = format!(
+                "left:{:.1}px;top:{:.1}px;width:{:.1}px;height:{:.1}px{}",
+                bounds.x,
+                bounds.y,
+                bounds.width,
+                bounds.height,
+                flip.style(&key, Place::of(&bounds))
+            );
+            html! {
+                <div class={classes!("tile-column", squeezed(column).then_some("squeezed"))} {style} data-flip={key}>
+                    { for inner }
+                </div>
+            }
         });
                 html! { <>{ for tiles }</> }
             }
