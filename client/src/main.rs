@@ -24,6 +24,7 @@ mod heatmap;
 mod heatmap_set;
 mod hooks;
 mod layout;
+mod lessons;
 mod live;
 mod model;
 mod navigation;
