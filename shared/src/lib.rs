@@ -36,6 +36,7 @@ pub use focus::{
     MAX_PLAYGROUND_KERNEL, MAX_PLAYGROUND_PADDING, MAX_PLAYGROUND_STRIDE, Playground, PlaygroundLimit, View,
 };
 pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
+pub use lesson_note::{LessonEvent, LessonMsg, MAX_NOTE_BYTES, NoteError};
 pub use quick_check::{
     Answer, Ask, CellTarget, CheckError, CheckEvent, CheckMsg, Correct, Question, QuestionId, Reveal, Spread,
     Tally,
