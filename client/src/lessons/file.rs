@@ -1,5 +1,5 @@
-//! A lesson as a file: a title and steps, each a focus, the input picture and a note. JSON, so a
-//! teacher can read it; pictures inside, either as a shipped sample's name or as the 64×64 RGB
+//! A lesson as a file: a title and steps, each a focus (in the app's address format), the input
+//! picture and a note. JSON, so a teacher can read it; pictures inside, either as a shipped sample's name or as the 64×64 RGB
 //! pixels in base64. Loading checks everything before any of it is used or sent to a server:
 //! size, format and version, every picture, every note, and every focus against the real network
 //! (a focus that names a layer or neuron the network lacks is refused with a sentence).
@@ -11,13 +11,14 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use models::playground::{check_crop, check_model_kernel};
 use models::{Layer, Network};
-use serde::{Deserialize, Serialize};
-use shared::lesson_note::{MAX_NOTE_BYTES, check_note};
-use shared::{ColorRange, Focus, KernelWeights, Playground, View};
+use shared::lesson_note::check_note;
+use shared::{Focus, KernelWeights, View};
 
+use super::json::{self, Json, JsonError};
 use crate::navigation;
 use crate::samples;
 use crate::state::CanonicalImage;
+use crate::url_state;
 
 /// What a lesson file says it is (the first field).
 pub const FORMAT: &str = "cnn-classroom-lesson";
@@ -134,102 +135,18 @@ impl fmt::Display for LessonError {
     }
 }
 
-// ----- the file's JSON ------------------------------------------------------------------------
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileLesson {
-    format: String,
-    version: u32,
-    title: String,
-    steps: Vec<FileStep>,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileStep {
-    focus: FileFocus,
-    image: FileImage,
-    #[serde(default)]
-    note: String,
-}
-
-/// A picture: a shipped sample by name, or the pixels.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "lowercase", deny_unknown_fields)]
-enum FileImage {
-    /// The sample's name, e.g. `sneaker_2`.
-    Sample(String),
-    /// `side × side × 3` bytes of RGB, row-major, in base64.
-    Rgb(String),
-}
-
-fn default_step_ms() -> u16 {
-    Focus::default().step_ms
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// A focus with everything but the view optional, so hand-written lessons stay short.
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileFocus {
-    view: View,
-    #[serde(default)]
-    layer: u16,
-    #[serde(default)]
-    neuron: u16,
-    #[serde(default)]
-    channel: u16,
-    #[serde(default)]
-    step: u32,
-    #[serde(default = "default_step_ms")]
-    step_ms: u16,
-    #[serde(default)]
-    color_range: ColorRange,
-    #[serde(default = "yes")]
-    show_detail: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    playground: Option<Playground>,
-}
-
-impl From<&Focus> for FileFocus {
-    fn from(focus: &Focus) -> Self {
-        Self {
-            view: focus.view,
-            layer: focus.layer,
-            neuron: focus.neuron,
-            channel: focus.channel,
-            step: focus.step,
-            step_ms: focus.step_ms,
-            color_range: focus.color_range,
-            show_detail: focus.show_detail,
-            playground: (focus.playground != Playground::default()).then_some(focus.playground),
-        }
-    }
-}
-
-impl From<FileFocus> for Focus {
-    fn from(file: FileFocus) -> Self {
-        Self {
-            view: file.view,
-            layer: file.layer,
-            neuron: file.neuron,
-            channel: file.channel,
-            step: file.step,
-            // A lesson step is a still moment; the presenter plays it if they want.
-            playing: false,
-            step_ms: file.step_ms,
-            color_range: file.color_range,
-            show_detail: file.show_detail,
-            playground: file.playground.unwrap_or_default(),
-        }
-    }
-}
-
 // ----- reading and writing --------------------------------------------------------------------
+//
+// The file, by example (`focus` is the app's own address format, see `url_state`):
+//
+// { "format": "cnn-classroom-lesson", "version": 1, "title": "ReLU",
+//   "steps": [ { "focus": "view=operation&layer=1&neuron=7&step=1484",
+//                "image": { "sample": "ankle_boot_3" },   or   { "rgb": "<base64>" }
+//                "note": "**ReLU** keeps …" } ] }
+
+fn not_a_lesson(why: &str) -> LessonError {
+    LessonError::NotALesson(why.to_owned())
+}
 
 impl Lesson {
     /// Reads and checks a lesson file against `network`.
@@ -237,35 +154,39 @@ impl Lesson {
         if bytes.len() > MAX_FILE_BYTES {
             return Err(LessonError::TooBig { bytes: bytes.len() });
         }
-        let file: FileLesson = serde_json::from_slice(bytes).map_err(|e| {
-            if e.is_eof() {
-                LessonError::Truncated
-            } else {
-                LessonError::NotALesson(e.to_string())
-            }
+        let text = std::str::from_utf8(bytes).map_err(|_| not_a_lesson("it is not text"))?;
+        let file = json::parse(text).map_err(|e| match e {
+            JsonError::Truncated => LessonError::Truncated,
+            JsonError::Invalid(at) => LessonError::NotALesson(format!("it is not JSON after byte {at}")),
         })?;
-        if file.format != FORMAT {
-            return Err(LessonError::NotALesson(format!(
-                "its format is “{}”",
-                file.format
-            )));
+        if file.get("format").and_then(Json::as_str) != Some(FORMAT) {
+            return Err(not_a_lesson("it does not say it is a lesson"));
         }
-        if file.version != VERSION {
-            return Err(LessonError::WrongVersion { found: file.version });
+        match file.get("version") {
+            Some(Json::Number(v)) if *v == f64::from(VERSION) => {}
+            Some(Json::Number(v)) if *v >= 0.0 && *v < f64::from(u32::MAX) => {
+                return Err(LessonError::WrongVersion { found: *v as u32 });
+            }
+            _ => return Err(not_a_lesson("it has no format version")),
         }
-        if file.steps.is_empty() || file.steps.len() > MAX_STEPS {
-            return Err(LessonError::StepCount {
-                count: file.steps.len(),
-            });
-        }
-        let title = file.title.trim().to_owned();
+        let title = file
+            .get("title")
+            .and_then(Json::as_str)
+            .ok_or_else(|| not_a_lesson("it has no title"))?
+            .trim()
+            .to_owned();
         if title.chars().count() > MAX_TITLE_CHARS || title.chars().any(char::is_control) {
             return Err(LessonError::BadTitle);
         }
+        let Some(Json::Array(steps)) = file.get("steps") else {
+            return Err(not_a_lesson("it has no steps"));
+        };
+        if steps.is_empty() || steps.len() > MAX_STEPS {
+            return Err(LessonError::StepCount { count: steps.len() });
+        }
         let side = network.input_shape()[1] as u32;
-        let steps = file
-            .steps
-            .into_iter()
+        let steps = steps
+            .iter()
             .enumerate()
             .map(|(index, step)| read_step(index + 1, step, network, side))
             .collect::<Result<_, _>>()?;
@@ -274,25 +195,27 @@ impl Lesson {
 
     /// The lesson as a file's bytes (pixels inside; samples by name).
     pub fn to_file(&self) -> Vec<u8> {
-        let file = FileLesson {
-            format: FORMAT.to_owned(),
-            version: VERSION,
-            title: self.title.clone(),
-            steps: self
-                .steps
-                .iter()
-                .map(|step| FileStep {
-                    focus: FileFocus::from(&step.focus),
-                    image: match step.sample.and_then(samples::name) {
-                        Some(name) => FileImage::Sample(name.to_owned()),
-                        None => FileImage::Rgb(BASE64.encode(&step.image.rgb)),
-                    },
-                    note: step.note.clone(),
-                })
-                .collect(),
-        };
-        // Plain data with string keys: serialising cannot fail.
-        serde_json::to_vec_pretty(&file).unwrap_or_default()
+        let steps: Vec<String> = self
+            .steps
+            .iter()
+            .map(|step| {
+                let image = match step.sample.and_then(samples::name) {
+                    Some(name) => format!("{{ \"sample\": {} }}", json::quote(name)),
+                    None => format!("{{ \"rgb\": \"{}\" }}", BASE64.encode(&step.image.rgb)),
+                };
+                format!(
+                    "    {{\n      \"focus\": {},\n      \"image\": {image},\n      \"note\": {}\n    }}",
+                    json::quote(&url_state::to_fragment(&step.focus)),
+                    json::quote(&step.note)
+                )
+            })
+            .collect();
+        format!(
+            "{{\n  \"format\": \"{FORMAT}\",\n  \"version\": {VERSION},\n  \"title\": {},\n  \"steps\": [\n{}\n  ]\n}}\n",
+            json::quote(&self.title),
+            steps.join(",\n")
+        )
+        .into_bytes()
     }
 }
 
@@ -311,15 +234,19 @@ impl Step {
     }
 }
 
-fn read_step(number: usize, step: FileStep, network: &Network, side: u32) -> Result<Step, LessonError> {
+fn read_step(number: usize, step: &Json, network: &Network, side: u32) -> Result<Step, LessonError> {
     let bad_image = |why: String| LessonError::BadImage { step: number, why };
-    let (image, sample) = match step.image {
-        FileImage::Sample(name) => {
-            let index = samples::index_named(&name)
+    let image = step.get("image");
+    let (image, sample) = match (
+        image.and_then(|i| i.get("sample")).and_then(Json::as_str),
+        image.and_then(|i| i.get("rgb")).and_then(Json::as_str),
+    ) {
+        (Some(name), None) => {
+            let index = samples::index_named(name)
                 .ok_or_else(|| bad_image(format!("this app has no sample picture called “{name}”.")))?;
             (samples::image(index).map_err(bad_image)?, Some(index))
         }
-        FileImage::Rgb(base64) => {
+        (None, Some(base64)) => {
             let expected = (side * side * 3) as usize;
             // Checked before decoding, so a huge string is not decoded for nothing.
             if base64.len() > expected.div_ceil(3) * 4 + 4 {
@@ -338,19 +265,36 @@ fn read_step(number: usize, step: FileStep, network: &Network, side: u32) -> Res
             let sample = samples::index_of(&image);
             (image, sample)
         }
+        _ => return Err(bad_image("it names neither a sample nor pixels.".to_owned())),
     };
-    check_note(&step.note).map_err(|e| LessonError::BadNote {
+    let note = match step.get("note") {
+        None => String::new(),
+        Some(note) => note
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| LessonError::BadNote {
+                step: number,
+                why: "it is not text.".to_owned(),
+            })?,
+    };
+    check_note(&note).map_err(|e| LessonError::BadNote {
         step: number,
         why: e.to_string(),
     })?;
-    debug_assert!(step.note.len() <= MAX_NOTE_BYTES);
-    let focus = Focus::from(step.focus);
+    let fragment = step
+        .get("focus")
+        .and_then(Json::as_str)
+        .ok_or_else(|| LessonError::BadFocus {
+            step: number,
+            why: "it does not say what to show.".to_owned(),
+        })?;
+    let focus = url_state::from_fragment(fragment, Focus::default());
     check_focus(network, &focus).map_err(|why| LessonError::BadFocus { step: number, why })?;
     Ok(Step {
         focus,
         image: Rc::new(image),
         sample,
-        note: step.note,
+        note,
     })
 }
 
@@ -384,9 +328,9 @@ pub fn check_focus(network: &Network, focus: &Focus) -> Result<(), String> {
             }
         }
     }
-    if !(10..=5000).contains(&focus.step_ms) {
+    if !(1..=10_000).contains(&focus.step_ms) {
         return Err(format!(
-            "an animation speed of {} ms per step is outside 10 to 5000 ms.",
+            "an animation speed of {} ms per step is outside 1 to 10,000 ms.",
             focus.step_ms
         ));
     }
@@ -481,7 +425,11 @@ mod tests {
         assert_eq!(back.steps[0].sample, Some(21));
         assert_eq!(back.steps[1].sample, None, "a changed sample is its own picture");
         let text = String::from_utf8(file).unwrap();
-        assert!(text.contains("\"sample\": \"sneaker_1\""), "{text}");
+        assert!(text.contains("\"sample\": \"sneaker_1\""), "a sample by name");
+        assert!(
+            text.contains("\"focus\": \"view=neuron&layer=0&neuron=3"),
+            "the focus in the address format"
+        );
         assert!(text.contains("\"rgb\""));
     }
 
@@ -498,6 +446,10 @@ mod tests {
         assert_eq!(refused(&file[..file.len() / 2]), LessonError::Truncated);
         assert!(matches!(refused(b"PNG\x89 not json"), LessonError::NotALesson(_)));
         assert!(matches!(refused(b"{\"title\": 1}"), LessonError::NotALesson(_)));
+        assert!(matches!(
+            refused(&edited(|j| j["version"] = "1".into())),
+            LessonError::NotALesson(_)
+        ));
         assert!(matches!(
             refused(&edited(|j| j["format"] = "slides".into())),
             LessonError::NotALesson(_)
@@ -534,37 +486,56 @@ mod tests {
         ));
         assert!(matches!(
             refused(&edited(
-                |j| j["steps"][2]["note"] = "x".repeat(MAX_NOTE_BYTES + 1).into()
+                |j| j["steps"][2]["note"] = "x".repeat(shared::MAX_NOTE_BYTES + 1).into()
             )),
             LessonError::BadNote { step: 3, .. }
         ));
-        for (field, value) in [
-            ("layer", 13),
-            ("layer", 999),
-            ("neuron", 10),
-            ("channel", 3),
-            ("step", 62 * 62),
+        let focus_of_step_2 = |fields: &str| {
+            edited(|j| j["steps"][1]["focus"] = format!("view=operation&layer=0&neuron=3&{fields}").into())
+        };
+        for fields in [
+            "layer=13",
+            "layer=999",
+            "neuron=10",
+            "channel=3",
+            "step=3844",
+            "ms=20000",
         ] {
-            let error = refused(&edited(|j| j["steps"][1]["focus"][field] = value.into()));
+            let error = refused(&focus_of_step_2(fields));
             assert!(
                 matches!(error, LessonError::BadFocus { step: 2, .. }),
-                "{field}={value}: {error:?}"
+                "{fields}: {error:?}"
             );
         }
-        let error = refused(&edited(|j| j["steps"][1]["focus"]["layer"] = 13.into()));
+        assert!(
+            parse(&focus_of_step_2("step=3843")).is_ok(),
+            "the last step of conv_1_1"
+        );
+        assert!(matches!(
+            refused(&edited(|j| j["steps"][1]["focus"] = 3.into())),
+            LessonError::BadFocus { step: 2, .. }
+        ));
+        assert!(matches!(
+            refused(&edited(|j| j["steps"][1]["note"] = 3.into())),
+            LessonError::BadNote { step: 2, .. }
+        ));
+        assert!(matches!(
+            refused(&edited(|j| j["steps"][1]["image"] = serde_json::json!({}))),
+            LessonError::BadImage { step: 2, .. }
+        ));
+        let error = refused(&focus_of_step_2("layer=13"));
         assert_eq!(
             error.to_string(),
             "Step 2 shows something this network does not have: the network has 13 layers, and layer 13 is not one of them."
         );
-        let error = refused(&edited(|j| j["steps"][2]["focus"]["neuron"] = 10.into()));
+        let error = refused(&edited(|j| {
+            j["steps"][2]["focus"] = "view=neuron&layer=11&neuron=10".into()
+        }));
         assert!(
             error.to_string().contains("layer output has 10 neurons"),
             "{error}"
         );
-        assert!(matches!(
-            refused(&edited(|j| j["steps"][0]["extra"] = 1.into())),
-            LessonError::NotALesson(_)
-        ));
+        assert!(matches!(refused(b"\xff\xfe"), LessonError::NotALesson(_)));
     }
 
     #[test]

@@ -170,6 +170,7 @@ fn emphasis(text: &str, bold: bool, italic: bool, out: &mut Vec<Span>) {
 }
 
 /// The note as plain text (emphasis dropped), e.g. for a tooltip or a test.
+#[cfg(test)]
 pub fn plain_text(blocks: &[Block]) -> String {
     let spans = |spans: &[Span]| spans.iter().map(|s| s.text.as_str()).collect::<String>();
     blocks
