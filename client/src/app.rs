@@ -18,8 +18,8 @@ use crate::components::flatten_view::FlattenView;
 use crate::components::hint::Hint;
 use crate::components::info_button::info_button;
 use crate::components::input_picker::InputPicker;
-use crate::components::lesson_panel::LessonPanel;
-use crate::components::lessons_menu::LessonsMenu;
+use crate::components::lesson_panel::lesson_panel;
+use crate::components::lessons_menu::lessons_menu;
 use crate::components::overview::Overview;
 use crate::components::playground_view::PlaygroundView;
 use crate::components::pool_view::PoolView;
@@ -174,35 +174,21 @@ pub fn App() -> Html {
     let player = use_reducer_eq(Player::default);
     let open_built_in = {
         let player = player.dispatcher();
-        (*use_memo((), move |_| {
-            Callback::from(move |(name, step): (&'static str, usize)| {
-                let player = player.clone();
-                player.dispatch(PlayerAction::Status(Some("Loading the lesson…".into())));
-                wasm_bindgen_futures::spawn_local(async move {
-                    player.dispatch(match built_in::fetch(name).await {
-                        Ok(lesson) => PlayerAction::Open {
-                            lesson: std::rc::Rc::new(lesson),
-                            name: Some(name),
-                            step,
-                        },
-                        Err(why) => PlayerAction::Status(Some(format!("Sorry: {why}."))),
-                    });
+        Callback::from(move |(name, step): (&'static str, usize)| {
+            let player = player.clone();
+            player.dispatch(PlayerAction::Status(Some("Loading the lesson…".into())));
+            wasm_bindgen_futures::spawn_local(async move {
+                player.dispatch(match built_in::fetch(name).await {
+                    Ok(lesson) => PlayerAction::Open {
+                        lesson: std::rc::Rc::new(lesson),
+                        name: Some(name),
+                        step,
+                    },
+                    Err(why) => PlayerAction::Status(Some(format!("Sorry: {why}."))),
                 });
-            })
-        }))
-        .clone()
+            });
+        })
     };
-    {
-        // A lesson link opens its lesson.
-        let open_built_in = open_built_in.clone();
-        use_effect_with((), move |_| {
-            if let Some((name, step)) = player::from_fragment(&current_fragment())
-                && let Some(name) = built_in::named(&name)
-            {
-                open_built_in.emit((name, step));
-            }
-        });
-    }
     let open_lesson_file = {
         let player = player.dispatcher();
         Callback::from(move |file: web_sys::File| {
@@ -255,13 +241,11 @@ pub fn App() -> Html {
             }
         })
     };
-    // The note the class sees: the current step's, while presenting (typing a note does not
-    // send every keystroke); unchanged while editing.
-    let class_note = use_mut_ref(|| None::<AttrValue>);
-    if !player.editing {
-        *class_note.borrow_mut() = player.current().map(|s| AttrValue::from(s.note.clone()));
-    }
-    let class_note = class_note.borrow().clone();
+    // The note the class sees: the current step's while presenting; none while the instructor
+    // edits (a note being typed is not sent keystroke by keystroke).
+    let class_note = (!player.editing)
+        .then(|| player.current().map(|s| AttrValue::from(s.note.clone())))
+        .flatten();
 
     // Keep the address bar on the current focus, display settings and open lesson section
     // (bookmarks, reloads, sharing a view); not on every step while playing (history updates at
@@ -308,6 +292,12 @@ pub fn App() -> Html {
         let close_lesson = close_lesson.clone();
         let open_built_in = open_built_in.clone();
         use_effect_with((), move |_| {
+            // A lesson link opens its lesson.
+            if let Some((name, step)) = player::from_fragment(&current_fragment())
+                && let Some(name) = built_in::named(&name)
+            {
+                open_built_in.emit((name, step));
+            }
             let window = gloo::utils::window();
             let listener = EventListener::new(&window, "hashchange", move |_| {
                 let fragment = current_fragment();
@@ -506,8 +496,7 @@ pub fn App() -> Html {
                 { info_button(article::for_screen(screen), Some(&ArticleOpener(open_lesson.clone()))) }
                 { open_arithmetic.unwrap_or_default() }
                 { open_playground.unwrap_or_default() }
-                <LessonsMenu onbuiltin={open_built_in.reform(|name| (name, 0))} onfile={open_lesson_file}
-                    status={player.status.clone().map(AttrValue::from)} />
+                { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
                 <div class="navbar-middle">
                     if let (None, Some(hint)) = (&readout_text, hint) {
                         <Hint>{ hint }</Hint>
@@ -522,11 +511,10 @@ pub fn App() -> Html {
                     <div class="view-host" key={view_key}>{ body }</div>
                 }
             </main>
-            <LessonPanel player={(*player).clone()} ondispatch={{
+            { lesson_panel(&player, &{
                 let player = player.dispatcher();
                 Callback::from(move |action| player.dispatch(action))
-            }}
-                onaddmoment={state.lecture_mode.is_none().then(|| add_moment.clone())} />
+            }, state.lecture_mode.is_none().then_some(&add_moment)) }
             <ArticlePanel section={lesson.section} request={lesson.request} onclose={close_lesson} />
         </div>
         </ContextProvider<Display>>

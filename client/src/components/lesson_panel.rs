@@ -1,7 +1,8 @@
 //! The open lesson beside the views: its title, the step bar (back, "step n of m", next) and the
 //! step's note; for the instructor also the editor (title, notes, order, "add this moment",
-//! save to a file). The same [`LessonNote`] shows a following student the note the instructor
-//! shows the class.
+//! save to a file). The same note shows a following student what the instructor shows the class.
+//! Plain functions rather than components: they hold no state, and every component adds its own
+//! copy of Yew's machinery to the download.
 
 use yew::prelude::*;
 
@@ -28,17 +29,9 @@ fn spans_html(spans: &[Span]) -> Html {
     spans.iter().map(span_html).collect()
 }
 
-/// Props of [`LessonNote`].
-#[derive(Properties, PartialEq)]
-pub struct LessonNoteProps {
-    /// The note's source (plain text or a little Markdown).
-    pub note: AttrValue,
-}
-
 /// A note, rendered from its little Markdown.
-#[component]
-pub fn LessonNote(props: &LessonNoteProps) -> Html {
-    let blocks = markdown::parse(&props.note);
+pub fn lesson_note(note: &str) -> Html {
+    let blocks = markdown::parse(note);
     html! {
         <div class="lesson-note" data-testid="lesson-note">
             { for blocks.iter().map(|block| match block {
@@ -98,32 +91,24 @@ fn save(player: &Player) {
     gloo::timers::callback::Timeout::new(60_000, move || drop(url)).forget();
 }
 
-/// Props of [`LessonPanel`].
-#[derive(Properties, PartialEq)]
-pub struct LessonPanelProps {
-    /// The open lesson.
-    pub player: Player,
-    /// Changes it.
-    pub ondispatch: Callback<PlayerAction>,
-    /// Records the view on screen as a step; `None`: this screen does not record lessons.
-    pub onaddmoment: Option<Callback<()>>,
-}
-
-/// The lesson panel.
-#[component]
-pub fn LessonPanel(props: &LessonPanelProps) -> Html {
-    let player = &props.player;
+/// The lesson panel for the open lesson (nothing when none is open); `onaddmoment` records the
+/// view on screen as a step (`None`: this screen does not record lessons, e.g. a student's).
+pub fn lesson_panel(
+    player: &Player,
+    ondispatch: &Callback<PlayerAction>,
+    onaddmoment: Option<&Callback<()>>,
+) -> Html {
     let Some(lesson) = &player.lesson else {
         return html! {};
     };
     let send = |action: PlayerAction| {
-        let ondispatch = props.ondispatch.clone();
+        let ondispatch = ondispatch.clone();
         Callback::from(move |_: MouseEvent| ondispatch.emit(action.clone()))
     };
     let count = lesson.steps.len();
     let step = player.step;
     let note = player.current().map(|s| s.note.clone()).unwrap_or_default();
-    let can_edit = props.onaddmoment.is_some();
+    let can_edit = onaddmoment.is_some();
     let bar = html! {
         <div class="lesson-steps" role="group" aria-label="Lesson steps">
             <button type="button" class="button" data-testid="lesson-back" disabled={step == 0}
@@ -138,20 +123,20 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
     };
     let editor = (player.editing && can_edit).then(|| {
         let ontitle = {
-            let ondispatch = props.ondispatch.clone();
+            let ondispatch = ondispatch.clone();
             Callback::from(move |e: InputEvent| {
                 let input: web_sys::HtmlInputElement = e.target_unchecked_into();
                 ondispatch.emit(PlayerAction::SetTitle(input.value()));
             })
         };
         let onnote = {
-            let ondispatch = props.ondispatch.clone();
+            let ondispatch = ondispatch.clone();
             Callback::from(move |e: InputEvent| {
                 let input: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
                 ondispatch.emit(PlayerAction::SetNote(input.value()));
             })
         };
-        let onadd = props.onaddmoment.clone().unwrap_or_default();
+        let onadd = onaddmoment.cloned().unwrap_or_default();
         let onsave = {
             let player = player.clone();
             Callback::from(move |_: MouseEvent| save(&player))
@@ -212,26 +197,18 @@ pub fn LessonPanel(props: &LessonPanelProps) -> Html {
             { bar }
             { editor.unwrap_or_default() }
             if !player.editing {
-                <LessonNote note={AttrValue::from(note)} />
+                { lesson_note(&note) }
             }
         </aside>
     }
 }
 
-/// Props of [`LiveNote`].
-#[derive(Properties, PartialEq)]
-pub struct LiveNoteProps {
-    /// The note the instructor shows the class.
-    pub note: AttrValue,
-}
-
 /// A following student's view of the instructor's lesson note.
-#[component]
-pub fn LiveNote(props: &LiveNoteProps) -> Html {
+pub fn live_note(note: &str) -> Html {
     html! {
         <aside class="lesson-panel lesson-panel--live" data-testid="live-note" aria-label="Note from the lecture">
             <div class="lesson-bar"><span class="lesson-title">{ "From the lecture" }</span></div>
-            <LessonNote note={props.note.clone()} />
+            { lesson_note(note) }
         </aside>
     }
 }

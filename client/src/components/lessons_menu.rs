@@ -1,40 +1,38 @@
 //! The "Lessons" entry: the built-in lessons and "Open a lesson file…", and why the last one
-//! could not be opened.
+//! could not be opened. A plain function (no state: the menu is a `<details>` that closes itself
+//! after a choice).
 
+use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::lessons::built_in::BUILT_IN;
 
-/// Props of [`LessonsMenu`].
-#[derive(Properties, PartialEq)]
-pub struct LessonsMenuProps {
-    /// Open a built-in lesson by name.
-    pub onbuiltin: Callback<&'static str>,
-    /// Open a lesson file the user picked.
-    pub onfile: Callback<web_sys::File>,
-    /// Loading, or why the last lesson could not be opened.
-    pub status: Option<AttrValue>,
+/// Closes the `<details>` menu around the event's target.
+fn close_menu(event: &Event) {
+    if let Some(details) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|e| e.closest("details").ok().flatten())
+    {
+        let _ = details.remove_attribute("open");
+    }
 }
 
-/// The lessons menu.
-#[component]
-pub fn LessonsMenu(props: &LessonsMenuProps) -> Html {
-    let open = use_state_eq(|| false);
-    let ontoggle = {
-        let open = open.clone();
-        Callback::from(move |e: Event| {
-            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
-            open.set(details.open());
-        })
-    };
+/// The lessons menu: `onbuiltin` opens a built-in lesson by name, `onfile` a file the user picked;
+/// `status` says what is loading or why the last lesson could not be opened.
+pub fn lessons_menu(
+    onbuiltin: &Callback<&'static str>,
+    onfile: &Callback<web_sys::File>,
+    status: Option<&str>,
+) -> Html {
     let onchange = {
-        let (onfile, open) = (props.onfile.clone(), open.clone());
+        let onfile = onfile.clone();
         Callback::from(move |e: Event| {
             let input: HtmlInputElement = e.target_unchecked_into();
             if let Some(file) = input.files().and_then(|files| files.get(0)) {
                 onfile.emit(file);
-                open.set(false);
+                close_menu(&e);
             }
             // The same file can be picked again (e.g. after fixing it).
             input.set_value("");
@@ -42,14 +40,14 @@ pub fn LessonsMenu(props: &LessonsMenuProps) -> Html {
     };
     html! {
         <div class="lessons-menu-host">
-            <details class="lessons-menu" data-testid="lessons-menu" open={*open} {ontoggle}>
+            <details class="lessons-menu" data-testid="lessons-menu">
                 <summary class="button" data-testid="lessons-open">{ "Lessons" }</summary>
                 <div class="lessons-list" role="menu">
                     { for BUILT_IN.iter().map(|&(name, title)| {
-                        let (onbuiltin, open) = (props.onbuiltin.clone(), open.clone());
+                        let onbuiltin = onbuiltin.clone();
                         html! {
                             <button type="button" role="menuitem" data-testid={format!("lesson-builtin-{name}")}
-                                onclick={move |_| { onbuiltin.emit(name); open.set(false); }}>{ title }</button>
+                                onclick={move |e: MouseEvent| { onbuiltin.emit(name); close_menu(&e); }}>{ title }</button>
                         }
                     }) }
                     <label class="lessons-file" role="menuitem">{ "Open a lesson file…" }
@@ -57,8 +55,8 @@ pub fn LessonsMenu(props: &LessonsMenuProps) -> Html {
                     </label>
                 </div>
             </details>
-            if let Some(status) = &props.status {
-                <span class="lessons-status" data-testid="lesson-status" role="status">{ status.clone() }</span>
+            if let Some(status) = status {
+                <span class="lessons-status" data-testid="lesson-status" role="status">{ status.to_owned() }</span>
             }
         </div>
     }

@@ -7,13 +7,12 @@
 use std::fmt;
 use std::rc::Rc;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use models::playground::{check_crop, check_model_kernel};
 use models::{Layer, Network};
 use shared::lesson_note::check_note;
 use shared::{Focus, KernelWeights, View};
 
+use super::base64;
 use super::json::{self, Json, JsonError};
 use crate::navigation;
 use crate::samples;
@@ -163,9 +162,9 @@ impl Lesson {
             return Err(not_a_lesson("it does not say it is a lesson"));
         }
         match file.get("version") {
-            Some(Json::Number(v)) if *v == f64::from(VERSION) => {}
-            Some(Json::Number(v)) if *v >= 0.0 && *v < f64::from(u32::MAX) => {
-                return Err(LessonError::WrongVersion { found: *v as u32 });
+            Some(Json::Number(v)) if *v == i64::from(VERSION) => {}
+            Some(&Json::Number(v)) if let Ok(found) = u32::try_from(v) => {
+                return Err(LessonError::WrongVersion { found });
             }
             _ => return Err(not_a_lesson("it has no format version")),
         }
@@ -185,12 +184,11 @@ impl Lesson {
             return Err(LessonError::StepCount { count: steps.len() });
         }
         let side = network.input_shape()[1] as u32;
-        let steps = steps
-            .iter()
-            .enumerate()
-            .map(|(index, step)| read_step(index + 1, step, network, side))
-            .collect::<Result<_, _>>()?;
-        Ok(Self { title, steps })
+        let mut read = Vec::with_capacity(steps.len());
+        for (index, step) in steps.iter().enumerate() {
+            read.push(read_step(index + 1, step, network, side)?);
+        }
+        Ok(Self { title, steps: read })
     }
 
     /// The lesson as a file's bytes (pixels inside; samples by name).
@@ -201,7 +199,7 @@ impl Lesson {
             .map(|step| {
                 let image = match step.sample.and_then(samples::name) {
                     Some(name) => format!("{{ \"sample\": {} }}", json::quote(name)),
-                    None => format!("{{ \"rgb\": \"{}\" }}", BASE64.encode(&step.image.rgb)),
+                    None => format!("{{ \"rgb\": \"{}\" }}", base64::encode(&step.image.rgb)),
                 };
                 format!(
                     "    {{\n      \"focus\": {},\n      \"image\": {image},\n      \"note\": {}\n    }}",
@@ -246,15 +244,14 @@ fn read_step(number: usize, step: &Json, network: &Network, side: u32) -> Result
                 .ok_or_else(|| bad_image(format!("this app has no sample picture called “{name}”.")))?;
             (samples::image(index).map_err(bad_image)?, Some(index))
         }
-        (None, Some(base64)) => {
+        (None, Some(text)) => {
             let expected = (side * side * 3) as usize;
             // Checked before decoding, so a huge string is not decoded for nothing.
-            if base64.len() > expected.div_ceil(3) * 4 + 4 {
+            if text.len() > expected.div_ceil(3) * 4 + 4 {
                 return Err(bad_image(format!("it is not a {side}×{side} RGB picture.")));
             }
-            let rgb = BASE64
-                .decode(base64.as_bytes())
-                .map_err(|e| bad_image(format!("its pixels are damaged ({e}).")))?;
+            let rgb = base64::decode(text)
+                .ok_or_else(|| bad_image("its pixels are damaged (not base64).".to_owned()))?;
             if rgb.len() != expected {
                 return Err(bad_image(format!(
                     "it has {} bytes of pixels, not the {expected} of a {side}×{side} RGB picture.",

@@ -18,7 +18,7 @@ use super::question_panel::{AskMenu, QuestionPanel};
 use super::question_veil::use_question_veil;
 use super::saved_session;
 use super::student_status::StudentStatus;
-use crate::components::lesson_panel::LiveNote;
+use crate::components::lesson_panel::live_note;
 use crate::state::{Action, AppState};
 use shared::{Mode, Role};
 
@@ -173,7 +173,7 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                 <>
                     <StudentStatus lecture={lecture.clone()} mode={state.lecture_mode} onreturn={onreturn.clone()} {onleave} />
                     if !lecture.note.is_empty() {
-                        <LiveNote note={AttrValue::from(lecture.note.clone())} />
+                        { live_note(&lecture.note) }
                     }
                     if let Some(question) = &lecture.question {
                         <AnswerCard question={question.clone()} mine={lecture.my_answer} sending={lecture.sending}
