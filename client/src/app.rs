@@ -171,7 +171,7 @@ pub fn App() -> Html {
 
     // The recorded lesson open beside the views (from the "Lessons" menu, a file, the console's
     // "Add this moment", or `#lesson=<name>` in the address bar).
-    let player = use_reducer_eq(Player::default);
+    let player = use_reducer_eq(|| Player::from_address(&current_fragment()));
     let open_built_in = {
         let player = player.dispatcher();
         Callback::from(move |(name, step): (&'static str, usize)| {
@@ -291,12 +291,11 @@ pub fn App() -> Html {
         let open_lesson = open_lesson.clone();
         let close_lesson = close_lesson.clone();
         let open_built_in = open_built_in.clone();
+        let link = player.link;
         use_effect_with((), move |_| {
-            // A lesson link opens its lesson.
-            if let Some((name, step)) = player::from_fragment(&current_fragment())
-                && let Some(name) = built_in::named(&name)
-            {
-                open_built_in.emit((name, step));
+            // A lesson link opens its lesson (read before the first render rewrote the address).
+            if let Some(link) = link {
+                open_built_in.emit(link);
             }
             let window = gloo::utils::window();
             let listener = EventListener::new(&window, "hashchange", move |_| {

@@ -24,7 +24,7 @@ pub fn encode(bytes: &[u8]) -> String {
 /// The bytes of base64 `text`, or `None` if it is not base64 (bad characters or length).
 pub fn decode(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(text.len() / 4 * 3);

@@ -22,6 +22,8 @@ pub struct Player {
     pub shown: u32,
     /// Loading, or why a lesson could not be opened.
     pub status: Option<String>,
+    /// The built-in lesson (and step) the address named when the page opened, to fetch.
+    pub link: Option<(&'static str, usize)>,
 }
 
 /// Every way the open lesson changes.
@@ -187,6 +189,17 @@ pub fn from_fragment(fragment: &str) -> Option<(String, usize)> {
     Some((name, step))
 }
 
+impl Player {
+    /// Nothing open yet; the built-in lesson named in `fragment`, if any, is to be fetched.
+    pub fn from_address(fragment: &str) -> Self {
+        Self {
+            link: from_fragment(fragment)
+                .and_then(|(name, step)| Some((super::built_in::named(&name)?, step))),
+            ..Self::default()
+        }
+    }
+}
+
 /// `fragment` with the open built-in lesson and its step added, if any.
 pub fn with_lesson(fragment: String, player: &Player) -> String {
     match (player.name, &player.lesson) {
@@ -281,6 +294,11 @@ mod tests {
             Some(("what-is-a-cnn".into(), 1))
         );
         assert_eq!(from_fragment("#lesson=why-wrong"), Some(("why-wrong".into(), 0)));
+        assert_eq!(
+            Player::from_address("#view=overview&lesson=why-wrong&lesson-step=3").link,
+            Some(("why-wrong", 2))
+        );
+        assert_eq!(Player::from_address("#lesson=nope").link, None);
         assert_eq!(from_fragment("#view=overview&article=relu"), None);
         assert_eq!(with_lesson("x".into(), &Player::default()), "x");
     }
