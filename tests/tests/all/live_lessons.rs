@@ -73,6 +73,25 @@ async fn wait_address(browser: &Browser, fields: &str) -> Result<()> {
         .await
 }
 
+/// Waits until the screen's input is sample `picture` (its picker tile is the selected one: the
+/// page recognises a sample's pixels however they arrived), and, in the overview, shows the
+/// models crate's prediction for it.
+async fn wait_picture(browser: &Browser, picture: usize) -> Result<()> {
+    browser
+        .wait_until(
+            &format!("sample {picture} to be the input"),
+            &format!(r#"document.querySelector('[data-testid="sample-{picture}"]')?.getAttribute("aria-pressed") === "true""#),
+        )
+        .await?;
+    let overview = browser
+        .eval("return location.hash.includes('view=overview');", vec![])
+        .await?;
+    if overview == json!(true) {
+        page::wait_for_prediction(browser, &expected::for_sample(picture)?).await?;
+    }
+    Ok(())
+}
+
 /// Waits until the lesson panel is at `step` (from 1) of `count`.
 async fn wait_position(browser: &Browser, step: usize, count: usize) -> Result<()> {
     browser
@@ -130,8 +149,13 @@ async fn record(instructor: &Browser) -> Result<std::path::PathBuf> {
         )
         .await?;
     for (i, (picture, _, note)) in STEPS.iter().enumerate() {
+        // Each moment starts from the overview, as an instructor would walk to it.
+        instructor
+            .eval("location.hash = '#view=overview'; return true;", vec![])
+            .await?;
+        wait_address(instructor, "view=overview").await?;
         click_js(instructor, &format!("sample-{picture}")).await?;
-        page::wait_for_prediction(instructor, &expected::for_sample(*picture)?).await?;
+        wait_picture(instructor, *picture).await?;
         match i {
             0 => {}
             1 => instructor.click("neuron-0-7").await.map(drop)?,
@@ -204,10 +228,9 @@ async fn record(instructor: &Browser) -> Result<std::path::PathBuf> {
 /// Every student's screen at step `index` of the recording.
 async fn students_at(classroom: &Classroom, index: usize) -> Result<()> {
     let (picture, fields, _) = STEPS[index];
-    let expected = expected::for_sample(picture)?;
     for student in &classroom.students {
         wait_address(student, fields).await?;
-        page::wait_for_prediction(student, &expected).await?;
+        wait_picture(student, picture).await?;
         wait_note(student, "live-note", SHOWN[index]).await?;
     }
     Ok(())
@@ -280,7 +303,7 @@ async fn a_recorded_lesson_is_saved_loaded_into_a_new_lecture_followed_and_repla
             wait_position(student, index + 1, 3).await?;
         }
         wait_address(student, fields).await?;
-        page::wait_for_prediction(student, &expected::for_sample(*picture)?).await?;
+        wait_picture(student, *picture).await?;
         wait_note(student, "lesson-panel", SHOWN[index]).await?;
     }
     student.screenshot("lesson-offline-replay").await?;
