@@ -152,7 +152,7 @@ pub fn lesson_panel(
                         <li key={i} class={classes!("lesson-item", (i == step).then_some("lesson-item--current"))}
                             data-testid="lesson-item">
                             <button type="button" class="lesson-go" onclick={send(PlayerAction::Go(i))}
-                                aria-current={(i == step).then_some("step")} title="Show this step">
+                                aria-current={(i == step).then_some("step")} title={describe(s)}>
                                 { format!("{}. {}", i + 1, describe(s)) }
                             </button>
                             <span class="lesson-item-actions">
