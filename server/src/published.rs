@@ -91,7 +91,7 @@ pub struct SentParts {
 }
 
 impl Published {
-    /// The initial state of a room (new or restored).
+    /// The initial state of a room (new or restored), without a lesson note (see [`Self::with_note`]).
     pub fn new(
         code: RoomCode,
         version: StateVersion,
@@ -100,7 +100,6 @@ impl Published {
         locked: bool,
         recall: u32,
         question: Option<Arc<Question>>,
-        note: Arc<str>,
     ) -> Self {
         let input_part = input.as_ref().map(|input| Part {
             version,
@@ -135,9 +134,9 @@ impl Published {
             question,
             note_part: Part {
                 version,
-                frame: note_frame(version, &note),
+                frame: note_frame(version, ""),
             },
-            note,
+            note: "".into(),
             closed: None,
             pulse: 0,
             snapshot: OnceLock::new(),
@@ -343,7 +342,7 @@ mod tests {
     fn a_burst_collapses_to_the_newest_focus_and_other_parts_stay_sent() {
         let code = RoomCode::parse("ABCDEF").unwrap();
         let v = |seq| StateVersion { epoch: 1, seq };
-        let start = Published::new(code, v(0), Focus::default(), None, false, 0, None, "".into());
+        let start = Published::new(code, v(0), Focus::default(), None, false, 0, None);
         let (_, mut sent) = start.snapshot();
         let unsent = |state: &Published, sent: &mut SentParts| -> Vec<Bytes> {
             state.unsent(sent).into_iter().flatten().collect()

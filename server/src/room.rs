@@ -134,8 +134,8 @@ impl Room {
             stored.locked,
             stored.recall,
             question.as_ref().map(|q| Arc::clone(&q.question)),
-            stored.note.into(),
-        );
+        )
+        .with_note(stored.version, stored.note.into());
         Arc::new(Self {
             code: stored.code,
             instructor_token: stored.instructor_token,

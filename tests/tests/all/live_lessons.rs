@@ -253,10 +253,10 @@ async fn a_recorded_lesson_is_saved_loaded_into_a_new_lecture_followed_and_repla
     wait_text(instructor, "lesson-title", "Three moments").await?;
     students_at(&classroom, 0).await?;
     // Forward through every step, and back one.
-    for index in 1..3 {
+    for (index, shown) in SHOWN.iter().enumerate().skip(1) {
         instructor.click("lesson-next").await?;
         wait_position(instructor, index + 1, 3).await?;
-        wait_note(instructor, "lesson-panel", SHOWN[index]).await?;
+        wait_note(instructor, "lesson-panel", shown).await?;
         students_at(&classroom, index).await?;
     }
     instructor.screenshot("lesson-present-1280x720").await?;
