@@ -59,7 +59,7 @@ fn describe(step: &crate::lessons::file::Step) -> String {
     let what = match focus.view {
         View::Overview => "overview".to_owned(),
         View::Neuron => format!("{layer} · neuron {}", focus.neuron),
-        View::Operation => format!("{layer} · neuron {} · step {}", focus.neuron, focus.step),
+        View::Operation => format!("{layer} · neuron {} · step {}", focus.neuron, focus.step + 1),
         View::Playground => "playground".to_owned(),
     };
     format!("{what} · {picture}")

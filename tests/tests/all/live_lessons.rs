@@ -68,7 +68,7 @@ async fn wait_address(browser: &Browser, fields: &str) -> Result<()> {
     browser
         .wait_until(
             &format!("the address to show {fields}"),
-            &format!("location.hash.includes({})", json!(fields)),
+            &format!("(location.hash + '&').includes({})", json!(fields)),
         )
         .await
 }
@@ -148,7 +148,7 @@ async fn record(instructor: &Browser) -> Result<std::path::PathBuf> {
             vec![],
         )
         .await?;
-    for (i, (picture, _, note)) in STEPS.iter().enumerate() {
+    for (i, (picture, fields, note)) in STEPS.iter().enumerate() {
         // Each moment starts from the overview, as an instructor would walk to it.
         instructor
             .eval("location.hash = '#view=overview'; return true;", vec![])
@@ -156,15 +156,17 @@ async fn record(instructor: &Browser) -> Result<std::path::PathBuf> {
         wait_address(instructor, "view=overview").await?;
         click_js(instructor, &format!("sample-{picture}")).await?;
         wait_picture(instructor, *picture).await?;
-        match i {
-            0 => {}
-            1 => instructor.click("neuron-0-7").await.map(drop)?,
-            _ => {
-                instructor.click("neuron-2-3").await?;
-                instructor.click("open-arithmetic").await?;
-                instructor.wait_for("view-conv").await.map(drop)?;
-            }
+        // Then to the view, by its address (clicking neurons is `live_lecture`'s business).
+        if i > 0 {
+            instructor
+                .eval(
+                    "location.hash = '#' + arguments[0]; return true;",
+                    vec![json!(fields.trim_end_matches('&'))],
+                )
+                .await?;
         }
+        // The screen shows the moment (its address is written after it rendered).
+        wait_address(instructor, fields).await?;
         instructor.click("add-moment").await?;
         wait_position(instructor, i + 1, i + 1).await?;
         type_into(instructor, "lesson-note-input", note).await?;
@@ -329,6 +331,14 @@ async fn a_lesson_link_opens_a_built_in_lesson_self_paced() -> Result<()> {
         browser
             .screenshot(&format!("lesson-built-in-{width}x{height}"))
             .await?;
+        // The editor a self-learner (or an instructor) gets with "Edit".
+        browser.click("lesson-edit").await?;
+        browser.wait_for("lesson-note-input").await?;
+        browser
+            .screenshot(&format!("lesson-built-in-edit-{width}x{height}"))
+            .await?;
+        browser.click("lesson-done").await?;
+        wait_note(&browser, "lesson-panel", "This is the whole network").await?;
         // Step through: the conv arithmetic at the window the note talks about.
         browser.click("lesson-next").await?;
         wait_address(&browser, "view=neuron&layer=0&neuron=7&").await?;
