@@ -489,13 +489,15 @@ pub fn App() -> Html {
             </header>
             <div class="toolbar">
                 <InputPicker state={state.clone()} />
+                // Here rather than in the navigation bar, whose contents change with the view: a
+                // row that wrapped differently would resize the network in mid-transition.
+                { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
             </div>
             <div class="navbar">
                 <Breadcrumb {focus} onnavigate={onnavigate.clone()} />
                 { info_button(article::for_screen(screen), Some(&ArticleOpener(open_lesson.clone()))) }
                 { open_arithmetic.unwrap_or_default() }
                 { open_playground.unwrap_or_default() }
-                { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
                 <div class="navbar-middle">
                     if let (None, Some(hint)) = (&readout_text, hint) {
                         <Hint>{ hint }</Hint>
