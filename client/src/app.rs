@@ -485,13 +485,13 @@ pub fn App() -> Html {
             <header class="app-header">
                 <h1 class="app-title">{ "CNN Classroom" }</h1>
                 <span class="prediction" data-testid="prediction" aria-live="polite">{ prediction.unwrap_or_default() }</span>
+                // In the header rather than the navigation bar, whose contents change with the view:
+                // a bar that wrapped differently would resize the network in mid-transition.
+                { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
                 <LiveBar state={state.clone()} note={class_note} onaddmoment={add_moment.clone()} />
             </header>
             <div class="toolbar">
                 <InputPicker state={state.clone()} />
-                // Here rather than in the navigation bar, whose contents change with the view: a
-                // row that wrapped differently would resize the network in mid-transition.
-                { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
             </div>
             <div class="navbar">
                 <Breadcrumb {focus} onnavigate={onnavigate.clone()} />
