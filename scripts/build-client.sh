@@ -75,18 +75,22 @@ cp client/icon.svg "$out/icon.svg"
 cp client/manifest.webmanifest "$out/manifest.webmanifest"
 article_name=article.$(short_hash client/article.html).html
 cp client/article.html "$out/$article_name"
+# The built-in lessons' data (pictures by sample name), fetched when a lesson is first opened.
+lessons_name=lessons.$(short_hash client/lessons.json).json
+cp client/lessons.json "$out/$lessons_name"
 
 sed -e "s|{{CLIENT_JS}}|/$js_name|g" -e "s|{{CLIENT_WASM}}|/$wasm_name|g" \
     -e "s|{{STYLE_CSS}}|/$css_name|g" -e "s|{{ARTICLE_HTML}}|/$article_name|g" \
+    -e "s|{{LESSONS_JSON}}|/$lessons_name|g" \
     client/index.html >"$out/index.html"
 grep -q '{{' "$out/index.html" && die "client/index.html has a placeholder this script does not fill."
 
 # The asset lists: "files" the service worker pre-caches before it takes over ("/" is the app
 # shell, i.e. index.html), everything the first screen needs; "later" what the first screen
-# does not need (the lesson), which the page fetches when it is first opened and the worker
+# does not need (the article and the built-in lessons), which the page fetches when it is first opened and the worker
 # caches in the background once it has taken over, so a first visit never waits for it.
 assets=(index.html "$js_name" "$wasm_name" "$css_name" icon.svg manifest.webmanifest)
-later=("$article_name")
+later=("$article_name" "$lessons_name")
 version=$(cd "$out" && cat "${assets[@]}" "${later[@]}" | sha256sum | cut -c1-16)
 # Prints one JSON list of files.
 file_list() {

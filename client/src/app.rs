@@ -18,6 +18,8 @@ use crate::components::flatten_view::FlattenView;
 use crate::components::hint::Hint;
 use crate::components::info_button::info_button;
 use crate::components::input_picker::InputPicker;
+use crate::components::lesson_panel::lesson_panel;
+use crate::components::lessons_menu::lessons_menu;
 use crate::components::overview::Overview;
 use crate::components::playground_view::PlaygroundView;
 use crate::components::pool_view::PoolView;
@@ -27,6 +29,9 @@ use crate::components::view_settings::ViewSettings;
 use crate::display::Display;
 use crate::elastic::{self, Stage};
 use crate::heatmap_set::HeatmapSet;
+use crate::lessons::built_in;
+use crate::lessons::file::Step;
+use crate::lessons::player::{self, Player, PlayerAction};
 use crate::live::LiveBar;
 use crate::model;
 use crate::navigation::{self, Screen};
@@ -36,7 +41,7 @@ use crate::readout::{self, Pointed};
 use crate::samples;
 use crate::scene::Scene;
 use crate::shared_ref::Shared;
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, Input, InputOrigin};
 use crate::url_state;
 
 /// The address bar's fragment.
@@ -164,17 +169,98 @@ pub fn App() -> Html {
         .clone()
     };
 
+    // The recorded lesson open beside the views (from the "Lessons" menu, a file, the console's
+    // "Add this moment", or `#lesson=<name>` in the address bar).
+    let player = use_reducer_eq(|| Player::from_address(&current_fragment()));
+    let open_built_in = {
+        let player = player.dispatcher();
+        Callback::from(move |(name, step): (&'static str, usize)| {
+            let player = player.clone();
+            player.dispatch(PlayerAction::Status(Some("Loading the lesson…".into())));
+            wasm_bindgen_futures::spawn_local(async move {
+                player.dispatch(match built_in::fetch(name).await {
+                    Ok(lesson) => PlayerAction::Open {
+                        lesson: std::rc::Rc::new(lesson),
+                        name: Some(name),
+                        step,
+                    },
+                    Err(why) => PlayerAction::Status(Some(format!("Sorry: {why}."))),
+                });
+            });
+        })
+    };
+    let open_lesson_file = {
+        let player = player.dispatcher();
+        Callback::from(move |file: web_sys::File| {
+            let player = player.clone();
+            player.dispatch(PlayerAction::Status(Some("Reading the lesson…".into())));
+            wasm_bindgen_futures::spawn_local(async move {
+                player.dispatch(match crate::lessons::open_file(file).await {
+                    Ok(lesson) => PlayerAction::Open {
+                        lesson: std::rc::Rc::new(lesson),
+                        name: None,
+                        step: 0,
+                    },
+                    Err(why) => PlayerAction::Status(Some(why)),
+                });
+            });
+        })
+    };
+    {
+        // Going to a step shows its view and picture (a student in a lecture explores then).
+        let dispatcher = state.dispatcher();
+        let step = player.current().cloned();
+        let title = player
+            .lesson
+            .as_ref()
+            .map(|l| l.title.clone())
+            .unwrap_or_default();
+        use_effect_with(player.shown, move |_| {
+            if let Some(step) = step {
+                let origin = match step.sample {
+                    Some(index) => InputOrigin::Sample(index),
+                    None => InputOrigin::Upload(title),
+                };
+                dispatcher.dispatch(Action::SetInput(Input {
+                    image: step.image.clone(),
+                    origin,
+                }));
+                dispatcher.dispatch(Action::Navigate(step.focus));
+            }
+        });
+    }
+    let add_moment = {
+        let player = player.dispatcher();
+        let moment = state
+            .input
+            .as_ref()
+            .map(|input| (state.focus, input.image.clone()));
+        Callback::from(move |()| {
+            if let Some((focus, image)) = moment.clone() {
+                player.dispatch(PlayerAction::AddMoment(Step::new(focus, image, String::new())));
+            }
+        })
+    };
+    // The note the class sees: the current step's while presenting; none while the instructor
+    // edits (a note being typed is not sent keystroke by keystroke).
+    let class_note = (!player.editing)
+        .then(|| player.current().map(|s| AttrValue::from(s.note.clone())))
+        .flatten();
+
     // Keep the address bar on the current focus, display settings and open lesson section
     // (bookmarks, reloads, sharing a view); not on every step while playing (history updates at
     // 60 per second are slow and get throttled): the pause writes the step reached.
     use_effect_with(
-        (focus, state.display, lesson.section),
-        |(focus, display, section)| {
+        (focus, state.display, lesson.section, (*player).clone()),
+        |(focus, display, section, player)| {
             if focus.playing {
                 return;
             }
             let view = format!("{}&{}", url_state::to_fragment(focus), display.to_fragment());
-            let url = format!("#{}", article::with_section(view, *section));
+            let url = format!(
+                "#{}",
+                player::with_lesson(article::with_section(view, *section), player)
+            );
             if let Ok(history) = gloo::utils::window().history() {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
             }
@@ -204,10 +290,22 @@ pub fn App() -> Html {
         let latest = latest.clone();
         let open_lesson = open_lesson.clone();
         let close_lesson = close_lesson.clone();
+        let open_built_in = open_built_in.clone();
+        let link = player.link;
         use_effect_with((), move |_| {
+            // A lesson link opens its lesson (read before the first render rewrote the address).
+            if let Some(link) = link {
+                open_built_in.emit(link);
+            }
             let window = gloo::utils::window();
             let listener = EventListener::new(&window, "hashchange", move |_| {
                 let fragment = current_fragment();
+                if let Some((name, step)) = player::from_fragment(&fragment)
+                    && let Some(name) = built_in::named(&name)
+                {
+                    open_built_in.emit((name, step));
+                    return;
+                }
                 match article::from_fragment(&fragment) {
                     Some(section) => open_lesson.emit(section),
                     // A link from the lesson to a view: show the view.
@@ -387,7 +485,10 @@ pub fn App() -> Html {
             <header class="app-header">
                 <h1 class="app-title">{ "CNN Classroom" }</h1>
                 <span class="prediction" data-testid="prediction" aria-live="polite">{ prediction.unwrap_or_default() }</span>
-                <LiveBar state={state.clone()} />
+                // In the header rather than the navigation bar, whose contents change with the view:
+                // a bar that wrapped differently would resize the network in mid-transition.
+                { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
+                <LiveBar state={state.clone()} note={class_note} onaddmoment={add_moment.clone()} />
             </header>
             <div class="toolbar">
                 <InputPicker state={state.clone()} />
@@ -411,6 +512,10 @@ pub fn App() -> Html {
                     <div class="view-host" key={view_key}>{ body }</div>
                 }
             </main>
+            { lesson_panel(&player, &{
+                let player = player.dispatcher();
+                Callback::from(move |action| player.dispatch(action))
+            }, state.lecture_mode.is_none().then_some(&add_moment)) }
             <ArticlePanel section={lesson.section} request={lesson.request} onclose={close_lesson} />
         </div>
         </ContextProvider<Display>>

@@ -8,7 +8,8 @@
 //!   ranges), [`format`] (numbers), [`playback`] (stepping), [`navigation`] (levels and steps),
 //!   [`scene`] and [`heatmap`]/[`heatmap_set`] (what is drawn per input), [`spatial`],
 //!   [`url_state`] (the focus in the address bar), [`playground`] (the hyperparameter
-//!   playground's edits and numbers), [`article`] (the lesson's sections and addresses).
+//!   playground's edits and numbers), [`article`] (the lesson's sections and addresses),
+//!   [`lessons`] (recorded lessons: the file, notes' Markdown, the open lesson, built-in ones).
 //! - [`model`] and [`samples`]: the network and the input images, via the `models` crate.
 #![forbid(unsafe_code)]
 
@@ -24,6 +25,7 @@ mod heatmap;
 mod heatmap_set;
 mod hooks;
 mod layout;
+mod lessons;
 mod live;
 mod model;
 mod navigation;

@@ -130,6 +130,16 @@ pub fn image(index: usize) -> Result<CanonicalImage, String> {
     sample.image()
 }
 
+/// The file stem of sample `index` (e.g. `sneaker_2`), as lesson files name it.
+pub fn name(index: usize) -> Option<&'static str> {
+    packed().get(index).map(|sample| sample.name)
+}
+
+/// The sample called `name`.
+pub fn index_named(name: &str) -> Option<usize> {
+    packed().iter().position(|sample| sample.name == name)
+}
+
 /// The sample whose canonical picture is exactly `image`, if any: an instructor's sample reaches
 /// students as plain pixels, and their picker should still name it and mark its tile.
 pub fn index_of(image: &CanonicalImage) -> Option<usize> {

@@ -73,6 +73,8 @@ pub struct Config {
     pub question_rate: Rate,
     /// Quick-check answers (first or changed) per student.
     pub answer_rate: Rate,
+    /// Lesson notes shown per room (an instructor stepping through a lesson).
+    pub note_rate: Rate,
     /// Largest decoded picture, in bytes, an upload may become.
     pub decode_budget_bytes: u64,
     /// Uploads decoded at once at most (default: the number of cores).
@@ -115,6 +117,7 @@ impl Config {
             upload_rate: Rate::new(10, Duration::from_secs(6)),
             question_rate: Rate::new(10, Duration::from_secs(6)),
             answer_rate: Rate::new(10, Duration::from_millis(500)),
+            note_rate: Rate::new(30, Duration::from_millis(250)),
             decode_budget_bytes: 64 * 1024 * 1024,
             max_concurrent_decodes: std::thread::available_parallelism().map_or(2, usize::from),
             max_connections: None,

@@ -59,6 +59,8 @@ struct HubInner {
     pub(crate) questions: RateLimiter<RoomCode>,
     /// Quick-check answers per student.
     pub(crate) answers: RateLimiter<(RoomCode, MemberId)>,
+    /// Lesson notes per room.
+    pub(crate) notes: RateLimiter<RoomCode>,
 }
 
 impl Hub {
@@ -83,6 +85,7 @@ impl Hub {
                 uploads: RateLimiter::new(config.upload_rate),
                 questions: RateLimiter::new(config.question_rate),
                 answers: RateLimiter::new(config.answer_rate),
+                notes: RateLimiter::new(config.note_rate),
                 config,
                 shutdown: watch::Sender::new(false),
                 connections: watch::Sender::new(0),
@@ -139,6 +142,11 @@ impl Hub {
         &self.inner.answers
     }
 
+    /// Lesson notes per room.
+    pub fn note_limiter(&self) -> &RateLimiter<RoomCode> {
+        &self.inner.notes
+    }
+
     /// Creates a room with a fresh code and instructor token, saved before returning (refused
     /// when the server has its maximum of open rooms).
     pub async fn create_room(&self) -> Result<Arc<Room>, CreateError> {
@@ -170,6 +178,7 @@ impl Hub {
                 last_active_unix: unix_now(),
                 students: Vec::new(),
                 question: None,
+                note: String::new(),
             };
             // Reserve the code before saving, so two creations cannot pick the same one.
             rooms.insert(code, Room::new(stored.clone(), Arc::clone(&self.inner.store)));

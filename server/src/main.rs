@@ -98,6 +98,10 @@ struct Cli {
     #[arg(long, env = "CNN_CLASSROOM_ANSWERS_PER_MINUTE", default_value_t = 120)]
     answers_per_minute: u32,
 
+    /// Lesson notes shown per room per minute after a burst of 30 (each step of a lesson shows one).
+    #[arg(long, env = "CNN_CLASSROOM_NOTES_PER_MINUTE", default_value_t = 240)]
+    notes_per_minute: u32,
+
     /// Largest decoded upload in MiB (an 8000 × 8000 greyscale or 4600 × 4600 colour picture).
     #[arg(long, env = "CNN_CLASSROOM_DECODE_BUDGET_MIB", default_value_t = 64)]
     decode_budget_mib: u64,
@@ -170,6 +174,7 @@ impl Cli {
             Duration::from_secs(60) / self.questions_per_minute.max(1),
         );
         config.answer_rate = Rate::new(10, Duration::from_secs(60) / self.answers_per_minute.max(1));
+        config.note_rate = Rate::new(30, Duration::from_secs(60) / self.notes_per_minute.max(1));
         config.decode_budget_bytes = self.decode_budget_mib.max(1) << 20;
         if let Some(n) = self.max_concurrent_decodes {
             config.max_concurrent_decodes = n.max(1);

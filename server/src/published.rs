@@ -8,8 +8,8 @@ use std::sync::{Arc, OnceLock};
 use axum::body::Bytes;
 use shared::codec::encode_server;
 use shared::{
-    CheckEvent, CloseReason, Focus, InputImage, Question, RoomCode, RoomEvent, RoomSnapshot, ServerMsg,
-    StateVersion,
+    CheckEvent, CloseReason, Focus, InputImage, LessonEvent, Question, RoomCode, RoomEvent, RoomSnapshot,
+    ServerMsg, StateVersion,
 };
 
 /// One independently updated part of the room state: its version and its encoded event.
@@ -46,6 +46,10 @@ pub struct Published {
     pub question: Option<Arc<Question>>,
     /// `CheckEvent::Question`.
     pub question_part: Part,
+    /// The recorded lesson's note shown to the class (empty: none).
+    pub note: Arc<str>,
+    /// `LessonEvent::Note`.
+    pub note_part: Part,
     /// Set when the room is gone or the server shuts down; every member is disconnected with
     /// this reason.
     pub closed: Option<CloseReason>,
@@ -68,6 +72,13 @@ fn question_frame(version: StateVersion, question: Option<&Arc<Question>>) -> By
     })))
 }
 
+fn note_frame(version: StateVersion, note: &str) -> Bytes {
+    Bytes::from(encode_server(&ServerMsg::Lesson(LessonEvent::Note {
+        version,
+        note: note.to_owned(),
+    })))
+}
+
 /// The versions of each part a connection has already sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SentParts {
@@ -76,10 +87,11 @@ pub struct SentParts {
     locked: StateVersion,
     recall: StateVersion,
     question: StateVersion,
+    note: StateVersion,
 }
 
 impl Published {
-    /// The initial state of a room (new or restored).
+    /// The initial state of a room (new or restored), without a lesson note (see [`Self::with_note`]).
     pub fn new(
         code: RoomCode,
         version: StateVersion,
@@ -120,6 +132,11 @@ impl Published {
                 frame: question_frame(version, question.as_ref()),
             },
             question,
+            note_part: Part {
+                version,
+                frame: note_frame(version, ""),
+            },
+            note: "".into(),
             closed: None,
             pulse: 0,
             snapshot: OnceLock::new(),
@@ -140,6 +157,8 @@ impl Published {
             recall_part: self.recall_part.clone(),
             question: self.question.clone(),
             question_part: self.question_part.clone(),
+            note: self.note.clone(),
+            note_part: self.note_part.clone(),
             closed: self.closed,
             pulse: self.pulse,
             snapshot: OnceLock::new(),
@@ -204,6 +223,17 @@ impl Published {
         next
     }
 
+    /// With a new lesson note.
+    pub fn with_note(&self, version: StateVersion, note: Arc<str>) -> Self {
+        let mut next = self.next();
+        next.note_part = Part {
+            version,
+            frame: note_frame(version, &note),
+        };
+        next.note = note;
+        next
+    }
+
     /// With the next heartbeat pulse; nothing members see changes, so the encoded snapshot is
     /// kept.
     pub fn with_pulse(&self) -> Self {
@@ -227,6 +257,7 @@ impl Published {
             &self.locked_part,
             &self.recall_part,
             &self.question_part,
+            &self.note_part,
         ];
         let newest = parts.iter().map(|p| p.version).max().unwrap_or_default();
         self.input_part.as_ref().map_or(newest, |p| newest.max(p.version))
@@ -257,16 +288,22 @@ impl Published {
             } else {
                 self.question_part.version
             },
+            // Likewise the lesson note.
+            note: if self.note.is_empty() {
+                self.note_part.version
+            } else {
+                StateVersion::default()
+            },
         };
         (bytes.clone(), sent)
     }
 
     /// The frames not yet sent according to `sent`, in the order a client should apply them
     /// (input before focus, recall after it so students return to the newest focus, the question
-    /// last so it opens over that focus); updates `sent`. A fixed array rather than a `Vec`: no
+    /// so it opens over that focus, then the lesson note); updates `sent`. A fixed array rather than a `Vec`: no
     /// allocation per member and change.
-    pub fn unsent(&self, sent: &mut SentParts) -> [Option<Bytes>; 5] {
-        let mut frames = [None, None, None, None, None];
+    pub fn unsent(&self, sent: &mut SentParts) -> [Option<Bytes>; 6] {
+        let mut frames = [None, None, None, None, None, None];
         if let Some(input) = &self.input_part
             && sent.input != Some(input.version)
         {
@@ -288,6 +325,10 @@ impl Published {
         if sent.question != self.question_part.version {
             sent.question = self.question_part.version;
             frames[4] = Some(self.question_part.frame.clone());
+        }
+        if sent.note != self.note_part.version {
+            sent.note = self.note_part.version;
+            frames[5] = Some(self.note_part.frame.clone());
         }
         frames
     }

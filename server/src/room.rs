@@ -134,7 +134,8 @@ impl Room {
             stored.locked,
             stored.recall,
             question.as_ref().map(|q| Arc::clone(&q.question)),
-        );
+        )
+        .with_note(stored.version, stored.note.into());
         Arc::new(Self {
             code: stored.code,
             instructor_token: stored.instructor_token,
@@ -484,6 +485,17 @@ impl Room {
         .await
     }
 
+    /// Shows the class a recorded lesson's note (empty: none); saved, then published.
+    pub async fn set_note(&self, note: String) -> Result<StateVersion, StoreError> {
+        let code = self.code.clone();
+        let shown: Arc<str> = note.as_str().into();
+        self.change(
+            |version| Write::Note { code, version, note },
+            |p, version| p.with_note(version, shown),
+        )
+        .await
+    }
+
     /// Asks the class `ask` about the current focus (refused while another question is open);
     /// saved, then published.
     pub async fn open_question(&self, ask: Ask, correct: Correct) -> Result<StateVersion, QuickCheckError> {
@@ -804,6 +816,7 @@ mod tests {
                 resume: ResumeToken([2; 16]),
             }],
             question: None,
+            note: String::new(),
         };
         let room = Room::new(stored, Arc::new(store));
         let seated = Arc::clone(&room);

@@ -103,6 +103,8 @@ pub struct StoredRoom {
     pub students: Vec<StoredStudent>,
     /// The room's quick-check question, with its right answer and the answers given.
     pub question: Option<StoredQuestion>,
+    /// The recorded lesson's note shown to the class (empty: none).
+    pub note: String,
 }
 
 /// A room's current quick-check question as stored.
@@ -172,6 +174,15 @@ pub enum Write {
         version: StateVersion,
         /// The question and its right answer.
         question: Option<Box<(Question, Correct)>>,
+    },
+    /// The lesson note shown to the class.
+    Note {
+        /// Room.
+        code: RoomCode,
+        /// Version of the change.
+        version: StateVersion,
+        /// The note (empty: none).
+        note: String,
     },
     /// A student's answer (replacing an earlier one).
     Answer {
@@ -306,7 +317,7 @@ PRAGMA foreign_keys = ON;
 /// Schema migrations in order: `MIGRATIONS[i]` takes a database from version `i` to `i + 1`.
 /// Version 0 is a new file, or one written before the schema was versioned (which already has
 /// the version-1 tables, hence `IF NOT EXISTS`). Append; never edit a released step.
-pub const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
+pub const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS rooms (
@@ -343,6 +354,14 @@ CREATE TABLE answers (
     question INTEGER NOT NULL,
     answer BLOB NOT NULL,
     PRIMARY KEY (code, member)
+);
+";
+
+/// Version 3: recorded lessons. The note the instructor shows the class, one per room.
+const SCHEMA_V3: &str = "
+CREATE TABLE notes (
+    code TEXT PRIMARY KEY REFERENCES rooms(code) ON DELETE CASCADE,
+    note TEXT NOT NULL
 );
 ";
 
@@ -452,6 +471,7 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
                     last_active_unix: row.get::<_, i64>(9)? as u64,
                     students: Vec::new(),
                     question: None,
+                    note: String::new(),
                 })
             };
             match read() {
@@ -481,6 +501,7 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
             .collect();
         }
         load_questions(&tx, &mut rooms)?;
+        load_notes(&tx, &mut rooms)?;
     }
     tx.commit()?;
     Ok(rooms)
@@ -526,6 +547,24 @@ fn load_questions(tx: &Connection, rooms: &mut [StoredRoom]) -> rusqlite::Result
             correct,
             answers,
         });
+    }
+    Ok(())
+}
+
+/// Each room's lesson note.
+fn load_notes(tx: &Connection, rooms: &mut [StoredRoom]) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare("SELECT note FROM notes WHERE code = ?1")?;
+    for room in rooms {
+        let note = stmt
+            .query_map([room.code.as_str()], |row| row.get::<_, String>(0))?
+            .next()
+            .transpose();
+        match note {
+            Ok(note) => room.note = note.unwrap_or_default(),
+            Err(error) => {
+                tracing::warn!(code = %room.code, %error, "skipping a stored note that cannot be read")
+            }
+        }
     }
     Ok(())
 }
@@ -638,6 +677,16 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
                     tx.execute("DELETE FROM answers WHERE code = ?1", [code.as_str()])?;
                 }
             }
+        }
+        Write::Note { code, version, note } => {
+            tx.execute(
+                &format!("{bump} WHERE code = ?1"),
+                params![code.as_str(), version.seq as i64, now],
+            )?;
+            tx.execute(
+                "INSERT OR REPLACE INTO notes (code, note) VALUES (?1, ?2)",
+                params![code.as_str(), note],
+            )?;
         }
         Write::Answer {
             code,

@@ -7,14 +7,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::focus::Focus;
 use crate::ids::{InstructorToken, ResumeToken, RoomCode};
+use crate::lesson_note::LessonMsg;
 use crate::quick_check::CheckMsg;
 use crate::room::Mode;
 
 /// Version of this protocol; raised on every incompatible change of any message.
 ///
 /// History: 1, the first; 2, `Focus` carries the hyperparameter playground (`Focus::playground`,
-/// `View::Playground`); 3, quick checks (`ClientMsg::Check`, `ServerMsg::Check`).
-pub const PROTOCOL_VERSION: u16 = 3;
+/// `View::Playground`); 3, quick checks (`ClientMsg::Check`, `ServerMsg::Check`); 4, recorded lessons' notes
+/// (`ClientMsg::Lesson`, `ServerMsg::Lesson`, `ErrorKind::BadNote`).
+pub const PROTOCOL_VERSION: u16 = 4;
 
 /// Largest image file an instructor may upload, in bytes (phone photos fit; decoder limits on
 /// pixel counts live in `models::preprocess`).
@@ -33,6 +35,8 @@ pub enum ClientMsg {
     Session(SessionMsg),
     /// Quick checks: the instructor asks and reveals, students answer (see `verify`).
     Check(CheckMsg),
+    /// A recorded lesson's note shown to the class; instructor only.
+    Lesson(LessonMsg),
 }
 
 /// The handshake: protocol version and what the client wants to be.

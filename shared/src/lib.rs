@@ -8,6 +8,7 @@
 //! - [`client_msg`]: [`ClientMsg`], what clients send (with the protocol version and upload limit).
 //! - [`server_msg`]: [`ServerMsg`], what the server sends.
 //! - [`quick_check`]: questions the instructor asks, students' answers, tallies and reveals.
+//! - [`lesson_note`]: the note of a recorded lesson's step, shown to the class.
 //! - [`verify`]: the table of which message is allowed for which role and connection state.
 //! - [`codec`]: the only encoding code (bincode 2), with frame size limits.
 //!
@@ -21,6 +22,7 @@ pub mod client_msg;
 pub mod codec;
 pub mod focus;
 pub mod ids;
+pub mod lesson_note;
 pub mod quick_check;
 pub mod room;
 pub mod server_msg;
@@ -34,6 +36,7 @@ pub use focus::{
     MAX_PLAYGROUND_KERNEL, MAX_PLAYGROUND_PADDING, MAX_PLAYGROUND_STRIDE, Playground, PlaygroundLimit, View,
 };
 pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
+pub use lesson_note::{LessonEvent, LessonMsg, MAX_NOTE_BYTES, NoteError};
 pub use quick_check::{
     Answer, Ask, CellTarget, CheckError, CheckEvent, CheckMsg, Correct, Question, QuestionId, Reveal, Spread,
     Tally,

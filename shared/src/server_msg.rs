@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::focus::Focus;
 use crate::ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
+use crate::lesson_note::LessonEvent;
 use crate::quick_check::CheckEvent;
 use crate::room::{InputImage, RoomSnapshot, RosterEntry, StateVersion};
 
@@ -23,6 +24,8 @@ pub enum ServerMsg {
     Error(ErrorMsg),
     /// Quick checks: the room's question, a student's own answer, the instructor's tally.
     Check(CheckEvent),
+    /// The recorded lesson's note the instructor shows the class.
+    Lesson(LessonEvent),
 }
 
 /// About this one connection.
@@ -185,4 +188,6 @@ pub enum ErrorKind {
     Internal,
     /// A question or an answer was refused (see `quick_check::CheckError`).
     BadCheck,
+    /// A lesson's note was refused (see `lesson_note::NoteError`).
+    BadNote,
 }

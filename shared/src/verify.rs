@@ -55,6 +55,8 @@ pub fn verify(state: ConnState, msg: &ClientMsg) -> Result<(), Refusal> {
         (Member(Instructor), ClientMsg::Check(CheckMsg::Answer { .. })) => Err(Refusal::StudentsAnswer),
         (Member(Instructor), ClientMsg::Check(_)) => Ok(()),
         (Member(Student), ClientMsg::Check(_)) => Err(Refusal::InstructorOnly),
+        (Member(Instructor), ClientMsg::Lesson(_)) => Ok(()),
+        (Member(Student), ClientMsg::Lesson(_)) => Err(Refusal::InstructorOnly),
     }
 }
 
@@ -116,5 +118,16 @@ mod tests {
         }
         assert_eq!(verify(student, &answer), Ok(()));
         assert_eq!(verify(instructor, &answer), Err(Refusal::StudentsAnswer));
+    }
+
+    #[test]
+    fn only_the_instructor_shows_a_lesson_note() {
+        let note = ClientMsg::Lesson(crate::lesson_note::LessonMsg::ShowNote("ReLU".into()));
+        assert_eq!(verify(ConnState::Member(Role::Instructor), &note), Ok(()));
+        assert_eq!(
+            verify(ConnState::Member(Role::Student), &note),
+            Err(Refusal::InstructorOnly)
+        );
+        assert_eq!(verify(ConnState::AwaitingHello, &note), Err(Refusal::HelloFirst));
     }
 }

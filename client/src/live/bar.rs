@@ -18,6 +18,7 @@ use super::question_panel::{AskMenu, QuestionPanel};
 use super::question_veil::use_question_veil;
 use super::saved_session;
 use super::student_status::StudentStatus;
+use crate::components::lesson_panel::live_note;
 use crate::state::{Action, AppState};
 use shared::{Mode, Role};
 
@@ -29,6 +30,11 @@ const LIVE_CSS: &str = include_str!("style.css");
 pub struct LiveBarProps {
     /// The app's state and dispatcher.
     pub state: UseReducerHandle<AppState>,
+    /// The open lesson step's note, shown to the class when this screen instructs (`None`: no
+    /// lesson open).
+    pub note: Option<AttrValue>,
+    /// Records the view on screen as a lesson step ("Add this moment").
+    pub onaddmoment: Callback<()>,
 }
 
 /// The lecture bar.
@@ -53,6 +59,14 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                     .local_changed(*focus, input.clone(), *mode);
             },
         );
+    }
+    {
+        let controller = controller.clone();
+        use_effect_with(props.note.clone(), move |note| {
+            controller
+                .borrow_mut()
+                .note_changed(note.as_ref().map(|n| n.to_string()));
+        });
     }
     {
         // Back to the lecture this browser was in before a reload, once the app has its first
@@ -158,6 +172,9 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
             html! {
                 <>
                     <StudentStatus lecture={lecture.clone()} mode={state.lecture_mode} onreturn={onreturn.clone()} {onleave} />
+                    if !lecture.note.is_empty() {
+                        { live_note(&lecture.note) }
+                    }
                     if let Some(question) = &lecture.question {
                         <AnswerCard question={question.clone()} mine={lecture.my_answer} sending={lecture.sending}
                             exploring={state.lecture_mode == Some(Mode::Exploring)}
@@ -183,7 +200,8 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
             html! {
                 <>
                     <Console lecture={lecture.clone()} onbringback={call(Controller::bring_everyone_back)}
-                        {onlock} onshowjoin={show_join(true)} onend={call(Controller::leave)} />
+                        {onlock} onshowjoin={show_join(true)} onend={call(Controller::leave)}
+                        onaddmoment={props.onaddmoment.clone()} />
                     <AskMenu offers={(*offers).clone()}
                         busy={lecture.question.as_ref().is_some_and(|q| q.reveal.is_none())}
                         onask={{

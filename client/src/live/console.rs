@@ -19,6 +19,8 @@ pub struct ConsoleProps {
     pub onshowjoin: Callback<()>,
     /// End the lecture for everyone.
     pub onend: Callback<()>,
+    /// Record the view on screen as a step of a lesson.
+    pub onaddmoment: Callback<()>,
 }
 
 /// The instructor's console.
@@ -93,6 +95,10 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 onclick={props.onlock.reform(move |_: MouseEvent| !locked)}
                 title="Locked rooms refuse new students; students who were here can still rejoin">
                 { if locked { "Locked: unlock joins" } else { "Lock joins" } }
+            </button>
+            <button type="button" data-testid="add-moment" onclick={props.onaddmoment.reform(|_: MouseEvent| ())}
+                title="Record what the class sees now as the next step of a lesson (notes, order and saving in the lesson panel)">
+                { "Add this moment" }
             </button>
             <button type="button" class="live-end" onclick={onend}>{ "End lecture" }</button>
             if let Some(error) = &lecture.error {

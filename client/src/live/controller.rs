@@ -109,6 +109,12 @@ impl Controller {
         self.run(effects);
     }
 
+    /// Instructor: the lesson step shown here has this note (`None`: no lesson open).
+    pub fn note_changed(&mut self, note: Option<String>) {
+        let effects = self.sync.note_changed(note);
+        self.run(effects);
+    }
+
     /// The app's focus, input or follow mode changed.
     pub fn local_changed(&mut self, focus: Focus, input: Option<Input>, mode: Option<Mode>) {
         let effects = self.sync.local_changed(focus, input, mode);

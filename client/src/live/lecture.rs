@@ -53,6 +53,8 @@ pub struct Lecture {
     pub sending: Option<Answer>,
     /// Instructor only: the live counts of `question`.
     pub tally: Option<Tally>,
+    /// The recorded lesson's note the instructor shows (empty: none).
+    pub note: String,
 }
 
 impl Lecture {
@@ -72,6 +74,7 @@ impl Lecture {
             my_answer: None,
             sending: None,
             tally: None,
+            note: String::new(),
         }
     }
 
@@ -144,6 +147,8 @@ pub enum LiveEvent {
     Sending(Answer),
     /// The instructor's live counts.
     Tally(Tally),
+    /// The lesson note the instructor shows (empty: none).
+    Note(String),
 }
 
 impl LiveView {
@@ -206,6 +211,7 @@ impl LiveView {
                     lecture.tally = Some(tally);
                 }
             }
+            LiveEvent::Note(note) => lecture.note = note,
             LiveEvent::Begin(_) | LiveEvent::Ended(_) => unreachable!("handled above"),
         }
         next

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use shared::codec::decode_server;
 use shared::{
     Answer, Ask, CheckEvent, CheckMsg, ClientMsg, CloseReason, Control, Correct, Credentials, ErrorKind,
-    ErrorMsg, Focus, Hello, InputImage, InputSource, Join, Mode, PROTOCOL_VERSION, QuestionId, Role,
-    RoomCode, RoomEvent, RoomSnapshot, RosterEvent, ServerMsg, SessionEvent, SessionMsg, StateVersion,
-    StudentMsg, Welcome,
+    ErrorMsg, Focus, Hello, InputImage, InputSource, Join, LessonEvent, LessonMsg, Mode, PROTOCOL_VERSION,
+    QuestionId, Role, RoomCode, RoomEvent, RoomSnapshot, RosterEvent, ServerMsg, SessionEvent, SessionMsg,
+    StateVersion, StudentMsg, Welcome,
 };
 
 use super::backoff::Backoff;
@@ -86,6 +86,8 @@ struct PartVersions {
     /// The quick-check question: never set by a snapshot (the question follows it as its own
     /// frame, with a version no newer than the snapshot's).
     question: Option<StateVersion>,
+    /// The lesson note: like the question, its own frame after the snapshot.
+    note: Option<StateVersion>,
 }
 
 impl PartVersions {
@@ -97,6 +99,7 @@ impl PartVersions {
             focus: Some(version),
             recall: Some(version),
             question: None,
+            note: None,
         }
     }
 
@@ -137,6 +140,10 @@ pub struct LectureSync {
     local_mode: Option<Mode>,
     sent_focus: Option<Focus>,
     sent_input: Option<[u8; 32]>,
+    /// Instructor: the note of the lesson step shown here; `None` until this page shows a lesson
+    /// (a reloaded instructor page leaves the room's note alone).
+    local_note: Option<String>,
+    sent_note: Option<String>,
     student_name: Option<String>,
     out: Vec<Effect>,
 }
@@ -162,6 +169,8 @@ impl LectureSync {
             local_mode: None,
             sent_focus: None,
             sent_input: None,
+            local_note: None,
+            sent_note: None,
             student_name: None,
             out: Vec::new(),
         }
@@ -265,6 +274,20 @@ impl LectureSync {
         self.take()
     }
 
+    /// Instructor: the lesson step shown here has this note (`None`: no lesson open); the class
+    /// sees it beside the same view. Closing the lesson takes the note away.
+    pub fn note_changed(&mut self, note: Option<String>) -> Vec<Effect> {
+        match note {
+            Some(note) => self.local_note = Some(note),
+            None if self.local_note.is_some() => self.local_note = Some(String::new()),
+            None => {}
+        }
+        if (self.role, self.phase) == (Some(Role::Instructor), Phase::Synced) {
+            self.push_note();
+        }
+        self.take()
+    }
+
     // ----- the socket and the timers ----------------------------------------------------
 
     /// The socket opened at `now_ms`: say hello.
@@ -342,6 +365,11 @@ impl LectureSync {
                 }
                 ServerMsg::Error(error) => self.on_error(error),
                 ServerMsg::Check(event) => self.on_check(event),
+                ServerMsg::Lesson(LessonEvent::Note { version, note }) => {
+                    if PartVersions::accept(&mut self.seen.note, version) {
+                        self.out.push(Effect::Bar(LiveEvent::Note(note)));
+                    }
+                }
             }
         }
         self.take()
@@ -450,6 +478,8 @@ impl LectureSync {
                 self.seen = PartVersions::all_at(snapshot.version);
                 // The question, if there is one, follows the snapshot in its own frame.
                 self.out.push(Effect::Bar(LiveEvent::Question(None)));
+                // So does the lesson note.
+                self.out.push(Effect::Bar(LiveEvent::Note(String::new())));
                 self.on_snapshot(*snapshot);
             }
             RoomEvent::Input { version, input } => {
@@ -506,6 +536,8 @@ impl LectureSync {
             Some(Role::Instructor) => {
                 self.sent_focus = Some(snapshot.focus);
                 self.sent_input = snapshot.input.as_ref().map(|input| input.hash);
+                // Unknown until the note frame that follows: pushed again after a reconnect.
+                self.sent_note = None;
                 if std::mem::take(&mut self.adopt_snapshot) {
                     self.adopt(snapshot);
                 } else {
@@ -573,6 +605,8 @@ impl LectureSync {
         self.live_input_hash = None;
         self.sent_focus = None;
         self.sent_input = None;
+        self.local_note = None;
+        self.sent_note = None;
         if was_in_lecture {
             self.out.push(Effect::Close);
             if detach {
@@ -604,7 +638,17 @@ impl LectureSync {
         open
     }
 
+    fn push_note(&mut self) {
+        if let Some(note) = self.local_note.clone()
+            && self.sent_note.as_ref() != Some(&note)
+            && self.send(ClientMsg::Lesson(LessonMsg::ShowNote(note.clone())))
+        {
+            self.sent_note = Some(note);
+        }
+    }
+
     fn push_local(&mut self) {
+        self.push_note();
         if self.sent_focus != Some(self.local_focus) {
             let focus = self.local_focus;
             if self.send(ClientMsg::Control(Control::SetFocus(focus))) {
@@ -1692,6 +1736,61 @@ mod tests {
         late.receive(student_welcome("Grace"));
         late.receive(snapshot(v(6), playground_focus(5), Some(input_image(2)), 0));
         assert_eq!(late.app.focus, playground_focus(5));
+    }
+
+    fn note_event(version: StateVersion, note: &str) -> ServerMsg {
+        ServerMsg::Lesson(LessonEvent::Note {
+            version,
+            note: note.to_owned(),
+        })
+    }
+
+    fn show_note(note: &str) -> ClientMsg {
+        ClientMsg::Lesson(LessonMsg::ShowNote(note.to_owned()))
+    }
+
+    #[test]
+    fn the_instructors_lesson_note_is_sent_once_per_change_and_students_show_the_newest() {
+        let mut page = Page::instructor_in_room();
+        page.take_sent();
+        let effects = page.sync.note_changed(Some("The *input*.".into()));
+        page.apply(effects);
+        assert_eq!(page.take_sent(), [show_note("The *input*.")]);
+        let effects = page.sync.note_changed(Some("The *input*.".into()));
+        page.apply(effects);
+        assert!(page.take_sent().is_empty(), "the same note is not sent twice");
+        // A reconnect sends it again (the room may have lost it in a crash).
+        page.socket_closes();
+        page.retry_fires();
+        page.socket_opens();
+        page.receive(instructor_welcome());
+        page.take_sent();
+        page.receive(snapshot(v(5), Focus::default(), None, 0));
+        assert!(page.take_sent().contains(&show_note("The *input*.")));
+        // Closing the lesson takes the note off the students' screens.
+        let effects = page.sync.note_changed(None);
+        page.apply(effects);
+        assert_eq!(page.take_sent(), [show_note("")]);
+
+        let mut student = Page::student_in_room();
+        student.receive(note_event(v(4), "ReLU"));
+        assert_eq!(student.lecture().note, "ReLU");
+        student.receive(note_event(v(6), "Pooling"));
+        student.receive(note_event(v(5), "stale"));
+        assert_eq!(
+            student.lecture().note,
+            "Pooling",
+            "an older note never replaces a newer one"
+        );
+        // A reload: the snapshot clears it and the frame after it brings the current note.
+        student.receive(snapshot(v(7), focus_on(0, 0), Some(input_image(2)), 0));
+        assert_eq!(student.lecture().note, "");
+        student.receive(note_event(v(6), "Pooling"));
+        assert_eq!(student.lecture().note, "Pooling");
+        // Students never send notes, whatever the page asks.
+        let effects = student.sync.note_changed(Some("mine".into()));
+        student.apply(effects);
+        assert!(student.take_sent().is_empty());
     }
 
     #[test]

@@ -9,8 +9,8 @@ use axum::extract::ws::Message;
 use shared::codec::decode_client;
 use shared::verify::{ConnState, verify};
 use shared::{
-    CheckEvent, CheckMsg, ClientMsg, CloseReason, Control, ErrorKind, Role, RosterEvent, ServerMsg,
-    SessionEvent, SessionMsg, StudentMsg,
+    CheckEvent, CheckMsg, ClientMsg, CloseReason, Control, ErrorKind, LessonMsg, Role, RosterEvent,
+    ServerMsg, SessionEvent, SessionMsg, StudentMsg,
 };
 use tokio::time::{Instant, sleep_until};
 
@@ -290,6 +290,10 @@ impl Connection {
                     Err(error) => Err(error),
                 }
             }
+            ClientMsg::Lesson(LessonMsg::ShowNote(note)) => {
+                room.touch();
+                self.show_note(room, note).await
+            }
             ClientMsg::Session(SessionMsg::Leave) => match room.leave(seat.member()).await {
                 Ok(()) => return Err(End::Closed(CloseReason::Left)),
                 Err(e) => Err(error_msg(ErrorKind::Internal, e.to_string())),
@@ -409,6 +413,27 @@ impl Connection {
                 })))
             }
         }
+    }
+}
+
+impl Connection {
+    /// Shows the class a lesson's note (already checked against `verify`): limited in size,
+    /// characters and rate, saved, then published to every member.
+    async fn show_note(&mut self, room: &Arc<Room>, note: String) -> Result<(), ServerMsg> {
+        if let Err(wait) = self.hub.note_limiter().try_take(room.code()) {
+            return Err(error_msg(
+                ErrorKind::BadNote,
+                format!(
+                    "Too many lesson steps in a row; wait {} before the next one.",
+                    wait_text(wait)
+                ),
+            ));
+        }
+        shared::lesson_note::check_note(&note).map_err(|e| error_msg(ErrorKind::BadNote, e.to_string()))?;
+        room.set_note(note)
+            .await
+            .map(drop)
+            .map_err(|e| error_msg(ErrorKind::Internal, e.to_string()))
     }
 }
 

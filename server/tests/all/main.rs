@@ -14,6 +14,7 @@ mod crash_recovery;
 mod embedded;
 mod http;
 mod lecture;
+mod lesson_note;
 mod playground;
 mod quick_check;
 mod reach;

@@ -116,6 +116,8 @@ fn sample_client_messages() -> Vec<ClientMsg> {
             question: QuestionId(7),
             answer: Answer::Cell(2),
         }),
+        ClientMsg::Lesson(LessonMsg::ShowNote("**ReLU**".into())),
+        ClientMsg::Lesson(LessonMsg::ShowNote(String::new())),
     ]
 }
 
@@ -225,19 +227,29 @@ fn sample_server_messages() -> Vec<ServerMsg> {
             kind: ErrorKind::BadCheck,
             message: "closed".into(),
         }),
+        ServerMsg::Lesson(LessonEvent::Note {
+            version,
+            note: "é".into(),
+        }),
+        ServerMsg::Error(ErrorMsg {
+            kind: ErrorKind::BadNote,
+            message: "long".into(),
+        }),
     ]
 }
 
+// Protocol version 4 adds recorded lessons' notes (`ClientMsg::Lesson`, variant 5;
+// `ServerMsg::Lesson`, variant 5; `ErrorKind::BadNote`); the hellos carry 04.
 // Protocol version 3 adds quick checks (`ClientMsg::Check`, variant 4; `ServerMsg::Check`,
 // variant 4; `ErrorKind::BadCheck`); nothing else changed, so the bytes before them are the same.
 // Protocol version 2: the focus carries the hyperparameter playground (its default ends every
 // focus: `06 00 03 01 00 00 1d 1d 00 00 00 00`); the second `SetFocus` is a playground with a
 // kernel typed by hand (25 weights of one byte each), the third one with a model kernel.
 const GOLDEN_CLIENT: &[&str] = &[
-    "000300",
-    "000301064b515857544207070707070707070707070707070707",
-    "000302064b515857544203416461",
-    "000303064b515857544209090909090909090909090909090909",
+    "000400",
+    "000401064b515857544207070707070707070707070707070707",
+    "000402064b515857544203416461",
+    "000403064b515857544209090909090909090909090909090909",
     "010002020301fb0f0e01fa01000600030100001d1d00000000",
     "0100030000000700fa0001080305040309fb2c0134019da5adb5bdc5cdd5dde5edf5fd050d151d252d353d454d555d",
     "0100000000000000fa00010600030100001d1d00070908",
@@ -256,6 +268,8 @@ const GOLDEN_CLIENT: &[&str] = &[
     "0402",
     "040307010000003f",
     "0403070202",
+    "0500082a2a52654c552a2a",
+    "050000",
 ];
 const GOLDEN_SERVER: &[&str] = &[
     "0000064b5158575442000007070707070707070707070707070707",
@@ -275,6 +289,8 @@ const GOLDEN_SERVER: &[&str] = &[
     "040107010002",
     "0402070100020000003f0000803e0101",
     "030c06636c6f736564",
+    "050002fbe80302c3a9",
+    "030d046c6f6e67",
 ];
 
 #[test]

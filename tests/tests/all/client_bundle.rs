@@ -1,6 +1,6 @@
 //! Browser tests of the bundle's weight: everything a first visit loads comes from the page's
 //! own origin (no CDN, no web fonts), the server sends it gzip-compressed, and what it sends
-//! stays within the budget; the lesson is not part of it (the page does not fetch it until it is
+//! stays within the budget; the lesson text and the built-in recorded lessons are not part of it (the page does not fetch it until it is
 //! opened; it is listed apart as loaded later). Writes the per-file table to
 //! target/e2e-artifacts/first-visit.txt.
 
@@ -74,6 +74,10 @@ async fn the_first_visit_does_not_fetch_the_lesson() -> Result<()> {
     ensure!(
         visit.later.iter().any(|file| file.url.starts_with("/article.")),
         "the manifest lists no lesson file to load later:\n{table}"
+    );
+    ensure!(
+        visit.later.iter().any(|file| file.url.starts_with("/lessons.")),
+        "the manifest lists no built-in lessons' file to load later:\n{table}"
     );
     for file in &visit.later {
         ensure!(

@@ -32,6 +32,7 @@ mod client_wording;
 mod live_join_address;
 mod live_latency;
 mod live_lecture;
+mod live_lessons;
 mod live_playground;
 mod live_quick_check;
 mod live_resilience;
