@@ -143,6 +143,19 @@ fn test_id(kind: ColumnKind, layer: Option<usize>, row: usize) -> String {
     }
 }
 
+/// What the overview's tiles are made from: their places, maps and scene, the hovered and
+/// highlighted cells, the squeezed columns, the conv expansion's source column, the movement.
+type TilesKey = (
+    Shared<Layout>,
+    Shared<HeatmapSet>,
+    Shared<Scene>,
+    Option<Cell>,
+    Option<Cell>,
+    Vec<bool>,
+    Option<usize>,
+    Flip,
+);
+
 /// The box around a column's tiles.
 fn column_bounds(tiles: &[Rect]) -> Rect {
     let (mut left, mut top, mut right, mut bottom) =
@@ -311,16 +324,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
             let onpoint = onpoint_latest.clone();
             let open = open.clone();
             let settled = settled.clone();
-            move |(layout, heatmaps, scene, _, highlighted, squeezed, _, flip): &(
-                Shared<Layout>,
-                Shared<HeatmapSet>,
-                Shared<Scene>,
-                Option<Cell>,
-                Option<Cell>,
-                Vec<bool>,
-                Option<usize>,
-                Flip,
-            )| {
+            move |(layout, heatmaps, scene, _, highlighted, squeezed, _, flip): &TilesKey| {
                 let squeezed = |column: usize| squeezed.get(column).copied().unwrap_or(false);
                 let highlighted = *highlighted;
                 let tiles = layout.columns.iter().enumerate().map(|(column, placed)| {
