@@ -24,6 +24,7 @@ mod format;
 mod heatmap;
 mod heatmap_set;
 mod hooks;
+mod later_file;
 mod layout;
 mod lessons;
 mod live;

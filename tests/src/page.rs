@@ -180,3 +180,32 @@ pub async fn press(browser: &Browser, key: fantoccini::key::Key) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// A script that returns how many files the app's offline cache (`cnn-classroom-…`) holds.
+pub const OFFLINE_CACHE_COUNT: &str = "const names = await caches.keys(); \
+     const name = names.find(n => n.startsWith('cnn-classroom-')); \
+     return name ? (await (await caches.open(name)).keys()).length : 0;";
+
+/// Waits until the service worker controls the page and its offline cache holds every file of
+/// the bundle (the first screen's, then, in the background, those loaded later); returns how
+/// many files that is.
+pub async fn wait_until_cached_for_offline(browser: &Browser) -> Result<usize> {
+    browser
+        .wait_until(
+            "the service worker to control the page",
+            "navigator.serviceWorker.controller !== null",
+        )
+        .await?;
+    let manifest: Value = serde_json::from_slice(&std::fs::read(
+        crate::paths::client_dist().join("asset-manifest.json"),
+    )?)?;
+    let bundle_files =
+        manifest["files"].as_array().map_or(0, Vec::len) + manifest["later"].as_array().map_or(0, Vec::len);
+    browser
+        .wait_until(
+            "the offline cache to hold the whole bundle",
+            &format!("await (async () => {{ {OFFLINE_CACHE_COUNT} }})() === {bundle_files}"),
+        )
+        .await?;
+    Ok(bundle_files)
+}

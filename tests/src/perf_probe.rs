@@ -98,6 +98,24 @@ pub async fn stop_frames(browser: &Browser) -> Result<FrameStats> {
     })
 }
 
+impl std::fmt::Display for FrameStats {
+    /// One report line: frames, their intervals and the main thread's work per frame.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} frames; interval p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms, {} dropped; \
+             main-thread work per frame p50 {:.1} ms, p95 {:.1} ms",
+            self.frames,
+            self.interval_p50,
+            self.interval_p95,
+            self.interval_max,
+            self.dropped,
+            self.work_p50,
+            self.work_p95
+        )
+    }
+}
+
 /// The `p`th percentile (nearest rank) of `values`; NaN when empty.
 pub fn percentile(values: &[f64], p: f64) -> f64 {
     if values.is_empty() {

@@ -4,40 +4,19 @@
 //! and leaves the view as it was.
 
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use crate::article::{self, Section};
-
-/// Where the bundle's lesson file is: named (with its content hash) by the page's
-/// `<meta name="cnn-article">`, which `scripts/build-client.sh` fills in.
-fn article_url() -> String {
-    gloo::utils::document()
-        .query_selector("meta[name=\"cnn-article\"]")
-        .ok()
-        .flatten()
-        .and_then(|meta| meta.get_attribute("content"))
-        .unwrap_or_else(|| "/article.html".to_owned())
-}
+use crate::later_file;
 
 /// Fetches the lesson file and cuts out its `<article>`.
 async fn fetch_article() -> Result<String, String> {
     let offline = "the lesson could not be loaded: this device seems to be offline, and the lesson is \
                    saved for offline reading only after a visit with a connection";
-    let response = JsFuture::from(gloo::utils::window().fetch_with_str(&article_url()))
-        .await
-        .map_err(|_| offline.to_owned())?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| offline.to_owned())?;
-    if !response.ok() {
-        return Err(format!(
-            "the lesson could not be loaded (the server answered {}); reload the page and try again",
-            response.status()
-        ));
-    }
-    let text = JsFuture::from(response.text().map_err(|_| offline.to_owned())?)
-        .await
-        .map_err(|_| offline.to_owned())?
+    let response = later_file::fetch(&later_file::url("cnn-article", "/article.html"), offline).await?;
+    let text = later_file::body(response.text(), offline)
+        .await?
         .as_string()
         .unwrap_or_default();
     article::extract(&text)

@@ -3,11 +3,9 @@
 //! the first time one is opened, never on a first visit, and kept by the service worker for
 //! offline replay. Its pictures are shipped samples, named, so the file stays small.
 
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-
 use super::file::{Lesson, LessonError};
 use super::json::{self, Json};
+use crate::later_file;
 use crate::model;
 
 /// Every built-in lesson: its name in addresses (`#lesson=<name>`) and its title.
@@ -55,33 +53,12 @@ fn write(value: &Json) -> String {
     }
 }
 
-/// Where the bundle's built-in lessons are.
-fn url() -> String {
-    gloo::utils::document()
-        .query_selector("meta[name=\"cnn-lessons\"]")
-        .ok()
-        .flatten()
-        .and_then(|meta| meta.get_attribute("content"))
-        .unwrap_or_else(|| "/lessons.json".to_owned())
-}
-
 /// Fetches and checks built-in lesson `name`.
 pub async fn fetch(name: &str) -> Result<Lesson, String> {
     let offline = "the lesson could not be loaded: this device seems to be offline, and lessons are \
                    saved for offline use only after a visit with a connection";
-    let response = JsFuture::from(gloo::utils::window().fetch_with_str(&url()))
-        .await
-        .map_err(|_| offline.to_owned())?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| offline.to_owned())?;
-    if !response.ok() {
-        return Err(format!(
-            "the lesson could not be loaded (the server answered {}); reload the page and try again",
-            response.status()
-        ));
-    }
-    let buffer = JsFuture::from(response.array_buffer().map_err(|_| offline.to_owned())?)
-        .await
-        .map_err(|_| offline.to_owned())?;
+    let response = later_file::fetch(&later_file::url("cnn-lessons", "/lessons.json"), offline).await?;
+    let buffer = later_file::body(response.array_buffer(), offline).await?;
     pick(&js_sys::Uint8Array::new(&buffer).to_vec(), name)
 }
 

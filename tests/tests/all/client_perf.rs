@@ -109,15 +109,7 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
     let stats = perf_probe::stop_frames(&browser).await?;
     writeln!(
         report,
-        "transitions in context ({TRANSITIONS} × opening and closing around a conv neuron and a class): {} frames; \
-         interval p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms, {} dropped; main-thread work per frame p50 {:.1} ms, p95 {:.1} ms",
-        stats.frames,
-        stats.interval_p50,
-        stats.interval_p95,
-        stats.interval_max,
-        stats.dropped,
-        stats.work_p50,
-        stats.work_p95
+        "transitions in context ({TRANSITIONS} × opening and closing around a conv neuron and a class): {stats}"
     )?;
 
     // The convolution animation (conv_1_2, neuron 0) at the default speed and at the fastest.
@@ -139,18 +131,7 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
         tokio::time::sleep(std::time::Duration::from_secs(PLAY_SECONDS)).await;
         browser.click("play").await?;
         let stats = perf_probe::stop_frames(&browser).await?;
-        writeln!(
-            report,
-            "conv animation, {label}: {} frames; interval p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms, {} dropped; \
-             main-thread work per frame p50 {:.1} ms, p95 {:.1} ms",
-            stats.frames,
-            stats.interval_p50,
-            stats.interval_p95,
-            stats.interval_max,
-            stats.dropped,
-            stats.work_p50,
-            stats.work_p95
-        )?;
+        writeln!(report, "conv animation, {label}: {stats}")?;
     }
     browser.close().await?;
 

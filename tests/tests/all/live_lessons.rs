@@ -274,25 +274,7 @@ async fn a_recorded_lesson_is_saved_loaded_into_a_new_lecture_followed_and_repla
 
     // 3. A student replays it alone, offline: the worker has cached the app.
     let student = &classroom.students[0];
-    student
-        .wait_until(
-            "the service worker to control the page",
-            "navigator.serviceWorker.controller !== null",
-        )
-        .await?;
-    let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(paths::client_dist().join("asset-manifest.json"))?)?;
-    let bundle_files =
-        manifest["files"].as_array().map_or(0, Vec::len) + manifest["later"].as_array().map_or(0, Vec::len);
-    student
-        .wait_until(
-            "the offline cache to hold the whole bundle",
-            &format!(
-                "await (async () => {{ const n = (await caches.keys()).find(n => n.startsWith('cnn-classroom-')); \
-                 return n ? (await (await caches.open(n)).keys()).length : 0; }})() === {bundle_files}"
-            ),
-        )
-        .await?;
+    page::wait_until_cached_for_offline(student).await?;
     classroom.server.kill().await?;
     student.reload().await?;
     student.wait_ready().await?;
