@@ -15,6 +15,7 @@ mod embedded;
 mod http;
 mod lecture;
 mod lesson_note;
+mod own_models;
 mod playground;
 mod quick_check;
 mod reach;
