@@ -9,7 +9,6 @@
 //! - [`server_msg`]: [`ServerMsg`], what the server sends.
 //! - [`quick_check`]: questions the instructor asks, students' answers, tallies and reveals.
 //! - [`lesson_note`]: the note of a recorded lesson's step, shown to the class.
-//! - [`model`]: which network a room uses (content hash and name of an uploaded model).
 //! - [`verify`]: the table of which message is allowed for which role and connection state.
 //! - [`codec`]: the only encoding code (bincode 2), with frame size limits.
 //!
@@ -24,7 +23,6 @@ pub mod codec;
 pub mod focus;
 pub mod ids;
 pub mod lesson_note;
-pub mod model;
 pub mod quick_check;
 pub mod room;
 pub mod server_msg;
@@ -38,7 +36,6 @@ pub use focus::{
     MAX_PLAYGROUND_KERNEL, MAX_PLAYGROUND_PADDING, MAX_PLAYGROUND_STRIDE, Playground, PlaygroundLimit, View,
 };
 pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
-pub use model::{ModelHash, ModelInfo};
 pub use lesson_note::{LessonEvent, LessonMsg, MAX_NOTE_BYTES, NoteError};
 pub use quick_check::{
     Answer, Ask, CellTarget, CheckError, CheckEvent, CheckMsg, Correct, Question, QuestionId, Reveal, Spread,
