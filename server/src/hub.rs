@@ -69,6 +69,9 @@ struct HubInner {
     pub(crate) notes: RateLimiter<RoomCode>,
     /// Model uploads per room.
     pub(crate) model_uploads: RateLimiter<RoomCode>,
+    /// Model files read and checked at once: one (a model may take up to
+    /// `models::bundle::MAX_BYTES`, and a few times that while it is parsed).
+    model_checks: tokio::sync::Semaphore,
 }
 
 impl Hub {
@@ -94,6 +97,7 @@ impl Hub {
                 models,
                 default_model,
                 model_uploads: RateLimiter::new(config.model_upload_rate),
+                model_checks: tokio::sync::Semaphore::new(1),
                 creations: RateLimiter::new(config.room_creation_rate),
                 failed_joins: RateLimiter::new(config.failed_join_rate),
                 uploads: RateLimiter::new(config.upload_rate),
@@ -129,6 +133,11 @@ impl Hub {
     /// Model uploads per room.
     pub fn model_upload_limiter(&self) -> &RateLimiter<RoomCode> {
         &self.inner.model_uploads
+    }
+
+    /// Model files read and checked at once (uploads, and downloads of a model not in memory).
+    pub fn model_checks(&self) -> &tokio::sync::Semaphore {
+        &self.inner.model_checks
     }
 
     /// The open room with this code.

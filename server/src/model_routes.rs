@@ -20,7 +20,6 @@ use axum::response::{IntoResponse, Response};
 use models::budget::Budget;
 use shared::model::{ModelHash, ModelInfo};
 use shared::{InstructorToken, RoomCode};
-use tokio::sync::Semaphore;
 
 use crate::accept::ConnInfo;
 use crate::hub::Hub;
@@ -39,13 +38,6 @@ const QUEUE_WAIT: Duration = Duration::from_secs(30);
 
 /// `Cache-Control` of a model file: its address is its content hash, so it never changes.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-
-/// Uploads read and checked at once (a model may take up to `models::bundle::MAX_BYTES`, and a
-/// few times that while it is parsed).
-fn checks() -> &'static Semaphore {
-    static CHECKS: Semaphore = Semaphore::const_new(1);
-    &CHECKS
-}
 
 fn sentence(status: StatusCode, text: impl Into<String>) -> Response {
     let mut text = text.into();
@@ -113,7 +105,7 @@ pub async fn upload(
     if declared.is_some_and(|len| len > max as u64) {
         return too_large(max);
     }
-    let Ok(Ok(_permit)) = tokio::time::timeout(QUEUE_WAIT, checks().acquire()).await else {
+    let Ok(Ok(_permit)) = tokio::time::timeout(QUEUE_WAIT, hub.model_checks().acquire()).await else {
         return sentence(
             StatusCode::SERVICE_UNAVAILABLE,
             "The server is busy checking other models; try again in a minute.",
@@ -158,7 +150,7 @@ pub async fn upload(
         }
         Ok(Err(Refused::Model(error))) => sentence(
             StatusCode::BAD_REQUEST,
-            format!("This file is not a model the classroom can use: {error}"),
+            full_stop(format!("This file is not a model the classroom can use: {error}")),
         ),
         Ok(Err(Refused::Store(error @ ModelStoreError::Full { .. }))) => {
             sentence(StatusCode::INSUFFICIENT_STORAGE, error.to_string())
@@ -174,6 +166,14 @@ pub async fn upload(
 enum Refused {
     Model(models::ModelError),
     Store(ModelStoreError),
+}
+
+/// `text` ending in a full stop (the model's refusals are clauses).
+fn full_stop(mut text: String) -> String {
+    if !text.ends_with(['.', '!', '?']) {
+        text.push('.');
+    }
+    text
 }
 
 fn too_large(max: usize) -> Response {
@@ -250,7 +250,7 @@ pub async fn download(State(hub): State<Hub>, Path(hash): Path<String>) -> Respo
         Some(bytes) => bytes,
         None if models.contains(&hash) => {
             // On disk only: read and checked one at a time, as uploads are.
-            let Ok(_permit) = checks().acquire().await else {
+            let Ok(_permit) = hub.model_checks().acquire().await else {
                 return not_found();
             };
             let models = Arc::clone(models);
