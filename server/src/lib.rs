@@ -120,10 +120,7 @@ pub async fn run(
                 Some(file) => {
                     let (info, loaded) = models.add(Network::clone(&file.network), &file.name, true)?;
                     tracing::info!(model = %info.hash, name = %info.name, "new rooms start on the model given with --model");
-                    RoomModel {
-                        info: Some(info),
-                        network: Arc::clone(&loaded.network),
-                    }
+                    RoomModel::stored(info, loaded)
                 }
             };
             Ok((default_model, restore::restore(stored, &models, &inference)))

@@ -366,6 +366,31 @@ mod tests {
     }
 
     #[test]
+    fn a_model_stays_in_memory_while_a_room_uses_it_and_only_then() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = ModelStore::open(Some(dir.path()), 10 << 20).expect("opens");
+        let add = |seed| {
+            store
+                .add(models::builtin::tiny_vgg_untrained(seed), "m", false)
+                .expect("stored")
+        };
+        let (used, file) = add(1);
+        let room = crate::room_model::RoomModel::stored(used.clone(), file);
+        let (unused, _) = add(2);
+        for seed in 3..=4 {
+            add(seed);
+        }
+        assert!(store.in_memory(&used.hash).is_some(), "a room holds it");
+        assert!(
+            store.in_memory(&unused.hash).is_none(),
+            "pushed out of the recent ones"
+        );
+        drop(room);
+        assert!(store.in_memory(&used.hash).is_none());
+        assert!(store.get(&unused.hash).is_ok(), "still on disk");
+    }
+
+    #[test]
     fn a_full_store_refuses_with_a_sentence() {
         let store = ModelStore::open(None, 1000).expect("opens");
         let error = store

@@ -447,4 +447,48 @@ mod tests {
         assert!(unsent(&state, &mut sent).is_empty());
         assert_eq!(state.version(), v(3));
     }
+
+    #[test]
+    fn a_model_switch_is_one_frame_first_and_carries_its_focus_and_input() {
+        let code = RoomCode::parse("ABCDEF").unwrap();
+        let v = |seq| StateVersion { epoch: 1, seq };
+        let start = Published::new(code, v(0), Focus::default(), None, false, 0, None);
+        let (_, mut sent) = start.snapshot();
+        let input = Arc::new(InputImage {
+            source: shared::InputSource::Sample(1),
+            side: 64,
+            rgb: vec![0; 64 * 64 * 3],
+            hash: [1; 32],
+            prediction: shared::Prediction {
+                class: 0,
+                probabilities: vec![1.0],
+                layer_sums: Vec::new(),
+            },
+        });
+        let info = ModelInfo {
+            hash: shared::model::ModelHash([2; 32]),
+            bytes: 10,
+            name: "net".into(),
+        };
+        let state =
+            start
+                .with_locked(v(1), true)
+                .with_model(v(2), Some(info.clone()), Focus::default(), Some(input));
+        let frames: Vec<Bytes> = state.unsent(&mut sent).into_iter().flatten().collect();
+        assert_eq!(
+            frames.len(),
+            2,
+            "the model frame and the lock, no separate focus or input"
+        );
+        assert_eq!(frames[0], state.model_part.frame);
+        assert_eq!(state.version(), v(2));
+        let (snapshot, _) = state.snapshot();
+        match shared::codec::decode_server(&snapshot) {
+            Ok(ServerMsg::Room(RoomEvent::Snapshot(snapshot))) => {
+                assert_eq!(snapshot.model, Some(info));
+                assert_eq!(snapshot.version, v(2));
+            }
+            other => panic!("not a snapshot: {other:?}"),
+        }
+    }
 }

@@ -29,10 +29,7 @@ pub fn restore(stored: Vec<StoredRoom>, models: &ModelStore, inference: &Inferen
         let model = match &room.model {
             None => RoomModel::tiny_vgg(),
             Some(info) => match models.get(&info.hash) {
-                Ok((_, loaded)) => RoomModel {
-                    info: Some(info.clone()),
-                    network: loaded.network.clone(),
-                },
+                Ok((_, loaded)) => RoomModel::stored(info.clone(), loaded),
                 Err(error) => {
                     tracing::warn!(
                         code = %room.code,

@@ -9,6 +9,8 @@ use models::Network;
 use models::budget::Budget;
 use shared::model::{ModelHash, ModelInfo, clean_model_name};
 
+use crate::model_store::LoadedModel;
+
 /// A room's network and its description (`None`: the built-in Tiny VGG).
 #[derive(Debug, Clone)]
 pub struct RoomModel {
@@ -16,6 +18,9 @@ pub struct RoomModel {
     pub info: Option<ModelInfo>,
     /// The checked network.
     pub network: Arc<Network>,
+    /// The stored file, held (never read here) so it stays in memory while the room uses it:
+    /// students download it from there ([`crate::model_store::ModelStore::in_memory`]).
+    _file: Option<Arc<LoadedModel>>,
 }
 
 impl RoomModel {
@@ -26,6 +31,16 @@ impl RoomModel {
         Self {
             info: None,
             network: Arc::clone(network),
+            _file: None,
+        }
+    }
+
+    /// A stored model, described to members by `info`.
+    pub fn stored(info: ModelInfo, file: Arc<LoadedModel>) -> Self {
+        Self {
+            info: Some(info),
+            network: Arc::clone(&file.network),
+            _file: Some(file),
         }
     }
 

@@ -473,14 +473,18 @@ impl Connection {
             None => RoomModel::tiny_vgg(),
             Some(hash) => {
                 let models = Arc::clone(self.hub.models());
+                // A model not in memory is read and checked like an upload: one at a time.
+                let _permit = self
+                    .hub
+                    .model_checks()
+                    .acquire()
+                    .await
+                    .map_err(|e| error_msg(ErrorKind::Internal, e.to_string()))?;
                 let (info, loaded) = tokio::task::spawn_blocking(move || models.get(&hash))
                     .await
                     .map_err(|e| error_msg(ErrorKind::Internal, e.to_string()))?
                     .map_err(|e| bad(e.to_string()))?;
-                RoomModel {
-                    info: Some(info),
-                    network: Arc::clone(&loaded.network),
-                }
+                RoomModel::stored(info, loaded)
             }
         };
         let name = model
