@@ -246,6 +246,10 @@ async fn bad_files_are_refused_with_sentences_naming_the_layer() {
         assert_eq!(status, 400, "{text}");
         assert!(text.contains(limit), "{limit}: {text}");
         assert!(text.contains("at layer"), "names the layer: {text}");
+        if limit == "multiply-adds" {
+            // 128·128·64 outputs × (3 + 64)·7·7, the example in docs/own-networks.md.
+            assert!(text.contains("3,442,475,008 multiply-adds at layer 2 (Conv2d c2)"), "{text}");
+        }
     }
 
     // Too large: refused from the declared length, before the body is read.
