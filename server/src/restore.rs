@@ -4,9 +4,7 @@
 //! back to the overview, and the picture is predicted again by that network; such repairs are
 //! saved, so the next start does not repeat them.
 
-use shared::Focus;
-
-use crate::focus_check::check_focus;
+use crate::focus_check::{check_focus, overview_focus};
 use crate::inference::Inference;
 use crate::model_store::ModelStore;
 use crate::room_model::RoomModel;
@@ -45,7 +43,7 @@ pub fn restore(stored: Vec<StoredRoom>, models: &ModelStore, inference: &Inferen
         let mut repaired = fell_back;
         if let Err(why) = check_focus(&model.network, &room.focus) {
             tracing::warn!(code = %room.code, %why, "the stored focus does not fit the room's network; back to the overview");
-            room.focus = Focus::default();
+            room.focus = overview_focus(&model.network);
             repaired = true;
         }
         if fell_back && let Some(input) = room.input.take() {

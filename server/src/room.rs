@@ -14,7 +14,7 @@ use tokio::sync::{oneshot, watch};
 use shared::model::ModelHash;
 
 use crate::clock::unix_now;
-use crate::focus_check::check_focus;
+use crate::focus_check::{check_focus, overview_focus};
 use crate::inference::{Inference, InferenceError};
 use crate::published::Published;
 use crate::quick_check::LiveQuestion;
@@ -476,7 +476,7 @@ impl Room {
     }
 
     /// Switches the room to `model`: the focus goes back to the overview (every network has
-    /// one), the current picture is predicted again by the new network, all of it saved, then
+    /// one; [`overview_focus`]), the current picture is predicted again by the new network, all of it saved, then
     /// published as one `RoomEvent::Model`. Refused while a quick-check question is open (it is
     /// about the old network). Holds the room's change order meanwhile, so no picture or focus
     /// meant for the old network slips in between.
@@ -494,7 +494,7 @@ impl Room {
             Some(input) => Some(Arc::new(inference.repredict(&input, &model).await?)),
             None => None,
         };
-        let focus = Focus::default();
+        let focus = overview_focus(&model.network);
         let version = self.lock().peek_next();
         self.store
             .write(Write::Model {

@@ -12,6 +12,7 @@ use common::networks::{
 };
 use common::{Client, TestServer, upload_model};
 use models::preprocess::CanonicalImage;
+use server::focus_check::overview_focus;
 use shared::model::{ModelHash, ModelInfo};
 use shared::*;
 
@@ -101,7 +102,12 @@ async fn an_uploaded_model_is_served_and_the_whole_class_follows_onto_it() {
     for client in [&mut instructor, &mut student] {
         let (model, focus, input) = recv_model(client).await;
         assert_eq!(model.as_ref(), Some(&info));
-        assert_eq!(focus, Focus::default(), "the focus went back to the overview");
+        assert_eq!(
+            focus,
+            overview_focus(&grey),
+            "the focus went back to the overview"
+        );
+        assert_eq!((focus.view, focus.layer), (View::Overview, 0));
         let input = input.expect("the picture stays");
         assert_eq!(input.source, InputSource::Sample(3));
         assert_eq!(
@@ -151,7 +157,7 @@ async fn an_uploaded_model_is_served_and_the_whole_class_follows_onto_it() {
     // A late joiner lands on the new network, with the picture's new prediction.
     let (_late, _, snapshot) = Client::join(addr, &code, "Grace").await;
     assert_eq!(snapshot.model.as_ref(), Some(&info));
-    assert_eq!(snapshot.focus, Focus::default());
+    assert_eq!(snapshot.focus, overview_focus(&grey));
     assert_eq!(
         snapshot.input.expect("a picture").prediction.probabilities.len(),
         4
@@ -248,7 +254,10 @@ async fn bad_files_are_refused_with_sentences_naming_the_layer() {
         assert!(text.contains("at layer"), "names the layer: {text}");
         if limit == "multiply-adds" {
             // 128·128·64 outputs × (3 + 64)·7·7, the example in docs/own-networks.md.
-            assert!(text.contains("3,442,475,008 multiply-adds at layer 2 (Conv2d c2)"), "{text}");
+            assert!(
+                text.contains("3,442,475,008 multiply-adds at layer 2 (Conv2d c2)"),
+                "{text}"
+            );
         }
     }
 
