@@ -72,6 +72,8 @@ struct HubInner {
     /// Model files read and checked at once: one (a model may take up to
     /// `models::bundle::MAX_BYTES`, and a few times that while it is parsed).
     model_checks: tokio::sync::Semaphore,
+    /// Model uploads being received at once: two.
+    model_reads: tokio::sync::Semaphore,
 }
 
 impl Hub {
@@ -98,6 +100,7 @@ impl Hub {
                 default_model,
                 model_uploads: RateLimiter::new(config.model_upload_rate),
                 model_checks: tokio::sync::Semaphore::new(1),
+                model_reads: tokio::sync::Semaphore::new(2),
                 creations: RateLimiter::new(config.room_creation_rate),
                 failed_joins: RateLimiter::new(config.failed_join_rate),
                 uploads: RateLimiter::new(config.upload_rate),
@@ -138,6 +141,11 @@ impl Hub {
     /// Model files read and checked at once (uploads, and downloads of a model not in memory).
     pub fn model_checks(&self) -> &tokio::sync::Semaphore {
         &self.inner.model_checks
+    }
+
+    /// Model uploads being received at once.
+    pub fn model_reads(&self) -> &tokio::sync::Semaphore {
+        &self.inner.model_reads
     }
 
     /// The open room with this code.

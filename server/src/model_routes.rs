@@ -4,9 +4,9 @@
 //! An upload is checked in this order, cheapest first, so nobody can make the server read or
 //! parse a large body without the room's instructor token: Host and Origin (as for the
 //! WebSocket), the credentials (compared in constant time; wrong ones count against the
-//! address's failed joins), the room's upload rate, the declared length, then one upload at a
-//! time is read (within the size limit and the message timeout) and checked off the async
-//! runtime (`models::bundle::read` within `Budget::TEACHING`), then stored. Every refusal is a
+//! address's failed joins), the room's upload rate, the declared length, then at most two
+//! uploads at a time are read (within the size limit and the message timeout) and one at a time
+//! is checked off the async runtime (`models::bundle::read` within `Budget::TEACHING`), then stored. Every refusal is a
 //! plain-text sentence. The upload does not switch the room: the console then sends
 //! `Control::UseModel`.
 
@@ -105,11 +105,16 @@ pub async fn upload(
     if declared.is_some_and(|len| len > max as u64) {
         return too_large(max);
     }
-    let Ok(Ok(_permit)) = tokio::time::timeout(QUEUE_WAIT, hub.model_checks().acquire()).await else {
-        return sentence(
+    let busy = || {
+        sentence(
             StatusCode::SERVICE_UNAVAILABLE,
-            "The server is busy checking other models; try again in a minute.",
-        );
+            "The server is busy receiving and checking other models; try again in a minute.",
+        )
+    };
+    // Two uploads arrive at once at most (each up to `max` bytes in memory), so a slow one
+    // cannot hold up the checking, which is one at a time.
+    let Ok(Ok(_receiving)) = tokio::time::timeout(QUEUE_WAIT, hub.model_reads().acquire()).await else {
+        return busy();
     };
     let read = tokio::time::timeout(hub.config().message_timeout, axum::body::to_bytes(body, max)).await;
     let bytes = match read {
@@ -127,6 +132,9 @@ pub async fn upload(
                 "The upload took too long to arrive; try again on a faster connection.",
             );
         }
+    };
+    let Ok(Ok(_checking)) = tokio::time::timeout(QUEUE_WAIT, hub.model_checks().acquire()).await else {
+        return busy();
     };
     let name = headers
         .get(NAME_HEADER)

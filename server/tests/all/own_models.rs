@@ -406,3 +406,40 @@ async fn a_full_model_store_refuses_the_next_upload_with_a_sentence() {
     assert!(full.text().contains("--model-storage-mib"), "{}", full.text());
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_slow_upload_holds_up_nobody_and_times_out_with_a_sentence() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server =
+        TestServer::start_with(|config| config.message_timeout = std::time::Duration::from_secs(2)).await;
+    let addr = server.addr;
+    let (_slow_instructor, slow_code, slow_token) = Client::create_room(addr).await;
+    let (_instructor, code, token) = Client::create_room(addr).await;
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/models HTTP/1.1\r\nHost: {addr}\r\nx-room: {}\r\nx-instructor-token: {}\r\n\
+         Content-Length: 100000\r\n\r\n",
+        slow_code.as_str(),
+        slow_token.to_hex()
+    );
+    slow.write_all(head.as_bytes()).await.unwrap();
+    slow.write_all(&[0; 10]).await.unwrap();
+
+    let started = std::time::Instant::now();
+    let answer = upload_model(addr, &code, &token, "m", &models::bundle::write(&small_colour())).await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "not held up"
+    );
+
+    let mut response = Vec::new();
+    tokio::time::timeout(common::RECV_TIMEOUT, slow.read_to_end(&mut response))
+        .await
+        .expect("an answer in time")
+        .unwrap();
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("took too long to arrive"), "{text}");
+    server.stop().await.unwrap();
+}
