@@ -443,3 +443,49 @@ async fn a_slow_upload_holds_up_nobody_and_times_out_with_a_sentence() {
     assert!(text.contains("took too long to arrive"), "{text}");
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_large_upload_does_not_stall_the_lecture() {
+    use std::time::{Duration, Instant};
+    let server = TestServer::start().await;
+    let addr = server.addr;
+    let (mut instructor, code, token) = Client::create_room(addr).await;
+    let (mut student, _, _) = Client::join(addr, &code, "Ada").await;
+    let bytes = models::bundle::write(&common::networks::large_within_budget());
+    let (upload_code, upload_token, upload_bytes) = (code.clone(), token.clone(), bytes.clone());
+    let started = Instant::now();
+    let upload = tokio::spawn(async move {
+        let answer = upload_model(addr, &upload_code, &upload_token, "large", &upload_bytes).await;
+        (answer, started.elapsed())
+    });
+    // The lecture goes on meanwhile: every focus step reaches the student promptly.
+    let mut slowest = Duration::ZERO;
+    let mut step = 0;
+    while !upload.is_finished() || step < 5 {
+        step += 1;
+        let sent = Instant::now();
+        instructor.set_focus(common::step_focus(step)).await;
+        student.recv_focus_step(step).await;
+        slowest = slowest.max(sent.elapsed());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (answer, took) = upload.await.unwrap();
+    let info = info_of(&answer);
+    eprintln!(
+        "a {} byte model uploaded and checked in {took:.2?}; {step} focus steps meanwhile, the slowest took {slowest:.2?}",
+        bytes.len()
+    );
+    assert!(
+        slowest < Duration::from_millis(500),
+        "a focus step took {slowest:?}"
+    );
+
+    let switched = Instant::now();
+    instructor
+        .send(&ClientMsg::Control(Control::UseModel(Some(info.hash))))
+        .await;
+    let (model, _, _) = recv_model(&mut student).await;
+    assert_eq!(model, Some(info));
+    eprintln!("switched in {:.2?}", switched.elapsed());
+    server.stop().await.unwrap();
+}

@@ -126,3 +126,24 @@ pub fn too_many_multiply_adds() -> Network {
         10,
     )
 }
+
+/// A large network within the teaching budget (6.6 M parameters, a 26 MB file): 3×128×128,
+/// conv 3×3 stride 2 into 64 maps, max pooling, then dense layers of 100 and 10.
+pub fn large_within_budget() -> Network {
+    let mut layers = vec![
+        conv("conv", 3, 64, 3, 2, 1),
+        plain("relu", Layer::ReLU),
+        plain(
+            "pool",
+            Layer::MaxPool2d(models::MaxPool2d { kernel: 2, stride: 2 }),
+        ),
+        plain("flatten", Layer::Flatten),
+        linear("hidden", 64 * 32 * 32, 100),
+        plain("relu_2", Layer::ReLU),
+        linear("output", 100, 10),
+        plain("softmax", Layer::Softmax),
+    ];
+    layers.shrink_to_fit();
+    let names = (0..10).map(|c| format!("class {c}")).collect();
+    Network::new([3, 128, 128], layers, names).expect("the network fits together")
+}
