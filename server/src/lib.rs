@@ -100,34 +100,7 @@ pub async fn run(
         config.decode_budget_bytes,
         config.max_concurrent_decodes,
     ));
-    let models =
-        ModelStore::open(config.data_dir.as_deref(), config.model_storage_bytes).map_err(|source| {
-            ServerError::DataDir {
-                path: config.data_dir.clone().unwrap_or_default().join("models"),
-                source,
-            }
-        })?;
-    let models = Arc::new(models);
-    let (default_model, restore) = {
-        let (models, inference, file) = (
-            Arc::clone(&models),
-            Arc::clone(&inference),
-            config.default_model.clone(),
-        );
-        tokio::task::spawn_blocking(move || -> Result<_, ServerError> {
-            let default_model = match file {
-                None => RoomModel::tiny_vgg(),
-                Some(file) => {
-                    let (info, loaded) = models.add(Network::clone(&file.network), &file.name, true)?;
-                    tracing::info!(model = %info.hash, name = %info.name, "new rooms start on the model given with --model");
-                    RoomModel::stored(info, loaded)
-                }
-            };
-            Ok((default_model, restore::restore(stored, &models, &inference)))
-        })
-        .await
-        .map_err(|e| ServerError::Serve(std::io::Error::other(e)))??
-    };
+    let (models, default_model, restore) = open_models(&config, stored, Arc::clone(&inference)).await?;
     for repair in restore.repairs {
         if let Err(error) = store.write(repair).await {
             tracing::warn!(%error, "could not save a restored room's repair");
@@ -198,6 +171,38 @@ pub async fn run(
     let closing = tokio::task::spawn_blocking(move || store.close());
     let _ = tokio::time::timeout(Duration::from_secs(5), closing).await;
     Ok(())
+}
+
+/// The uploaded models (off the runtime: files are listed, read and checked), the network of new
+/// rooms (`--model`, stored and kept in memory) and the stored rooms each on its network.
+async fn open_models(
+    config: &Config,
+    stored: Vec<store::StoredRoom>,
+    inference: Arc<Inference>,
+) -> Result<(Arc<ModelStore>, RoomModel, restore::Restored), ServerError> {
+    let (data_dir, storage, file) = (
+        config.data_dir.clone(),
+        config.model_storage_bytes,
+        config.default_model.clone(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let models = ModelStore::open(data_dir.as_deref(), storage).map_err(|source| ServerError::DataDir {
+            path: data_dir.unwrap_or_default().join("models"),
+            source,
+        })?;
+        let default_model = match file {
+            None => RoomModel::tiny_vgg(),
+            Some(file) => {
+                let (info, loaded) = models.add(Network::clone(&file.network), &file.name, true)?;
+                tracing::info!(model = %info.hash, name = %info.name, "new rooms start on the model given with --model");
+                RoomModel::stored(info, loaded)
+            }
+        };
+        let restored = restore::restore(stored, &models, &inference);
+        Ok((Arc::new(models), default_model, restored))
+    })
+    .await
+    .map_err(|e| ServerError::Serve(std::io::Error::other(e)))?
 }
 
 /// The one heartbeat ticker: every period, every member pings its client (see
