@@ -120,8 +120,9 @@ pub fn App() -> Html {
     let steps = navigation::steps(net, &focus);
 
     let image = state.input.as_ref().map(|i| i.image.clone());
-    // Traced once per input (≈ a millisecond in WebAssembly), never per frame.
-    let traced = use_memo(image, |image| {
+    // Traced once per input and network (≈ a millisecond in WebAssembly), never per frame.
+    let traced = use_memo((image, state.network), |(image, _)| {
+        let net = model::network();
         image
             .as_ref()
             .map(|image| model::trace(image).map(|trace| Shared::new(Scene::new(net, trace))))

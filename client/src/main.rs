@@ -39,6 +39,8 @@ mod scene;
 mod shared_ref;
 mod spatial;
 mod state;
+#[cfg(test)]
+mod test_networks;
 mod url_state;
 
 fn main() {

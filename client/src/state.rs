@@ -50,6 +50,9 @@ pub struct AppState {
     pub live_input: Option<Rc<CanonicalImage>>,
     /// This screen's hints and projector mode (not part of the lecture's focus).
     pub display: Display,
+    /// Which network the screen shows ([`crate::model::generation`]): a switch changes it, so
+    /// the trace is recomputed and memoised views re-render.
+    pub network: u32,
 }
 
 /// Every way the state can change.
@@ -84,6 +87,10 @@ pub enum Action {
     /// This screen's hints or projector mode changed: not a navigation, so a following student
     /// keeps following.
     SetDisplay(Display),
+    /// The current network was switched ([`crate::model::use_network`] or
+    /// [`crate::model::use_builtin`] returned this generation): back to the overview, the
+    /// display settings kept, the input kept (it is re-preprocessed for the new network).
+    NetworkChanged(u32),
 }
 
 impl AppState {
@@ -140,6 +147,16 @@ impl AppState {
                 }
             }
             Action::SetDisplay(display) => next.display = display,
+            Action::NetworkChanged(generation) => {
+                next.network = generation;
+                // Layers, neurons and steps of the old network mean nothing in the new one.
+                next.focus = Focus {
+                    step_ms: next.focus.step_ms,
+                    color_range: next.focus.color_range,
+                    show_detail: next.focus.show_detail,
+                    ..Focus::default()
+                };
+            }
             Action::SetLectureMode(mode) => match mode {
                 Some(Mode::Following) => next.follow(),
                 Some(Mode::Exploring) => next.lecture_mode = Some(Mode::Exploring),
@@ -349,6 +366,22 @@ mod tests {
         assert_eq!(state.lecture_mode, Some(Mode::Following));
         assert_eq!(state.display, display);
         assert_eq!(state.focus, conv_focus());
+    }
+
+    #[test]
+    fn a_network_switch_goes_to_the_overview_and_keeps_the_input_and_settings() {
+        let mut state = AppState::with_input(image(1), InputOrigin::Sample(3));
+        state.focus = Focus {
+            step_ms: 40,
+            show_detail: false,
+            ..conv_focus()
+        };
+        let next = state.apply(Action::NetworkChanged(7));
+        assert_eq!(next.network, 7);
+        assert_eq!(next.focus.view, View::Overview);
+        assert_eq!((next.focus.layer, next.focus.neuron, next.focus.step), (0, 0, 0));
+        assert_eq!((next.focus.step_ms, next.focus.show_detail), (40, false));
+        assert_eq!(next.input, state.input);
     }
 
     #[test]
