@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Exports a PyTorch `nn.Sequential` CNN for cnn-classroom: a JSON manifest and a safetensors
-file of the model's own `state_dict` (PyTorch names and layout, tensors unchanged).
+"""Exports a PyTorch `nn.Sequential` CNN for cnn-classroom: a safetensors file of the model's own
+`state_dict` (PyTorch names and layout, tensors unchanged) that carries the JSON manifest in its
+metadata (key "cnn-classroom-manifest"), so that one file is the whole model to open or upload,
+and the same manifest beside it as `model.json` to read.
 
     python scripts/export_pytorch.py model.pt --classes cat,dog,bird --input-shape 3,32,32 --out my_model/
 
@@ -22,6 +24,7 @@ import sys
 
 MANIFEST_FORMAT = "cnn-classroom-model"
 MANIFEST_VERSION = 1
+MANIFEST_KEY = "cnn-classroom-manifest"
 MAX_KERNEL = 7
 
 
@@ -110,7 +113,8 @@ def manifest_for(model, input_shape, class_names):
 
 
 def export(model, input_shape, class_names, out_dir, stem="model"):
-    """Writes `<out_dir>/<stem>.json` and `<out_dir>/<stem>.safetensors`; returns both paths.
+    """Writes `<out_dir>/<stem>.safetensors` (the model, manifest inside) and `<out_dir>/<stem>.json`
+    (the manifest alone); returns both paths.
 
     The model is checked by a forward pass of a zero picture, so the class count and every shape
     agree before anything is written."""
@@ -133,7 +137,7 @@ def export(model, input_shape, class_names, out_dir, stem="model"):
     with open(manifest_path, "w", encoding="utf-8") as file:
         json.dump(manifest, file, indent=2, ensure_ascii=False)
         file.write("\n")
-    save_file(tensors, weights_path)
+    save_file(tensors, weights_path, metadata={MANIFEST_KEY: json.dumps(manifest, ensure_ascii=False)})
     return manifest_path, weights_path
 
 

@@ -66,6 +66,7 @@ async fn serve(tcp: TcpStream, latest: watch::Sender<Bytes>) {
         input: None,
         locked: false,
         recall: 0,
+        model: None,
     };
     for msg in [
         ServerMsg::Session(SessionEvent::Welcome(welcome)),

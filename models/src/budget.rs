@@ -98,6 +98,73 @@ impl Budget {
     }
 }
 
+/// Smallest and largest input side the classroom shows (square pictures).
+pub const TEACHABLE_SIDES: std::ops::RangeInclusive<usize> = 28..=128;
+/// Most feature maps one layer may have (the overview shows every map).
+pub const MAX_TEACHABLE_CHANNELS: usize = 64;
+/// Most units of a dense layer.
+pub const MAX_TEACHABLE_UNITS: usize = 1024;
+/// Fewest and most classes.
+pub const TEACHABLE_CLASSES: std::ops::RangeInclusive<usize> = 2..=100;
+/// Longest class name, in characters.
+pub const MAX_CLASS_NAME_CHARS: usize = 40;
+
+/// Refuses a network the classroom cannot show well, with a sentence saying what to change:
+/// pictures of 1 or 3 channels and a square side in [`TEACHABLE_SIDES`], at most
+/// [`MAX_TEACHABLE_CHANNELS`] maps per layer and [`MAX_TEACHABLE_UNITS`] per dense layer, and
+/// [`TEACHABLE_CLASSES`] named classes.
+pub fn check_teachable(network: &Network) -> Result<(), ModelError> {
+    let refuse = |reason: String| Err(ModelError::Load(reason));
+    let [channels, height, width] = network.input_shape();
+    if channels != 1 && channels != 3 {
+        return refuse(format!(
+            "the network reads pictures of {channels} channels; the classroom shows greyscale (1) or colour (3) pictures"
+        ));
+    }
+    if height != width || !TEACHABLE_SIDES.contains(&height) {
+        return refuse(format!(
+            "the network reads {height}×{width} pictures; the classroom shows square pictures of {} to {} pixels",
+            TEACHABLE_SIDES.start(),
+            TEACHABLE_SIDES.end()
+        ));
+    }
+    for (index, (named, shape)) in network.layers().iter().zip(network.output_shapes()).enumerate() {
+        let kind = named.layer.pytorch_name();
+        match (&named.layer, shape.as_slice()) {
+            (_, [maps, _, _]) if *maps > MAX_TEACHABLE_CHANNELS => {
+                return refuse(format!(
+                    "layer {index} ({kind} {}) has {maps} feature maps; the overview shows at most {MAX_TEACHABLE_CHANNELS} per layer",
+                    named.name
+                ));
+            }
+            (Layer::Linear(_), [units]) if *units > MAX_TEACHABLE_UNITS => {
+                return refuse(format!(
+                    "layer {index} ({kind} {}) has {units} units; the classroom shows dense layers of at most {MAX_TEACHABLE_UNITS}",
+                    named.name
+                ));
+            }
+            _ => {}
+        }
+    }
+    let classes = network.class_names();
+    if !TEACHABLE_CLASSES.contains(&classes.len()) {
+        return refuse(format!(
+            "the network names {} classes; the classroom shows {} to {}",
+            classes.len(),
+            TEACHABLE_CLASSES.start(),
+            TEACHABLE_CLASSES.end()
+        ));
+    }
+    if let Some(name) = classes.iter().find(|n| {
+        n.trim().is_empty() || n.chars().count() > MAX_CLASS_NAME_CHARS || n.chars().any(char::is_control)
+    }) {
+        return refuse(format!(
+            "the class name {name:?} is empty, has control characters or is longer than {MAX_CLASS_NAME_CHARS} characters; rename it in the manifest"
+        ));
+    }
+    Ok(())
+}
+
 /// The cost of one layer producing `outputs` values.
 fn layer_cost(layer: &Layer, outputs: usize) -> Cost {
     let multiply_adds = match layer {

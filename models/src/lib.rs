@@ -8,9 +8,12 @@
 //! - [`kernels`]: the fast, runtime-dispatched SIMD kernels the forward pass runs on.
 //! - [`trace`]: every layer's output from one forward pass, which the views read.
 //! - [`weights`]: the saved form (JSON manifest + safetensors) and its checked loader.
+//! - [`bundle`]: one file is one model (safetensors with the manifest inside), its content hash.
+//! - [`tensor_file`]: the safetensors format, read and written without serde (the browser reads it).
 //! - [`builtin`]: the shipped Tiny VGG, embedded in the binary, and its untrained twin.
 //! - [`explain`]: the exact numbers behind each explanation view (conv, ReLU, pool, flatten,
 //!   linear, softmax), read from a trace.
+//! - [`json`]: just enough JSON for what the browser reads (no float parser, bounded nesting).
 //! - [`playground`]: the hyperparameter playground's math (output size, why a combination has no
 //!   output, padding, windows, values) and its sources (a crop of any map, any conv kernel).
 //! - [`preprocess`]: any picture → the canonical square RGB input, its tensor and its hash.
@@ -21,8 +24,10 @@
 
 pub mod budget;
 pub mod builtin;
+pub mod bundle;
 pub mod error;
 pub mod explain;
+pub mod json;
 pub mod kernels;
 pub mod layers;
 pub mod network;
@@ -30,6 +35,7 @@ pub mod playground;
 pub mod preprocess;
 pub mod samples;
 pub mod splitmix;
+pub mod tensor_file;
 pub mod trace;
 pub mod weights;
 

@@ -136,10 +136,66 @@ impl CanonicalImage {
         })
     }
 
+    /// The input of a network reading `[channels, height, width]`: the picture resampled by area
+    /// (every output pixel is the mean of the input area it covers, so shrinking does not alias
+    /// and enlarging repeats pixels), values in `[0, 1]`, and for one channel its luma
+    /// (0.299 R + 0.587 G + 0.114 B). Server and browser both call this, so both compute the same
+    /// trace; for `[3, side, side]` it equals [`Self::to_tensor`].
+    ///
+    /// # Shapes
+    /// `side × side × 3` bytes → `[channels, height, width]`, `channels` 1 or 3 (any other count
+    /// repeats the luma).
+    pub fn input_for(&self, [channels, height, width]: [usize; 3]) -> Array3<f32> {
+        let side = self.side as usize;
+        let rows = area_weights(side, height);
+        let cols = area_weights(side, width);
+        let mut rgb = Array3::<f32>::zeros((3, height, width));
+        for (y, row) in rows.iter().enumerate() {
+            for (x, col) in cols.iter().enumerate() {
+                let mut sum = [0f32; 3];
+                for &(sy, wy) in row {
+                    for &(sx, wx) in col {
+                        let at = (sy * side + sx) * 3;
+                        for (c, total) in sum.iter_mut().enumerate() {
+                            *total += f32::from(self.rgb[at + c]) * (wy * wx);
+                        }
+                    }
+                }
+                for (c, total) in sum.into_iter().enumerate() {
+                    rgb[[c, y, x]] = total / 255.0;
+                }
+            }
+        }
+        if channels == 3 {
+            return rgb;
+        }
+        Array3::from_shape_fn((channels, height, width), |(_, y, x)| {
+            0.299 * rgb[[0, y, x]] + 0.587 * rgb[[1, y, x]] + 0.114 * rgb[[2, y, x]]
+        })
+    }
+
     /// BLAKE3 of the canonical bytes: names an input for caching and for checking a copy.
     pub fn hash(&self) -> [u8; 32] {
         *blake3::hash(&self.rgb).as_bytes()
     }
+}
+
+/// For each of `to` output positions along one axis of `from` input positions: the input
+/// positions it covers and their weights (summing to 1).
+fn area_weights(from: usize, to: usize) -> Vec<Vec<(usize, f32)>> {
+    (0..to)
+        .map(|i| {
+            // The output cell [i, i + 1) covers [i·from/to, (i + 1)·from/to) of the input, in
+            // units of 1/to so everything stays a whole number.
+            let (start, end) = (i * from, (i + 1) * from);
+            (start / to..end.div_ceil(to))
+                .map(|j| {
+                    let overlap = end.min((j + 1) * to) - start.max(j * to);
+                    (j, overlap as f32 / from as f32)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Decodes picture bytes into a canonical image; see [`CanonicalImage::decode`].

@@ -29,17 +29,18 @@
 //! `safetensors.torch.save_file` unchanged. Everything is checked once, here, so a loaded
 //! network's forward pass cannot fail.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use ndarray::{Array1, Array2, Array4};
-use safetensors::{Dtype, SafeTensors};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::budget::{Budget, thousands};
 use crate::error::ModelError;
+use crate::json::{self, Json, JsonError};
 use crate::layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 use crate::network::Network;
+use crate::tensor_file::{self, TensorFile};
 
 /// The `format` value every manifest carries.
 pub const MANIFEST_FORMAT: &str = "cnn-classroom-model";
@@ -55,8 +56,7 @@ pub const MAX_WINDOW_PARAMETER: usize = 32;
 pub const MAX_LAYERS: usize = 256;
 
 /// The architecture half of a saved model, as stored in the JSON manifest.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Manifest {
     /// Always [`MANIFEST_FORMAT`].
     pub format: String,
@@ -71,8 +71,7 @@ pub struct Manifest {
 }
 
 /// One layer of a [`Manifest`]; parameters live in the safetensors file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ManifestLayer {
     /// Unique name; also the prefix of the layer's tensors.
     pub name: String,
@@ -91,7 +90,7 @@ pub struct ManifestLayer {
 }
 
 /// The kind of a [`ManifestLayer`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ManifestKind {
     /// Convolution.
@@ -108,6 +107,149 @@ pub enum ManifestKind {
     Linear,
     /// Softmax over a vector.
     Softmax,
+}
+
+impl ManifestKind {
+    /// Every kind with its spelling in the manifest.
+    const ALL: [(&'static str, ManifestKind); 7] = [
+        ("conv2d", ManifestKind::Conv2d),
+        ("relu", ManifestKind::Relu),
+        ("max_pool2d", ManifestKind::MaxPool2d),
+        ("avg_pool2d", ManifestKind::AvgPool2d),
+        ("flatten", ManifestKind::Flatten),
+        ("linear", ManifestKind::Linear),
+        ("softmax", ManifestKind::Softmax),
+    ];
+}
+
+impl Manifest {
+    /// Reads a manifest from its JSON text, refusing unknown fields and kinds with a sentence
+    /// (read with [`crate::json`], so the browser can read manifests too).
+    pub fn from_json(bytes: &[u8]) -> Result<Manifest, ModelError> {
+        fn invalid(reason: String) -> ModelError {
+            load_error(format!(
+                "the model manifest is not valid JSON of the expected form ({reason}); re-export it"
+            ))
+        }
+        fn required<'a>(value: Option<&'a Json>, what: &str) -> Result<&'a Json, ModelError> {
+            value.ok_or_else(|| invalid(format!("it has no {what}")))
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| invalid("it is not UTF-8 text".into()))?;
+        let value = json::parse(text).map_err(|e| match e {
+            JsonError::Truncated => invalid("it is cut short".into()),
+            JsonError::Invalid(at) => {
+                let from = text.floor_char_boundary(at.saturating_sub(30));
+                let to = text.ceil_char_boundary((at + 10).min(text.len()));
+                invalid(format!(
+                    "unexpected text at byte {at}, near `{}`",
+                    &text[from..to]
+                ))
+            }
+        })?;
+        let object = |value: &Json, what: &str, fields: &[&str]| -> Result<(), ModelError> {
+            let Json::Object(members) = value else {
+                return Err(invalid(format!("{what} is not an object")));
+            };
+            match members.iter().find(|(k, _)| !fields.contains(&k.as_str())) {
+                Some((unknown, _)) => Err(invalid(format!("{what} has an unknown field {unknown:?}"))),
+                None => Ok(()),
+            }
+        };
+        let whole = |value: Option<&Json>, what: &str| -> Result<Option<usize>, ModelError> {
+            match value {
+                None => Ok(None),
+                Some(Json::Number(n)) => usize::try_from(*n)
+                    .map(Some)
+                    .map_err(|_| invalid(format!("{what} is negative"))),
+                Some(_) => Err(invalid(format!("{what} is not a whole number"))),
+            }
+        };
+        let text_of = |value: &Json, what: &str| {
+            value
+                .as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| invalid(format!("{what} is not a string")))
+        };
+        let list = |value: &Json, what: &str| match value {
+            Json::Array(items) => Ok(items.clone()),
+            _ => Err(invalid(format!("{what} is not a list"))),
+        };
+
+        object(
+            &value,
+            "the manifest",
+            &["format", "version", "input_shape", "class_names", "layers"],
+        )?;
+        let format = text_of(required(value.get("format"), "\"format\"")?, "\"format\"")?;
+        let version = whole(
+            Some(required(value.get("version"), "\"version\"")?),
+            "\"version\"",
+        )?
+        .unwrap_or_default();
+        let shape = list(
+            required(value.get("input_shape"), "\"input_shape\"")?,
+            "\"input_shape\"",
+        )?;
+        let input_shape: [usize; 3] = match shape.as_slice() {
+            [c, h, w] => [
+                whole(Some(c), "an input size")?.unwrap_or_default(),
+                whole(Some(h), "an input size")?.unwrap_or_default(),
+                whole(Some(w), "an input size")?.unwrap_or_default(),
+            ],
+            _ => {
+                return Err(invalid(
+                    "\"input_shape\" must be [channels, height, width]".into(),
+                ));
+            }
+        };
+        let class_names = list(
+            required(value.get("class_names"), "\"class_names\"")?,
+            "\"class_names\"",
+        )?
+        .iter()
+        .map(|name| text_of(name, "a class name"))
+        .collect::<Result<Vec<_>, _>>()?;
+        let mut layers = Vec::new();
+        for (index, layer) in list(required(value.get("layers"), "\"layers\"")?, "\"layers\"")?
+            .iter()
+            .enumerate()
+        {
+            let what = format!("layer {index}");
+            object(layer, &what, &["name", "kind", "kernel", "stride", "padding"])?;
+            let name = text_of(
+                required(layer.get("name"), &format!("name for {what}"))?,
+                &format!("the name of {what}"),
+            )?;
+            let kind_text = text_of(
+                required(layer.get("kind"), &format!("kind for {what}"))?,
+                &format!("the kind of {what}"),
+            )?;
+            let kind = ManifestKind::ALL
+                .iter()
+                .find(|(spelling, _)| *spelling == kind_text)
+                .map(|(_, kind)| *kind)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "layer {name} has the unknown kind {kind_text:?}; known kinds: {}",
+                        ManifestKind::ALL.map(|(s, _)| s).join(", ")
+                    ))
+                })?;
+            layers.push(ManifestLayer {
+                kernel: whole(layer.get("kernel"), &format!("the kernel of layer {name}"))?,
+                stride: whole(layer.get("stride"), &format!("the stride of layer {name}"))?,
+                padding: whole(layer.get("padding"), &format!("the padding of layer {name}"))?,
+                name,
+                kind,
+            });
+        }
+        Ok(Manifest {
+            format,
+            version: u32::try_from(version).unwrap_or(u32::MAX),
+            input_shape,
+            class_names,
+            layers,
+        })
+    }
 }
 
 fn load_error(reason: impl Into<String>) -> ModelError {
@@ -144,26 +286,22 @@ pub fn load_within(manifest_json: &[u8], safetensors: &[u8], budget: &Budget) ->
 
 /// The checks of [`load`] apart from the budget.
 fn parse(manifest_json: &[u8], safetensors: &[u8]) -> Result<Network, ModelError> {
-    let manifest: Manifest = serde_json::from_slice(manifest_json).map_err(|e| {
-        load_error(format!(
-            "the model manifest is not valid JSON of the expected form ({e}); re-export it with the trainer"
-        ))
-    })?;
-    check_manifest(&manifest)?;
-    let tensors = SafeTensors::deserialize(safetensors).map_err(|e| {
-        load_error(format!(
-            "the weights file is not a readable safetensors file ({e}); it may be truncated, so copy it again"
-        ))
-    })?;
+    let manifest = Manifest::from_json(manifest_json)?;
+    assemble(manifest, &tensor_file::read(safetensors)?)
+}
 
+/// Builds the network `manifest` describes from the tensors of `tensors`, checking every name,
+/// dtype and shape (the one place both the two-file form and the one-file bundle go through).
+pub(crate) fn assemble(manifest: Manifest, tensors: &TensorFile<'_>) -> Result<Network, ModelError> {
+    check_manifest(&manifest)?;
     let mut expected_names = BTreeSet::new();
     let mut layers = Vec::with_capacity(manifest.layers.len());
     for entry in &manifest.layers {
         let layer = match entry.kind {
             ManifestKind::Conv2d => {
                 let window = window_of(entry)?;
-                let weight = read_tensor(&tensors, &entry.name, "weight", 4, &mut expected_names)?;
-                let bias = read_tensor(&tensors, &entry.name, "bias", 1, &mut expected_names)?;
+                let weight = read_tensor(tensors, &entry.name, "weight", 4, &mut expected_names)?;
+                let bias = read_tensor(tensors, &entry.name, "bias", 1, &mut expected_names)?;
                 let weight = Array4::from_shape_vec(
                     (weight.shape[0], weight.shape[1], weight.shape[2], weight.shape[3]),
                     weight.values,
@@ -185,8 +323,8 @@ fn parse(manifest_json: &[u8], safetensors: &[u8]) -> Result<Network, ModelError
                 })
             }
             ManifestKind::Linear => {
-                let weight = read_tensor(&tensors, &entry.name, "weight", 2, &mut expected_names)?;
-                let bias = read_tensor(&tensors, &entry.name, "bias", 1, &mut expected_names)?;
+                let weight = read_tensor(tensors, &entry.name, "weight", 2, &mut expected_names)?;
+                let bias = read_tensor(tensors, &entry.name, "bias", 1, &mut expected_names)?;
                 let weight = Array2::from_shape_vec((weight.shape[0], weight.shape[1]), weight.values)
                     .map_err(|e| load_error(format!("tensor {}.weight: {e}", entry.name)))?;
                 Layer::Linear(Linear {
@@ -219,8 +357,9 @@ fn parse(manifest_json: &[u8], safetensors: &[u8]) -> Result<Network, ModelError
     }
 
     let extra: Vec<&str> = tensors
-        .names()
-        .into_iter()
+        .tensors
+        .iter()
+        .map(|t| t.name.as_str())
         .filter(|name| !expected_names.contains(*name))
         .collect();
     if !extra.is_empty() {
@@ -333,35 +472,31 @@ struct RawTensor {
 
 /// Reads `<layer>.<part>`, requiring `F32` and `rank` axes; records the name as used.
 fn read_tensor(
-    tensors: &SafeTensors<'_>,
+    tensors: &TensorFile<'_>,
     layer: &str,
     part: &str,
     rank: usize,
     used: &mut BTreeSet<String>,
 ) -> Result<RawTensor, ModelError> {
     let name = format!("{layer}.{part}");
-    let view = tensors.tensor(&name).map_err(|_| {
+    let view = tensors.tensor(&name).ok_or_else(|| {
         load_error(format!(
             "the weights file has no tensor {name}, which layer {layer} needs; export the matching weights"
         ))
     })?;
-    if view.dtype() != Dtype::F32 {
+    if view.dtype != "F32" {
         return Err(load_error(format!(
-            "tensor {name} is stored as {:?}, but only F32 is supported; convert it to float32 when exporting",
-            view.dtype()
+            "tensor {name} is stored as {}, but only F32 is supported; convert it to float32 when exporting",
+            view.dtype
         )));
     }
-    if view.shape().len() != rank {
+    if view.shape.len() != rank {
         return Err(load_error(format!(
             "tensor {name} has shape {:?}, but a {part} here needs {rank} axes",
-            view.shape()
+            view.shape
         )));
     }
-    let values = view
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect::<Vec<f32>>();
+    let values = view.f32_values();
     if values.iter().any(|v| !v.is_finite()) {
         return Err(load_error(format!(
             "tensor {name} contains NaN or infinite values; the model was not trained correctly"
@@ -369,7 +504,7 @@ fn read_tensor(
     }
     used.insert(name);
     Ok(RawTensor {
-        shape: view.shape().to_vec(),
+        shape: view.shape.clone(),
         values,
     })
 }
@@ -419,27 +554,28 @@ pub fn manifest_of(network: &Network) -> Manifest {
 pub fn save(network: &Network) -> (String, Vec<u8>) {
     let manifest = serde_json::to_string_pretty(&manifest_of(network))
         .expect("a manifest of strings and numbers always serialises");
-    let mut buffers: BTreeMap<String, (Vec<usize>, Vec<u8>)> = BTreeMap::new();
-    let mut put = |name: String, shape: &[usize], values: Vec<f32>| {
-        let bytes = values.into_iter().flat_map(f32::to_le_bytes).collect();
-        buffers.insert(name, (shape.to_vec(), bytes));
-    };
+    (manifest, tensor_file::write(&[], &tensors_of(network)))
+}
+
+/// Every parameter tensor of `network` as `(name, shape, values)`, sorted by name (the order
+/// the safetensors crate writes, so files stay byte-identical to earlier versions).
+pub(crate) fn tensors_of(network: &Network) -> Vec<(String, Vec<usize>, Vec<f32>)> {
+    let mut tensors = Vec::new();
     for named in network.layers() {
         let (weight_shape, weight, bias) = match &named.layer {
             Layer::Conv2d(c) => (c.weight.shape(), c.weight.iter().copied().collect(), &c.bias),
             Layer::Linear(l) => (l.weight.shape(), l.weight.iter().copied().collect(), &l.bias),
             _ => continue,
         };
-        put(format!("{}.weight", named.name), weight_shape, weight);
-        put(format!("{}.bias", named.name), bias.shape(), bias.to_vec());
+        tensors.push((format!("{}.weight", named.name), weight_shape.to_vec(), weight));
+        tensors.push((
+            format!("{}.bias", named.name),
+            bias.shape().to_vec(),
+            bias.to_vec(),
+        ));
     }
-    let views = buffers.iter().map(|(name, (shape, bytes))| {
-        let view = safetensors::tensor::TensorView::new(Dtype::F32, shape.clone(), bytes)
-            .expect("length is shape product × 4 by construction");
-        (name.clone(), view)
-    });
-    let bytes = safetensors::serialize(views, None).expect("names are unique and sizes consistent");
-    (manifest, bytes)
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    tensors
 }
 
 /// Loads the one model in `dir`: a `<stem>.json` manifest with a `<stem>.safetensors` beside it.

@@ -275,6 +275,7 @@ impl Published {
                 input: self.input.as_deref().cloned(),
                 locked: self.locked,
                 recall: self.recall,
+                model: None,
             })))
         });
         let sent = SentParts {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::focus::Focus;
 use crate::ids::{InstructorToken, ResumeToken, RoomCode};
 use crate::lesson_note::LessonMsg;
+use crate::model::ModelHash;
 use crate::quick_check::CheckMsg;
 use crate::room::Mode;
 
@@ -16,7 +17,7 @@ use crate::room::Mode;
 /// History: 1, the first; 2, `Focus` carries the hyperparameter playground (`Focus::playground`,
 /// `View::Playground`); 3, quick checks (`ClientMsg::Check`, `ServerMsg::Check`); 4, recorded lessons' notes
 /// (`ClientMsg::Lesson`, `ServerMsg::Lesson`, `ErrorKind::BadNote`).
-pub const PROTOCOL_VERSION: u16 = 4;
+pub const PROTOCOL_VERSION: u16 = 5;
 
 /// Largest image file an instructor may upload, in bytes (phone photos fit; decoder limits on
 /// pixel counts live in `models::preprocess`).
@@ -92,6 +93,9 @@ pub enum Control {
     SetLocked(bool),
     /// End the lecture: members are told and the room and its saved state are deleted.
     CloseRoom,
+    /// Switch the room to a model the server stores (uploaded first with `POST /api/models`),
+    /// or back to the built-in Tiny VGG with `None`.
+    UseModel(Option<ModelHash>),
 }
 
 /// A student's report about themselves.

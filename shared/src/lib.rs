@@ -9,6 +9,7 @@
 //! - [`server_msg`]: [`ServerMsg`], what the server sends.
 //! - [`quick_check`]: questions the instructor asks, students' answers, tallies and reveals.
 //! - [`lesson_note`]: the note of a recorded lesson's step, shown to the class.
+//! - [`model`]: which network a room uses (content hash and name of an uploaded model).
 //! - [`verify`]: the table of which message is allowed for which role and connection state.
 //! - [`codec`]: the only encoding code (bincode 2), with frame size limits.
 //!
@@ -23,6 +24,7 @@ pub mod codec;
 pub mod focus;
 pub mod ids;
 pub mod lesson_note;
+pub mod model;
 pub mod quick_check;
 pub mod room;
 pub mod server_msg;
@@ -37,6 +39,7 @@ pub use focus::{
 };
 pub use ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
 pub use lesson_note::{LessonEvent, LessonMsg, MAX_NOTE_BYTES, NoteError};
+pub use model::{ModelHash, ModelInfo};
 pub use quick_check::{
     Answer, Ask, CellTarget, CheckError, CheckEvent, CheckMsg, Correct, Question, QuestionId, Reveal, Spread,
     Tally,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::focus::Focus;
 use crate::ids::{MemberId, RoomCode};
+use crate::model::ModelInfo;
 
 /// Side length of the canonical input image in pixels (the model's input is `3 × 64 × 64`).
 pub const INPUT_SIDE: u16 = 64;
@@ -96,6 +97,8 @@ pub struct RoomSnapshot {
     pub locked: bool,
     /// How many times the instructor has brought everyone back (see `RoomEvent::Recall`).
     pub recall: u32,
+    /// The room's network: `None` is the built-in Tiny VGG.
+    pub model: Option<ModelInfo>,
 }
 
 /// One student as the instructor's roster shows them.

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::focus::Focus;
 use crate::ids::{InstructorToken, MemberId, ResumeToken, RoomCode};
 use crate::lesson_note::LessonEvent;
+use crate::model::ModelInfo;
 use crate::quick_check::CheckEvent;
 use crate::room::{InputImage, RoomSnapshot, RosterEntry, StateVersion};
 
@@ -136,6 +137,18 @@ pub enum RoomEvent {
         /// Whether new students are refused.
         locked: bool,
     },
+    /// The room switched network: every member loads it (from `/models/<hash>`), the focus is
+    /// reset to a place that exists in it and the picture's prediction is the new network's.
+    Model {
+        /// Version of this change.
+        version: StateVersion,
+        /// The model, or `None` for the built-in Tiny VGG.
+        model: Option<ModelInfo>,
+        /// The focus, reset for the new network.
+        focus: Focus,
+        /// The current picture with the new network's prediction (if a picture was chosen).
+        input: Option<Box<InputImage>>,
+    },
 }
 
 /// Instructor-only roster information.
@@ -190,4 +203,6 @@ pub enum ErrorKind {
     BadCheck,
     /// A lesson's note was refused (see `lesson_note::NoteError`).
     BadNote,
+    /// A change of model was refused (unknown model, see `model`).
+    BadModel,
 }

@@ -92,6 +92,9 @@ mod tests {
         assert_eq!(verify(student, &leave), Ok(()));
         assert_eq!(verify(instructor, &leave), Err(Refusal::InstructorCannotLeave));
         assert_eq!(verify(instructor, &ping), Ok(()));
+        let use_model = ClientMsg::Control(Control::UseModel(None));
+        assert_eq!(verify(instructor, &use_model), Ok(()));
+        assert_eq!(verify(student, &use_model), Err(Refusal::InstructorOnly));
     }
 
     #[test]

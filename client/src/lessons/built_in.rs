@@ -4,9 +4,9 @@
 //! offline replay. Its pictures are shipped samples, named, so the file stays small.
 
 use super::file::{Lesson, LessonError};
-use super::json::{self, Json};
 use crate::later_file;
 use crate::model;
+use models::json::{self, Json};
 
 /// Every built-in lesson: its name in addresses (`#lesson=<name>`) and its title.
 pub const BUILT_IN: [(&str, &str); 2] = [
@@ -31,26 +31,8 @@ pub fn pick(bytes: &[u8], name: &str) -> Result<Lesson, String> {
         .find(|(key, _)| key == name)
         .ok_or_else(|| format!("there is no built-in lesson called “{name}”"))?;
     // Checked like any lesson file: the built-in ones get no special trust.
-    Lesson::parse(&write(&lesson).into_bytes(), model::network()).map_err(|e: LessonError| e.to_string())
-}
-
-/// `value` as JSON text again.
-fn write(value: &Json) -> String {
-    match value {
-        Json::Null => "null".to_owned(),
-        Json::Bool(b) => b.to_string(),
-        Json::Number(n) => n.to_string(),
-        Json::String(s) => json::quote(s),
-        Json::Array(items) => format!("[{}]", items.iter().map(write).collect::<Vec<_>>().join(",")),
-        Json::Object(members) => format!(
-            "{{{}}}",
-            members
-                .iter()
-                .map(|(k, v)| format!("{}:{}", json::quote(k), write(v)))
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-    }
+    Lesson::parse(&json::write(&lesson).into_bytes(), model::network())
+        .map_err(|e: LessonError| e.to_string())
 }
 
 /// Fetches and checks built-in lesson `name`.

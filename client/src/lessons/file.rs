@@ -13,11 +13,11 @@ use shared::lesson_note::check_note;
 use shared::{Focus, KernelWeights, View};
 
 use super::base64;
-use super::json::{self, Json, JsonError};
 use crate::navigation;
 use crate::samples;
 use crate::state::CanonicalImage;
 use crate::url_state;
+use models::json::{self, Json, JsonError};
 
 /// What a lesson file says it is (the first field).
 pub const FORMAT: &str = "cnn-classroom-lesson";

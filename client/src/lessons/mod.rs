@@ -4,14 +4,12 @@
 //! - [`base64`]: the pictures' encoding.
 //! - [`built_in`]: the lessons shipped with the app (data fetched when first opened).
 //! - [`file`]: the lesson file (format, every check on loading, saving).
-//! - [`json`]: just enough JSON for lesson files.
 //! - [`markdown`]: the notes' little Markdown, as plain data (never markup).
 //! - [`player`]: the open lesson (step, edits) as a reducer, and its address.
 
 pub mod base64;
 pub mod built_in;
 pub mod file;
-pub mod json;
 pub mod markdown;
 pub mod player;
 

@@ -503,6 +503,8 @@ impl LectureSync {
                     self.out.push(Effect::App(Action::ReturnToLive));
                 }
             }
+            // Following a room onto another network comes with the client's model loading.
+            RoomEvent::Model { .. } => {}
         }
     }
 
@@ -758,6 +760,7 @@ mod tests {
             input,
             locked: false,
             recall,
+            model: None,
         })))
     }
 
@@ -1068,6 +1071,7 @@ mod tests {
             input: Some(input_image(2)),
             locked: true,
             recall: 5,
+            model: None,
         }))));
         assert_eq!(page.app.lecture_mode, Some(Mode::Following));
         assert_eq!(page.app.focus, focus_on(0, 4));

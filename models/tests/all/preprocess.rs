@@ -268,3 +268,26 @@ fn huge_declared_dimensions_are_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_input_for_other_networks_is_an_area_resample() {
+    let rgb: Vec<u8> = (0..64 * 64 * 3).map(|i| (i * 7 % 256) as u8).collect();
+    let image = CanonicalImage::new(rgb, 64).unwrap();
+    assert_eq!(image.input_for([3, 64, 64]), image.to_tensor());
+    // Halving: each value is the mean of a 2×2 block.
+    let half = image.input_for([3, 32, 32]);
+    let full = image.to_tensor();
+    let mean = (full[[1, 2, 4]] + full[[1, 2, 5]] + full[[1, 3, 4]] + full[[1, 3, 5]]) / 4.0;
+    assert!((half[[1, 1, 2]] - mean).abs() < 1e-6);
+    // Doubling repeats pixels; greyscale is the luma.
+    let double = image.input_for([1, 128, 128]);
+    let luma = 0.299 * full[[0, 5, 6]] + 0.587 * full[[1, 5, 6]] + 0.114 * full[[2, 5, 6]];
+    assert!((double[[0, 10, 12]] - luma).abs() < 1e-6 && (double[[0, 11, 13]] - luma).abs() < 1e-6);
+    // 64 → 28: the weights of every output pixel sum to 1, so a flat picture stays flat.
+    let flat = CanonicalImage::new(vec![200; 64 * 64 * 3], 64).unwrap();
+    let small = flat.input_for([1, 28, 28]);
+    assert!(
+        small.iter().all(|v| (v - 200.0 / 255.0).abs() < 1e-5),
+        "{small:?}"
+    );
+}

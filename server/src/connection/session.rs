@@ -349,6 +349,11 @@ impl Connection {
                 .close_room(room, CloseReason::RoomClosed)
                 .await
                 .map_err(internal),
+            // Stand-in until rooms hold their own network (issue 14, in progress).
+            Control::UseModel(_) => Err(error_msg(
+                ErrorKind::BadModel,
+                "This server does not take other models yet.".to_owned(),
+            )),
         }
     }
 }

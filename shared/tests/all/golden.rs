@@ -84,6 +84,8 @@ fn sample_client_messages() -> Vec<ClientMsg> {
         ClientMsg::Control(Control::BringEveryoneBack),
         ClientMsg::Control(Control::SetLocked(true)),
         ClientMsg::Control(Control::CloseRoom),
+        ClientMsg::Control(Control::UseModel(Some(ModelHash([3; 32])))),
+        ClientMsg::Control(Control::UseModel(None)),
         ClientMsg::Student(StudentMsg::SetMode(Mode::Exploring)),
         ClientMsg::Session(SessionMsg::Ping(300)),
         ClientMsg::Session(SessionMsg::Leave),
@@ -159,6 +161,7 @@ fn sample_server_messages() -> Vec<ServerMsg> {
             input: Some(input.clone()),
             locked: true,
             recall: 2,
+            model: None,
         }))),
         ServerMsg::Room(RoomEvent::Focus {
             version,
@@ -166,7 +169,7 @@ fn sample_server_messages() -> Vec<ServerMsg> {
         }),
         ServerMsg::Room(RoomEvent::Input {
             version,
-            input: Box::new(input),
+            input: Box::new(input.clone()),
         }),
         ServerMsg::Room(RoomEvent::Recall { version, recall: 3 }),
         ServerMsg::Room(RoomEvent::Locked {
@@ -235,9 +238,31 @@ fn sample_server_messages() -> Vec<ServerMsg> {
             kind: ErrorKind::BadNote,
             message: "long".into(),
         }),
+        ServerMsg::Room(RoomEvent::Model {
+            version,
+            model: Some(ModelInfo {
+                hash: ModelHash([5; 32]),
+                bytes: 1000,
+                name: "net".into(),
+            }),
+            focus: Focus::default(),
+            input: Some(Box::new(input.clone())),
+        }),
+        ServerMsg::Room(RoomEvent::Model {
+            version,
+            model: None,
+            focus: Focus::default(),
+            input: None,
+        }),
+        ServerMsg::Error(ErrorMsg {
+            kind: ErrorKind::BadModel,
+            message: "unknown".into(),
+        }),
     ]
 }
 
+// Protocol version 5 adds own networks (`Control::UseModel`, variant 6; `RoomEvent::Model`,
+// variant 5; `ErrorKind::BadModel`; `RoomSnapshot::model` ends the snapshot: `00` for Tiny VGG).
 // Protocol version 4 adds recorded lessons' notes (`ClientMsg::Lesson`, variant 5;
 // `ServerMsg::Lesson`, variant 5; `ErrorKind::BadNote`); the hellos carry 04.
 // Protocol version 3 adds quick checks (`ClientMsg::Check`, variant 4; `ServerMsg::Check`,
@@ -246,10 +271,10 @@ fn sample_server_messages() -> Vec<ServerMsg> {
 // focus: `06 00 03 01 00 00 1d 1d 00 00 00 00`); the second `SetFocus` is a playground with a
 // kernel typed by hand (25 weights of one byte each), the third one with a model kernel.
 const GOLDEN_CLIENT: &[&str] = &[
-    "000400",
-    "000401064b515857544207070707070707070707070707070707",
-    "000402064b515857544203416461",
-    "000403064b515857544209090909090909090909090909090909",
+    "000500",
+    "000501064b515857544207070707070707070707070707070707",
+    "000502064b515857544203416461",
+    "000503064b515857544209090909090909090909090909090909",
     "010002020301fb0f0e01fa01000600030100001d1d00000000",
     "0100030000000700fa0001080305040309fb2c0134019da5adb5bdc5cdd5dde5edf5fd050d151d252d353d454d555d",
     "0100000000000000fa00010600030100001d1d00070908",
@@ -258,6 +283,8 @@ const GOLDEN_CLIENT: &[&str] = &[
     "0103",
     "010401",
     "0105",
+    "0106010303030303030303030303030303030303030303030303030303030303030303",
+    "010600",
     "020001",
     "0300fb2c01",
     "0301",
@@ -277,7 +304,7 @@ const GOLDEN_SERVER: &[&str] = &[
     "0001fb2c01",
     "000202fbe803",
     "000303",
-    "0100064b515857544202fbe803000000000000fa00010600030100001d1d00000000010001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c00102",
+    "0100064b515857544202fbe803000000000000fa00010600030100001d1d00000000010001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c0010200",
     "010102fbe803000000000000fa00010600030100001d1d00000000",
     "010202fbe8030001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c0",
     "010302fbe80303",
@@ -291,6 +318,9 @@ const GOLDEN_SERVER: &[&str] = &[
     "030c06636c6f736564",
     "050002fbe80302c3a9",
     "030d046c6f6e67",
+    "010502fbe803010505050505050505050505050505050505050505050505050505050505050505fbe803036e6574000000000000fa00010600030100001d1d00000000010001020c0080ff010203040506070809050505050505050505050505050505050505050505050505050505050505050501020000803e0000403f020000c03f000000c0",
+    "010502fbe80300000000000000fa00010600030100001d1d0000000000",
+    "030e07756e6b6e6f776e",
 ];
 
 #[test]

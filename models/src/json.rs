@@ -1,7 +1,8 @@
-//! Just enough JSON for lesson files: objects, arrays, strings, numbers, `true`/`false`/`null`,
-//! read into a small tree and written back with escaping. Hand-written because a general JSON
-//! library would add more to the first visit's download than the whole lesson feature. Nesting
-//! is limited, so a hostile file cannot exhaust the stack.
+//! Just enough JSON for the files the browser reads (lesson files, a model's manifest and its
+//! safetensors header): objects, arrays, strings, whole numbers, `true`/`false`/`null`, read into
+//! a small tree and written back with escaping. Hand-written because a general JSON library
+//! would add more to the client's first download than the whole lesson feature. Nesting is
+//! limited, so a hostile file cannot exhaust the stack.
 
 /// A JSON value.
 #[derive(Debug, Clone, PartialEq)]
@@ -10,7 +11,7 @@ pub enum Json {
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A whole number (lesson files need no others; reading fractions would add the float parser to the download).
+    /// A whole number (these files need no others; reading fractions would add the float parser to the download).
     Number(i64),
     /// A string.
     String(String),
@@ -246,12 +247,31 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// `value` as compact JSON text (members in their order).
+pub fn write(value: &Json) -> String {
+    match value {
+        Json::Null => "null".to_owned(),
+        Json::Bool(b) => b.to_string(),
+        Json::Number(n) => n.to_string(),
+        Json::String(s) => quote(s),
+        Json::Array(items) => format!("[{}]", items.iter().map(write).collect::<Vec<_>>().join(",")),
+        Json::Object(members) => format!(
+            "{{{}}}",
+            members
+                .iter()
+                .map(|(k, v)| format!("{}:{}", quote(k), write(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn reads_what_lesson_files_hold() {
+    fn reads_objects_arrays_strings_and_whole_numbers() {
         let text = r#" { "a": [1, -25, true, false, null], "s": "q\"\\\n\u00e9\ud83d\ude00 ✓", "o": {} } "#;
         let value = parse(text).unwrap();
         assert_eq!(
@@ -269,6 +289,8 @@ mod tests {
         // What `quote` writes reads back the same.
         let odd = "tab\t \"quote\" back\\slash \u{1} line\nend é";
         assert_eq!(parse(&quote(odd)).unwrap(), Json::String(odd.into()));
+        // What `write` writes reads back the same.
+        assert_eq!(parse(&write(&value)).unwrap(), value);
     }
 
     #[test]
