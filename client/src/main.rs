@@ -29,6 +29,7 @@ mod layout;
 mod lessons;
 mod live;
 mod model;
+mod model_file;
 mod navigation;
 mod picture_file;
 mod playback;

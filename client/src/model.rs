@@ -1,6 +1,6 @@
 //! The network the client runs, computed in WebAssembly so the self-paced client needs no
 //! server: the built-in Tiny VGG, or a network the user (or the lecture) switched to with
-//! [`use_network`]. Every view reads the current one through [`network`].
+//! [`set_network`]. Every view reads the current one through [`network`].
 //!
 //! Its parameters are embedded as `assets/tiny_vgg.bin` (written by
 //! `cargo run --release -p trainer -- pack-client`): the same `f32` values as
@@ -40,13 +40,13 @@ pub fn generation() -> u32 {
 
 /// Makes `network` the current one (already checked: `models::bundle::read` with the
 /// teaching budget); returns its generation.
-pub fn use_network(network: Network) -> u32 {
+pub fn set_network(network: Network) -> u32 {
     CURRENT.with(|current| current.set(Some(Box::leak(Box::new(network)))));
     bump()
 }
 
 /// Goes back to the built-in Tiny VGG; returns the new generation.
-pub fn use_builtin() -> u32 {
+pub fn set_builtin() -> u32 {
     CURRENT.with(|current| current.set(None));
     bump()
 }
@@ -107,7 +107,7 @@ pub fn input_of(image: &CanonicalImage) -> ndarray::Array3<f32> {
     if is_builtin() {
         image.to_tensor()
     } else {
-        stub_input_for(image, net.input_shape())
+        image.input_for(net.input_shape())
     }
 }
 
@@ -174,10 +174,10 @@ mod tests {
     fn switching_changes_the_network_and_its_generation() {
         let start = generation();
         let other = models::builtin::tiny_vgg_untrained(3);
-        let switched = use_network(other.clone());
+        let switched = set_network(other.clone());
         assert!(switched != start && !is_builtin());
         assert!(*network() == other);
-        let back = use_builtin();
+        let back = set_builtin();
         assert!(back != switched && is_builtin());
         assert!(network() == models::builtin::tiny_vgg());
     }
@@ -190,16 +190,3 @@ mod tests {
     }
 }
 
-// TEMPORARY until main's models::preprocess::input_for is merged.
-fn stub_input_for(image: &CanonicalImage, shape: [usize; 3]) -> ndarray::Array3<f32> {
-    let t = image.to_tensor();
-    let side = t.dim().1;
-    ndarray::Array3::from_shape_fn((shape[0], shape[1], shape[2]), |(c, y, x)| {
-        let (sy, sx) = (y * side / shape[1], x * side / shape[2]);
-        if shape[0] == 1 {
-            (t[[0, sy, sx]] + t[[1, sy, sx]] + t[[2, sy, sx]]) / 3.0
-        } else {
-            t[[c.min(2), sy, sx]]
-        }
-    })
-}

@@ -87,8 +87,8 @@ pub enum Action {
     /// This screen's hints or projector mode changed: not a navigation, so a following student
     /// keeps following.
     SetDisplay(Display),
-    /// The current network was switched ([`crate::model::use_network`] or
-    /// [`crate::model::use_builtin`] returned this generation): back to the overview, the
+    /// The current network was switched ([`crate::model::set_network`] or
+    /// [`crate::model::set_builtin`] returned this generation): back to the overview, the
     /// display settings kept, the input kept (it is re-preprocessed for the new network).
     NetworkChanged(u32),
 }

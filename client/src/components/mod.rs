@@ -16,6 +16,7 @@ pub mod input_picker;
 pub mod legend;
 pub mod lesson_panel;
 pub mod lessons_menu;
+pub mod network_menu;
 pub mod map_frame;
 pub mod map_op_view;
 pub mod network_input;
