@@ -21,6 +21,7 @@ mod client_join_boxes;
 mod client_legends;
 mod client_offline;
 mod client_overview;
+mod client_own_network;
 mod client_perf;
 mod client_playground;
 mod client_readout;
