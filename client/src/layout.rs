@@ -630,7 +630,11 @@ pub(crate) mod tests {
         let all = edges(&columns);
         let background = background_edges(&columns);
         assert!(background.len() < all.len());
-        assert!(background.iter().all(|(from, to)| !(from.column == 3 && to.column == 4)));
+        assert!(
+            background
+                .iter()
+                .all(|(from, to)| !(from.column == 3 && to.column == 4))
+        );
         assert!(
             background
                 .iter()
@@ -638,7 +642,11 @@ pub(crate) mod tests {
             "3 × 64 into the first conv are drawn"
         );
         assert_eq!(sources(&columns, Cell { column: 4, row: 9 }).len(), 64);
-        assert_eq!(sources(&columns, Cell { column: 7, row: 0 }).len(), 64, "a dense unit reads every map");
+        assert_eq!(
+            sources(&columns, Cell { column: 7, row: 0 }).len(),
+            64,
+            "a dense unit reads every map"
+        );
         assert_eq!(sources(&columns, Cell { column: 9, row: 0 }).len(), 32);
     }
 
@@ -652,7 +660,10 @@ pub(crate) mod tests {
         let columns = crate::scene::columns_of(&crate::test_networks::fixture("grey"));
         let layout = compute(&columns, 1280.0, 560.0);
         assert_eq!(layout.columns[0].tiles.len(), 1);
-        assert_eq!(sources(&columns, Cell { column: 1, row: 0 }), vec![Cell { column: 0, row: 0 }]);
+        assert_eq!(
+            sources(&columns, Cell { column: 1, row: 0 }),
+            vec![Cell { column: 0, row: 0 }]
+        );
         assert!(layout.width <= 1280.5);
     }
 }

@@ -189,4 +189,3 @@ mod tests {
         assert!(unpack(&PARAMETERS[..PARAMETERS.len() - 1]).is_none());
     }
 }
-

@@ -55,6 +55,9 @@ pub fn wide() -> Network {
 
 /// One of the PyTorch fixtures (`grey` or `colour`) of `models/tests/fixtures/pytorch/`.
 pub fn fixture(name: &str) -> Network {
-    let dir = format!("{}/../models/tests/fixtures/pytorch/{name}", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!(
+        "{}/../models/tests/fixtures/pytorch/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     models::weights::load_dir(dir).expect("the PyTorch fixture loads")
 }

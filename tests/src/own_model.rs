@@ -12,7 +12,9 @@ use crate::paths;
 
 /// The fixture network `name` (`grey` or `colour`), loaded from its manifest and safetensors.
 pub fn fixture(name: &str) -> Result<Network> {
-    let dir = paths::workspace_root().join("models/tests/fixtures/pytorch").join(name);
+    let dir = paths::workspace_root()
+        .join("models/tests/fixtures/pytorch")
+        .join(name);
     models::weights::load_dir(&dir).with_context(|| format!("the fixture {} does not load", dir.display()))
 }
 
