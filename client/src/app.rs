@@ -20,6 +20,7 @@ use crate::components::info_button::info_button;
 use crate::components::input_picker::InputPicker;
 use crate::components::lesson_panel::lesson_panel;
 use crate::components::lessons_menu::lessons_menu;
+use crate::components::network_menu::{NetworkStatus, network_menu};
 use crate::components::overview::Overview;
 use crate::components::playground_view::PlaygroundView;
 use crate::components::pool_view::PoolView;
@@ -120,8 +121,9 @@ pub fn App() -> Html {
     let steps = navigation::steps(net, &focus);
 
     let image = state.input.as_ref().map(|i| i.image.clone());
-    // Traced once per input (≈ a millisecond in WebAssembly), never per frame.
-    let traced = use_memo(image, |image| {
+    // Traced once per input and network (≈ a millisecond in WebAssembly), never per frame.
+    let traced = use_memo((image, state.network), |(image, _)| {
+        let net = model::network();
         image
             .as_ref()
             .map(|image| model::trace(image).map(|trace| Shared::new(Scene::new(net, trace))))
@@ -167,6 +169,38 @@ pub fn App() -> Html {
             Callback::from(move |()| lesson.dispatch(LessonAction::Close))
         }))
         .clone()
+    };
+
+    // Self-paced, a network of the user's own from a file, and back to Tiny VGG.
+    let network_status = use_state_eq(|| None::<NetworkStatus>);
+    let open_model_file = {
+        let dispatcher = state.dispatcher();
+        let status = network_status.clone();
+        Callback::from(move |file: web_sys::File| {
+            let (dispatcher, status) = (dispatcher.clone(), status.clone());
+            status.set(Some(NetworkStatus::Reading));
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                match crate::model_file::open(file).await {
+                    Ok(network) => {
+                        let name = name.trim_end_matches(".safetensors");
+                        status.set(Some(NetworkStatus::Open(crate::model_file::describe(
+                            name, &network,
+                        ))));
+                        dispatcher.dispatch(Action::NetworkChanged(model::set_network(network)));
+                    }
+                    Err(why) => status.set(Some(NetworkStatus::Refused(why))),
+                }
+            });
+        })
+    };
+    let back_to_builtin = {
+        let dispatcher = state.dispatcher();
+        let status = network_status.clone();
+        Callback::from(move |()| {
+            status.set(None);
+            dispatcher.dispatch(Action::NetworkChanged(model::set_builtin()));
+        })
     };
 
     // The recorded lesson open beside the views (from the "Lessons" menu, a file, the console's
@@ -488,6 +522,10 @@ pub fn App() -> Html {
                 // In the header rather than the navigation bar, whose contents change with the view:
                 // a bar that wrapped differently would resize the network in mid-transition.
                 { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
+                // Self-paced only: in a lecture the instructor chooses the class's network.
+                if state.lecture_mode.is_none() && !state.instructing {
+                    { network_menu(&open_model_file, (!model::is_builtin()).then_some(&back_to_builtin), network_status.as_ref()) }
+                }
                 <LiveBar state={state.clone()} note={class_note} onaddmoment={add_moment.clone()} />
             </header>
             <div class="toolbar">

@@ -108,6 +108,7 @@ pub fn for_column(kind: ColumnKind) -> Section {
         ColumnKind::Conv => Section::Convolution,
         ColumnKind::Activation => Section::Relu,
         ColumnKind::Pool => Section::Pooling,
+        ColumnKind::Dense => Section::Flatten,
         ColumnKind::Output => Section::Softmax,
     }
 }

@@ -468,4 +468,34 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn a_wide_network_opens_around_a_conv_neuron_and_a_class() {
+        let columns = crate::scene::columns_of(&crate::test_networks::wide());
+        let base = compute(&columns, 1240.0, 540.0, Margins::for_font(16.0, true));
+        let elastic = open(&base, Expansion::Conv(Cell { column: 4, row: 63 })).expect("a conv neuron");
+        let Parts::Conv(parts) = &elastic.parts else {
+            panic!("conv parts")
+        };
+        assert_eq!(parts.intermediate.len(), 64, "one map per input channel");
+        let elastic = open(
+            &base,
+            Expansion::Class {
+                class: 4,
+                softmax: true,
+            },
+        )
+        .expect("a class");
+        let Parts::Class(parts) = &elastic.parts else {
+            panic!("class parts")
+        };
+        assert_eq!(parts.logits.len(), 5);
+        assert_eq!(
+            parts.source, 8,
+            "the ReLU of the hidden dense layer feeds the classes"
+        );
+        for pair in elastic.layout.columns[..=parts.source].windows(2) {
+            assert!(pair[0].x < pair[1].x, "{pair:?}");
+        }
+    }
 }

@@ -33,6 +33,8 @@ impl HeatmapSet {
                 .map_while(|c| scene.map(layer, c).map(|m| (c, m)))
                 .map(|(c, map)| {
                     let scale = match layer {
+                        // A greyscale network's one channel is grey, not red.
+                        None if scene.trace.input.dim().0 == 1 => MapScale::Input(usize::MAX),
                         None => MapScale::Input(c),
                         Some(l) => MapScale::Diverging(ranges[l]),
                     };

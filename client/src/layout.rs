@@ -12,6 +12,9 @@ pub enum ColumnKind {
     Activation,
     /// Pooling: reads the same neuron of the previous column.
     Pool,
+    /// A hidden dense (`Linear`) layer: one unit per row, each reading every neuron of the
+    /// previous column. (A ReLU after it is an [`ColumnKind::Activation`] of units.)
+    Dense,
     /// The output classes (bars), standing for flatten → dense → softmax.
     Output,
 }
@@ -152,7 +155,7 @@ impl Default for Margins {
 fn gap_before(index: usize, kind: ColumnKind) -> f32 {
     match (index, kind) {
         (0, _) => 0.0,
-        (_, ColumnKind::Conv | ColumnKind::Output) => WIDE_GAP,
+        (_, ColumnKind::Conv | ColumnKind::Dense | ColumnKind::Output) => WIDE_GAP,
         _ => NARROW_GAP,
     }
 }
@@ -284,7 +287,7 @@ pub fn sources(columns: &[ColumnSpec], cell: Cell) -> Vec<Cell> {
     let prev = cell.column - 1;
     match spec.kind {
         ColumnKind::Input => Vec::new(),
-        ColumnKind::Conv | ColumnKind::Output => (0..columns[prev].neurons)
+        ColumnKind::Conv | ColumnKind::Dense | ColumnKind::Output => (0..columns[prev].neurons)
             .map(|row| Cell { column: prev, row })
             .collect(),
         ColumnKind::Activation | ColumnKind::Pool => {
@@ -310,6 +313,26 @@ pub fn edges(columns: &[ColumnSpec]) -> Vec<(Cell, Cell)> {
         }
     }
     out
+}
+
+/// A fully connected pair of columns with more edges than this draws none in the background
+/// (only the pointed neuron's, on hover): 64 channels into 64 are 4,096 curves, a grey mass
+/// that hides the highlighted ones and is slow to draw. Tiny VGG's largest pair has 100.
+pub const MAX_BACKGROUND_EDGES: usize = 1024;
+
+/// The edges drawn in the background: [`edges`] without the pairs of columns that have more
+/// than [`MAX_BACKGROUND_EDGES`].
+pub fn background_edges(columns: &[ColumnSpec]) -> Vec<(Cell, Cell)> {
+    edges(columns)
+        .into_iter()
+        .filter(|(from, to)| {
+            let dense = matches!(
+                columns[to.column].kind,
+                ColumnKind::Conv | ColumnKind::Dense | ColumnKind::Output
+            );
+            !dense || columns[from.column].neurons * columns[to.column].neurons <= MAX_BACKGROUND_EDGES
+        })
+        .collect()
 }
 
 /// A direction of keyboard movement between neurons.
@@ -576,5 +599,71 @@ pub(crate) mod tests {
         let d = link_path((10.0, 20.0), (50.0, 80.0));
         assert!(d.starts_with("M10.0 20.0"));
         assert!(d.ends_with("50.0 80.0"));
+    }
+
+    #[test]
+    fn a_64_channel_network_keeps_touch_sized_tiles_and_readable_edges() {
+        let columns = crate::scene::columns_of(&crate::test_networks::wide());
+        for (w, h) in [(1240.0, 520.0), (1880.0, 900.0), (350.0, 520.0)] {
+            let margins = Margins::for_font(16.0, true);
+            let layout = super::compute(&columns, w, h, margins);
+            assert!(layout.tile >= TILE_MIN, "{w}: {}", layout.tile);
+            assert_eq!(layout.columns[1].tiles.len(), 64);
+            for pair in layout.columns.windows(2) {
+                assert!(pair[0].x + pair[0].width <= pair[1].x, "columns overlap");
+            }
+            for col in &layout.columns {
+                for pair in col.tiles.windows(2) {
+                    assert!(pair[0].y + pair[0].height < pair[1].y, "tiles overlap");
+                }
+            }
+            let boxes = label_boxes(&layout);
+            for row in 0..2 {
+                let on_row: Vec<&LabelBox> = boxes.iter().filter(|b| b.row == row).collect();
+                for pair in on_row.windows(2) {
+                    assert!(pair[0].x + pair[0].width <= pair[1].x + 0.01, "{w}: {pair:?}");
+                }
+            }
+        }
+        // 64 × 64 curves between two conv columns are not drawn in the background; a neuron's
+        // own 64 incoming edges still are, on hover.
+        let all = edges(&columns);
+        let background = background_edges(&columns);
+        assert!(background.len() < all.len());
+        assert!(
+            background
+                .iter()
+                .all(|(from, to)| !(from.column == 3 && to.column == 4))
+        );
+        assert!(
+            background
+                .iter()
+                .any(|(from, to)| from.column == 0 && to.column == 1),
+            "3 × 64 into the first conv are drawn"
+        );
+        assert_eq!(sources(&columns, Cell { column: 4, row: 9 }).len(), 64);
+        assert_eq!(
+            sources(&columns, Cell { column: 7, row: 0 }).len(),
+            64,
+            "a dense unit reads every map"
+        );
+        assert_eq!(sources(&columns, Cell { column: 9, row: 0 }).len(), 32);
+    }
+
+    #[test]
+    fn tiny_vgg_draws_every_edge_in_the_background() {
+        assert_eq!(background_edges(&tiny_vgg()), edges(&tiny_vgg()));
+    }
+
+    #[test]
+    fn a_greyscale_network_has_a_one_tile_input_column() {
+        let columns = crate::scene::columns_of(&crate::test_networks::fixture("grey"));
+        let layout = compute(&columns, 1280.0, 560.0);
+        assert_eq!(layout.columns[0].tiles.len(), 1);
+        assert_eq!(
+            sources(&columns, Cell { column: 1, row: 0 }),
+            vec![Cell { column: 0, row: 0 }]
+        );
+        assert!(layout.width <= 1280.5);
     }
 }

@@ -29,6 +29,7 @@ mod layout;
 mod lessons;
 mod live;
 mod model;
+mod model_file;
 mod navigation;
 mod picture_file;
 mod playback;
@@ -39,6 +40,8 @@ mod scene;
 mod shared_ref;
 mod spatial;
 mod state;
+#[cfg(test)]
+mod test_networks;
 mod url_state;
 
 fn main() {

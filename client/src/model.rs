@@ -1,11 +1,13 @@
-//! The network the client runs: the built-in Tiny VGG, computed in WebAssembly, so the
-//! self-paced client needs no server.
+//! The network the client runs, computed in WebAssembly so the self-paced client needs no
+//! server: the built-in Tiny VGG, or a network the user (or the lecture) switched to with
+//! [`set_network`]. Every view reads the current one through [`network`].
 //!
 //! Its parameters are embedded as `assets/tiny_vgg.bin` (written by
 //! `cargo run --release -p trainer -- pack-client`): the same `f32` values as
 //! `models::builtin::tiny_vgg()`, stored byte-plane by byte-plane so they compress better, and
 //! read without the JSON and safetensors parsers. The tests below prove the two networks equal.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 
 use models::{Layer, Network, Trace};
@@ -15,8 +17,54 @@ use crate::state::CanonicalImage;
 /// The parameters of the shipped network (format above).
 static PARAMETERS: &[u8] = include_bytes!("../assets/tiny_vgg.bin");
 
-/// The shipped, trained network.
+thread_local! {
+    /// The network switched to, if not the built-in one. Leaked on each switch: networks are
+    /// small (at most a few MB within the teaching budget) and switches rare, and a `&'static`
+    /// keeps every call site as simple as it was with one built-in network.
+    static CURRENT: Cell<Option<&'static Network>> = const { Cell::new(None) };
+    /// Counts switches, so state that depends on the network (traces, memoised views) can tell
+    /// one network from the next even when two files hold equal shapes.
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
+}
+
+/// The network every view shows now.
 pub fn network() -> &'static Network {
+    CURRENT.with(Cell::get).unwrap_or_else(builtin)
+}
+
+/// Which switch the current network came from (0: the built-in one at start); pass it to
+/// [`crate::state::Action::NetworkChanged`].
+pub fn generation() -> u32 {
+    GENERATION.with(Cell::get)
+}
+
+/// Makes `network` the current one (already checked: `models::bundle::read` with the
+/// teaching budget); returns its generation.
+pub fn set_network(network: Network) -> u32 {
+    CURRENT.with(|current| current.set(Some(Box::leak(Box::new(network)))));
+    bump()
+}
+
+/// Goes back to the built-in Tiny VGG; returns the new generation.
+pub fn set_builtin() -> u32 {
+    CURRENT.with(|current| current.set(None));
+    bump()
+}
+
+/// Whether the current network is the built-in Tiny VGG.
+pub fn is_builtin() -> bool {
+    CURRENT.with(Cell::get).is_none()
+}
+
+fn bump() -> u32 {
+    GENERATION.with(|generation| {
+        generation.set(generation.get().wrapping_add(1));
+        generation.get()
+    })
+}
+
+/// The shipped, trained network.
+pub fn builtin() -> &'static Network {
     static NETWORK: OnceLock<Network> = OnceLock::new();
     // `unpack` is checked against `models::builtin::tiny_vgg()` by the tests below.
     NETWORK.get_or_init(|| unpack(PARAMETERS).expect("the embedded Tiny VGG parameters are complete"))
@@ -51,23 +99,53 @@ fn unpack(bytes: &[u8]) -> Option<Network> {
     Network::new(template.input_shape(), layers, template.class_names().to_vec()).ok()
 }
 
-/// Runs `image` through the network, or says why it cannot (an image of the wrong size).
+/// The current network's input made from `image`: Tiny VGG reads the canonical picture as it
+/// is; any other network the picture resized to its input (and greyscale for one channel), as
+/// the server computes it.
+pub fn input_of(image: &CanonicalImage) -> ndarray::Array3<f32> {
+    let net = network();
+    if is_builtin() {
+        image.to_tensor()
+    } else {
+        image.input_for(net.input_shape())
+    }
+}
+
+/// Runs `image` through the current network, or says why it cannot (an image of the wrong size).
 pub fn trace(image: &CanonicalImage) -> Result<Trace, String> {
     network()
-        .forward(&image.to_tensor())
+        .forward(&input_of(image))
         .map_err(|e| format!("This picture cannot be shown: {e}. Pick a sample or upload another picture."))
 }
 
-/// Short name of layer `index`, e.g. `conv_1_2`; `input` for `None`.
+/// Short name of layer `index`, e.g. `conv_1_2`; `input` for `None`. A PyTorch
+/// `nn.Sequential` names its layers `0`, `1`…: those get their kind in front (`conv_0`).
 pub fn layer_name(index: Option<usize>) -> String {
     match index {
         None => "input".to_owned(),
         Some(i) => network()
             .layers()
             .get(i)
-            .map(|l| l.name.clone())
+            .map(|l| {
+                if l.name.chars().all(|c| c.is_ascii_digit()) {
+                    format!("{}_{}", l.layer.kind(), l.name)
+                } else {
+                    l.name.clone()
+                }
+            })
             .unwrap_or_default(),
     }
+}
+
+/// What input channel `channel` is called: `red`, `green`, `blue`, or `grey` for a greyscale
+/// network.
+pub fn input_channel_name(channel: usize) -> String {
+    if network().input_shape()[0] == 1 {
+        return "grey".to_owned();
+    }
+    ["red", "green", "blue"]
+        .get(channel)
+        .map_or(format!("channel {channel}"), |name| (*name).to_owned())
 }
 
 /// Shape text of layer `index`'s output, e.g. `10×62×62`; the input shape for `None`.
@@ -87,9 +165,21 @@ mod tests {
     #[test]
     fn the_embedded_parameters_are_exactly_the_shipped_network() {
         assert!(
-            network() == models::builtin::tiny_vgg(),
+            builtin() == models::builtin::tiny_vgg(),
             "client/assets/tiny_vgg.bin is stale: run `cargo run --release -p trainer -- pack-client`"
         );
+    }
+
+    #[test]
+    fn switching_changes_the_network_and_its_generation() {
+        let start = generation();
+        let other = models::builtin::tiny_vgg_untrained(3);
+        let switched = set_network(other.clone());
+        assert!(switched != start && !is_builtin());
+        assert!(*network() == other);
+        let back = set_builtin();
+        assert!(back != switched && is_builtin());
+        assert!(network() == models::builtin::tiny_vgg());
     }
 
     #[test]

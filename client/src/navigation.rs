@@ -15,9 +15,9 @@ pub enum Screen {
     /// A convolution's arithmetic: every input channel with its kernel, the products and the
     /// sum (its operation view, opened from [`Screen::ConvInContext`]).
     Conv,
-    /// An element-wise ReLU.
+    /// An element-wise ReLU, on maps or on a vector.
     Relu,
-    /// Max pooling.
+    /// Max or average pooling.
     Pool,
     /// The network opened around a class: the flattened vector, the dense layer's weighted edges
     /// into the class's logit, and softmax. The neuron view of the last dense layer.
@@ -46,8 +46,8 @@ pub fn screen(network: &Network, focus: &Focus) -> Screen {
         Some(Layer::Linear(_)) if neuron_view && last_linear(network) == Some(layer) => {
             Screen::ClassInContext
         }
-        Some(Layer::ReLU) if network.output_shapes()[usize::from(focus.layer)].len() == 3 => Screen::Relu,
-        Some(Layer::MaxPool2d(_)) => Screen::Pool,
+        Some(Layer::ReLU) => Screen::Relu,
+        Some(Layer::MaxPool2d(_) | Layer::AvgPool2d(_)) => Screen::Pool,
         Some(Layer::Linear(_)) => Screen::Flatten,
         Some(Layer::Softmax) => Screen::Softmax,
         _ => Screen::Overview,
@@ -133,7 +133,14 @@ pub fn back(network: &Network, focus: &Focus) -> Focus {
             playing: false,
             ..*focus
         },
-        (View::Operation, Screen::Conv | Screen::Flatten) => up(View::Neuron, usize::from(focus.layer)),
+        (View::Operation, Screen::Conv) => up(View::Neuron, usize::from(focus.layer)),
+        (View::Operation, Screen::Flatten) if last_linear(network) == Some(usize::from(focus.layer)) => {
+            up(View::Neuron, usize::from(focus.layer))
+        }
+        // A hidden dense layer has no class in context: its units are in the overview.
+        (_, Screen::Flatten) if last_linear(network) != Some(usize::from(focus.layer)) => {
+            up(View::Overview, usize::from(focus.layer))
+        }
         (View::Operation, Screen::Softmax) => match last_linear(network) {
             Some(linear) => up(View::Neuron, linear),
             None => up(View::Overview, usize::from(focus.layer)),
@@ -147,18 +154,21 @@ pub fn back(network: &Network, focus: &Focus) -> Focus {
 }
 
 /// Number of animation steps of `focus`'s view: one per output pixel for conv, ReLU, pooling and
-/// the playground (none when its combination has no output); one per flattened input for the
-/// dense layer; one per class for softmax; none in the overview.
+/// the playground (none when its combination has no output); one per value for ReLU on a vector;
+/// one per flattened input for the dense layer; one per class for softmax; none in the overview.
 pub fn steps(network: &Network, focus: &Focus) -> u32 {
     let layer = usize::from(focus.layer);
     let count = match screen(network, focus) {
         Screen::Overview | Screen::ClassInContext => 0,
         Screen::ConvInContext | Screen::Conv | Screen::Relu | Screen::Pool => {
-            let shape = &network.output_shapes()[layer];
-            shape[1] * shape[2]
+            match network.output_shapes()[layer].as_slice() {
+                [_, height, width] => height * width,
+                // ReLU on a vector: one value at a time.
+                shape => shape.iter().product(),
+            }
         }
         Screen::Flatten => network.input_shape_of(layer).iter().product(),
-        Screen::Softmax => network.output_shapes()[layer][0],
+        Screen::Softmax => network.output_shapes()[layer].iter().product(),
         Screen::Playground => return crate::playground::steps(&focus.playground),
     };
     count as u32
@@ -306,5 +316,75 @@ mod tests {
         };
         assert_eq!(screen(&net, &bad), Screen::Overview);
         assert_eq!(steps(&net, &bad), 0);
+    }
+
+    /// Every layer of networks other than Tiny VGG (64 channels, greyscale, average pooling,
+    /// hidden dense layers and ReLU on vectors) opens a view from the overview, counts its
+    /// steps, and goes back up to the overview.
+    #[test]
+    fn every_layer_of_other_networks_opens_a_view_and_goes_back() {
+        use crate::test_networks::{fixture, wide};
+        for net in [wide(), fixture("grey"), fixture("colour")] {
+            let columns = crate::scene::columns_of(&net);
+            for column in &columns[1..] {
+                let layer = column.layer.expect("a layer");
+                for row in [0, column.neurons - 1] {
+                    let opened = open(&net, &Focus::default(), layer, row);
+                    let shown = screen(&net, &opened);
+                    assert!(
+                        shown != Screen::Overview,
+                        "layer {layer} ({:?}) opens nothing",
+                        column.kind
+                    );
+                    let _ = steps(&net, &opened);
+                    let mut focus = Focus {
+                        view: View::Operation,
+                        ..opened
+                    };
+                    for _ in 0..3 {
+                        let _ = steps(&net, &focus);
+                        focus = back(&net, &focus);
+                    }
+                    assert_eq!(focus.view, View::Overview, "layer {layer} never goes back");
+                }
+            }
+            // Whatever a focus from the wire says, nothing panics.
+            for layer in 0..net.layers().len() as u16 + 2 {
+                for view in [View::Overview, View::Neuron, View::Operation] {
+                    let focus = Focus {
+                        view,
+                        layer,
+                        neuron: 999,
+                        step: u32::MAX,
+                        ..Focus::default()
+                    };
+                    let _ = (screen(&net, &focus), steps(&net, &focus), back(&net, &focus));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn average_pooling_and_relu_on_vectors_have_their_views() {
+        let net = crate::test_networks::wide();
+        let at = |layer| Focus {
+            view: View::Operation,
+            layer,
+            ..Focus::default()
+        };
+        assert_eq!(screen(&net, &at(5)), Screen::Pool, "avg pool");
+        assert_eq!(steps(&net, &at(5)), 4 * 4);
+        assert_eq!(screen(&net, &at(8)), Screen::Relu, "ReLU on 32 units");
+        assert_eq!(steps(&net, &at(8)), 32);
+        assert_eq!(screen(&net, &at(7)), Screen::Flatten, "a hidden dense layer");
+        assert_eq!(steps(&net, &at(7)), 1024);
+        assert_eq!(last_linear(&net), Some(9));
+        let class = open(&net, &Focus::default(), 10, 4);
+        assert_eq!(
+            (class.view, class.layer, screen(&net, &class)),
+            (View::Neuron, 9, Screen::ClassInContext)
+        );
+        let hidden = back(&net, &at(7));
+        assert_eq!((hidden.view, hidden.layer), (View::Overview, 7));
     }
 }

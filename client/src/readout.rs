@@ -28,6 +28,9 @@ pub fn describe(scene: &Scene, pointed: Pointed) -> Option<String> {
     }
     let neuron = neuron_name(spec.kind, spec.layer, cell.row);
     let map = scene.map(spec.layer, cell.row)?;
+    if spec.layer.is_some_and(|layer| scene.is_unit_column(layer)) {
+        return Some(format!("{neuron}: {}", format::value(*map.get((0, 0))?)));
+    }
     Some(match pixel {
         Some((y, x)) => {
             let value = map.get((y, x))?;
@@ -40,9 +43,7 @@ pub fn describe(scene: &Scene, pointed: Pointed) -> Option<String> {
 /// "red channel" for an input column's row, "conv_1_1 neuron 3" for a layer's.
 pub fn neuron_name(kind: ColumnKind, layer: Option<usize>, row: usize) -> String {
     if kind == ColumnKind::Input {
-        ["red", "green", "blue"]
-            .get(row)
-            .map_or(format!("channel {row}"), |c| format!("{c} channel"))
+        format!("{} channel", model::input_channel_name(row))
     } else {
         format!("{} neuron {row}", model::layer_name(layer))
     }

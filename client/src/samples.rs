@@ -13,7 +13,6 @@ use std::sync::OnceLock;
 use models::preprocess;
 
 use crate::heatmap::Pixels;
-use crate::model;
 use crate::state::{CanonicalImage, InputOrigin};
 
 /// A sample's picker tile.
@@ -98,9 +97,9 @@ fn unpack(mut bytes: &'static [u8]) -> Option<Vec<Packed>> {
     Some(samples)
 }
 
-/// The network's input side in pixels.
+/// The canonical picture's side in pixels (every network reads its input made from it).
 fn side() -> u32 {
-    model::network().input_shape()[1] as u32
+    models::builtin::TINY_VGG_INPUT_SIDE
 }
 
 /// RGBA pixels of a canonical image.
@@ -156,7 +155,8 @@ pub fn index_of(image: &CanonicalImage) -> Option<usize> {
 
 /// Every sample's thumbnail, in class order.
 pub fn thumbnails() -> Vec<Thumbnail> {
-    let classes = model::network().class_names();
+    // The samples are Fashion-MNIST garments whatever network is open.
+    let classes = models::builtin::FASHION_MNIST_CLASSES;
     packed()
         .iter()
         .enumerate()
@@ -164,7 +164,7 @@ pub fn thumbnails() -> Vec<Thumbnail> {
             let image = sample.image().ok()?;
             let class = classes
                 .get(usize::from(sample.class_index))
-                .cloned()
+                .copied()
                 .unwrap_or_default();
             Some(Thumbnail {
                 index,

@@ -3,7 +3,7 @@
 //! Computed once per input, never per frame.
 
 use models::{Layer, Network, Trace};
-use ndarray::{ArrayView2, Axis};
+use ndarray::{ArrayView2, Axis, Ix1, Slice};
 use shared::ColorRange;
 
 use crate::color::{self, LayerRole};
@@ -51,21 +51,24 @@ fn extremes_of<'a>(values: impl IntoIterator<Item = &'a f32>) -> (f32, f32) {
 }
 
 /// The overview's columns for `network`: the input's channels, then every layer whose output
-/// is a stack of maps, then the classes if the network ends in a vector.
+/// is a stack of maps, then the hidden dense layers' units (and the ReLUs between them) before
+/// the last dense layer, then the classes if the network ends in a vector.
 pub fn columns_of(network: &Network) -> Vec<ColumnSpec> {
     let mut columns = vec![ColumnSpec {
         kind: ColumnKind::Input,
         layer: None,
         neurons: network.input_shape()[0],
     }];
+    let last_linear = crate::navigation::last_linear(network).unwrap_or(0);
     for (index, (named, shape)) in network.layers().iter().zip(network.output_shapes()).enumerate() {
-        if shape.len() != 3 {
-            continue;
-        }
-        let kind = match named.layer {
-            Layer::Conv2d(_) => ColumnKind::Conv,
-            Layer::MaxPool2d(_) | Layer::AvgPool2d(_) => ColumnKind::Pool,
-            _ => ColumnKind::Activation,
+        let kind = match (&named.layer, shape.len()) {
+            (Layer::Conv2d(_), 3) => ColumnKind::Conv,
+            (Layer::MaxPool2d(_) | Layer::AvgPool2d(_), 3) => ColumnKind::Pool,
+            (_, 3) => ColumnKind::Activation,
+            // Vectors before the last dense layer (its input is the class expansion's bar).
+            (Layer::Linear(_), _) if index < last_linear => ColumnKind::Dense,
+            (Layer::ReLU, _) if index < last_linear => ColumnKind::Activation,
+            _ => continue,
         };
         columns.push(ColumnSpec {
             kind,
@@ -106,7 +109,9 @@ impl Scene {
         }
     }
 
-    /// Map `channel` of the input (`layer == None`) or of a layer's `[C, H, W]` output.
+    /// Map `channel` of the input (`layer == None`) or of a layer's `[C, H, W]` output; for a
+    /// vector layer shown in the overview (a hidden dense layer's units), unit `channel` as a
+    /// 1×1 map.
     pub fn map(&self, layer: Option<usize>, channel: usize) -> Option<ArrayView2<'_, f32>> {
         match layer {
             None => {
@@ -114,12 +119,27 @@ impl Scene {
             }
             Some(layer) => {
                 let output = self.trace.outputs.get(layer)?;
-                if output.ndim() != 3 || channel >= output.shape()[0] {
+                if channel >= *output.shape().first()? {
                     return None;
                 }
-                output.index_axis(Axis(0), channel).into_dimensionality().ok()
+                match output.ndim() {
+                    3 => output.index_axis(Axis(0), channel).into_dimensionality().ok(),
+                    1 if self.is_unit_column(layer) => {
+                        let mut units = output.view().into_dimensionality::<Ix1>().ok()?;
+                        units.slice_axis_inplace(Axis(0), Slice::from(channel..channel + 1));
+                        Some(units.insert_axis(Axis(0)))
+                    }
+                    _ => None,
+                }
             }
         }
+    }
+
+    /// Whether vector layer `layer` has an overview column of units (not the classes).
+    pub fn is_unit_column(&self, layer: usize) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.layer == Some(layer) && matches!(c.kind, ColumnKind::Dense | ColumnKind::Activation))
     }
 
     /// The hidden columns as (column index, layer index, role).
@@ -129,7 +149,7 @@ impl Scene {
             .enumerate()
             .filter_map(|(column, c)| {
                 let role = match c.kind {
-                    ColumnKind::Conv => LayerRole::Conv,
+                    ColumnKind::Conv | ColumnKind::Dense => LayerRole::Conv,
                     ColumnKind::Activation => LayerRole::Activation,
                     ColumnKind::Pool => LayerRole::Pool,
                     _ => return None,
@@ -253,5 +273,56 @@ mod tests {
         let ranges = s.color_ranges(ColorRange::Network);
         let largest = s.max_abs[..10].iter().copied().fold(0.0f32, f32::max);
         assert!(ranges[..10].iter().all(|&r| r == largest));
+    }
+
+    #[test]
+    fn a_wide_network_shows_its_64_channels_and_hidden_units() {
+        let network = crate::test_networks::wide();
+        let columns = columns_of(&network);
+        let kinds: Vec<(ColumnKind, usize)> = columns.iter().map(|c| (c.kind, c.neurons)).collect();
+        use ColumnKind::*;
+        assert_eq!(
+            kinds,
+            vec![
+                (Input, 3),
+                (Conv, 64),
+                (Activation, 64),
+                (Pool, 64),
+                (Conv, 64),
+                (Activation, 64),
+                (Pool, 64),
+                (Dense, 32),
+                (Activation, 32),
+                (Output, 5)
+            ]
+        );
+        let input = Array3::from_shape_fn((3, 32, 32), |(c, y, x)| ((c + y + x) % 5) as f32 / 4.0);
+        let scene = Scene::new(&network, network.forward(&input).unwrap());
+        let unit = scene.map(Some(8), 31).expect("a hidden unit is a 1×1 map");
+        assert_eq!(unit.dim(), (1, 1));
+        assert_eq!(unit[(0, 0)], scene.trace.outputs[8][[31]]);
+        assert!(scene.map(Some(8), 32).is_none());
+        assert!(scene.map(Some(6), 0).is_none(), "flatten is not a column");
+        assert!(scene.map(Some(9), 0).is_none(), "the logits are the classes");
+    }
+
+    #[test]
+    fn a_greyscale_network_has_one_input_channel_painted_grey() {
+        let network = crate::test_networks::fixture("grey");
+        let columns = columns_of(&network);
+        assert_eq!((columns[0].kind, columns[0].neurons), (ColumnKind::Input, 1));
+        assert_eq!(
+            columns.last().map(|c| c.neurons),
+            Some(4),
+            "circle, square, cross, line"
+        );
+        let input = Array3::from_shape_fn((1, 28, 28), |(_, y, x)| ((y * x) % 7) as f32 / 6.0);
+        let scene = Scene::new(&network, network.forward(&input).unwrap());
+        let set = crate::heatmap_set::HeatmapSet::paint(&scene, ColorRange::Layer);
+        assert_eq!(set.input.len(), 1);
+        assert!(
+            set.input[0].rgba.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]),
+            "grey, not red"
+        );
     }
 }

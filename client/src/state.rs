@@ -44,12 +44,18 @@ pub struct AppState {
     /// `None`: self-paced. In a lecture: whether this screen mirrors the instructor or explores
     /// on its own, keeping the live focus to return to (the same `Mode` the roster shows).
     pub lecture_mode: Option<Mode>,
+    /// This screen instructs a lecture: the class's network is chosen in the console, so the
+    /// self-paced network menu is hidden.
+    pub instructing: bool,
     /// The instructor's latest focus (kept while exploring, to return to).
     pub live_focus: Option<Focus>,
     /// The instructor's latest input image.
     pub live_input: Option<Rc<CanonicalImage>>,
     /// This screen's hints and projector mode (not part of the lecture's focus).
     pub display: Display,
+    /// Which network the screen shows ([`crate::model::generation`]): a switch changes it, so
+    /// the trace is recomputed and memoised views re-render.
+    pub network: u32,
 }
 
 /// Every way the state can change.
@@ -81,9 +87,15 @@ pub enum Action {
     ReturnToLive,
     /// Attach to, detach from, or change the mode of a lecture.
     SetLectureMode(Option<Mode>),
+    /// This screen starts (true) or stops instructing a lecture.
+    SetInstructing(bool),
     /// This screen's hints or projector mode changed: not a navigation, so a following student
     /// keeps following.
     SetDisplay(Display),
+    /// The current network was switched ([`crate::model::set_network`] or
+    /// [`crate::model::set_builtin`] returned this generation): back to the overview, the
+    /// display settings kept, the input kept (it is re-preprocessed for the new network).
+    NetworkChanged(u32),
 }
 
 impl AppState {
@@ -140,6 +152,17 @@ impl AppState {
                 }
             }
             Action::SetDisplay(display) => next.display = display,
+            Action::NetworkChanged(generation) => {
+                next.network = generation;
+                // Layers, neurons and steps of the old network mean nothing in the new one.
+                next.focus = Focus {
+                    step_ms: next.focus.step_ms,
+                    color_range: next.focus.color_range,
+                    show_detail: next.focus.show_detail,
+                    ..Focus::default()
+                };
+            }
+            Action::SetInstructing(instructing) => next.instructing = instructing,
             Action::SetLectureMode(mode) => match mode {
                 Some(Mode::Following) => next.follow(),
                 Some(Mode::Exploring) => next.lecture_mode = Some(Mode::Exploring),
@@ -349,6 +372,22 @@ mod tests {
         assert_eq!(state.lecture_mode, Some(Mode::Following));
         assert_eq!(state.display, display);
         assert_eq!(state.focus, conv_focus());
+    }
+
+    #[test]
+    fn a_network_switch_goes_to_the_overview_and_keeps_the_input_and_settings() {
+        let mut state = AppState::with_input(image(1), InputOrigin::Sample(3));
+        state.focus = Focus {
+            step_ms: 40,
+            show_detail: false,
+            ..conv_focus()
+        };
+        let next = state.apply(Action::NetworkChanged(7));
+        assert_eq!(next.network, 7);
+        assert_eq!(next.focus.view, View::Overview);
+        assert_eq!((next.focus.layer, next.focus.neuron, next.focus.step), (0, 0, 0));
+        assert_eq!((next.focus.step_ms, next.focus.show_detail), (40, false));
+        assert_eq!(next.input, state.input);
     }
 
     #[test]

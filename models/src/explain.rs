@@ -7,7 +7,7 @@
 use ndarray::{Array1, Array2, Array3, ArrayView3, ArrayViewD, Axis, Ix3};
 
 use crate::error::ModelError;
-use crate::layers::{Conv2d, Layer, Linear, MaxPool2d};
+use crate::layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d};
 use crate::network::Network;
 use crate::trace::Trace;
 
@@ -74,6 +74,23 @@ pub struct MaxPoolExplanation {
     pub winner: (usize, usize),
     /// The largest value: equals the traced output.
     pub value: f32,
+}
+
+/// How one average-pool output is made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvgPoolExplanation {
+    /// The input window, `[kernel, kernel]`.
+    pub window: Array2<f32>,
+    /// Input row of the window's top-left cell.
+    pub input_top: usize,
+    /// Input column of the window's top-left cell.
+    pub input_left: usize,
+    /// Sum of the window's values.
+    pub sum: f32,
+    /// `sum / kernel²`: the mean.
+    pub value: f32,
+    /// The value the forward pass stored (equal to `value` up to rounding).
+    pub traced: f32,
 }
 
 /// How one fully connected output (a logit) is made.
@@ -362,6 +379,38 @@ pub fn max_pool(
         input_top,
         input_left,
         winner,
+    })
+}
+
+/// Explains average-pool output `[channel, y, x]`: its window, their sum and mean.
+///
+/// # Shapes
+/// `window` is `[kernel, kernel]`.
+pub fn avg_pool(
+    network: &Network,
+    trace: &Trace,
+    layer: usize,
+    channel: usize,
+    y: usize,
+    x: usize,
+) -> Result<AvgPoolExplanation, ModelError> {
+    let Layer::AvgPool2d(AvgPool2d { kernel, stride }) = *checked_layer(network, trace, layer)? else {
+        return Err(wrong_kind(network, layer, "avg_pool"));
+    };
+    check_position(network, layer, &[channel, y, x])?;
+    let input = spatial_input(trace, layer);
+    let (input_top, input_left) = (y * stride, x * stride);
+    let window = Array2::from_shape_fn((kernel, kernel), |(wy, wx)| {
+        input[[channel, input_top + wy, input_left + wx]]
+    });
+    let sum = window.sum();
+    Ok(AvgPoolExplanation {
+        value: sum / (kernel * kernel) as f32,
+        sum,
+        window,
+        input_top,
+        input_left,
+        traced: traced_value(trace, layer, &[channel, y, x]),
     })
 }
 

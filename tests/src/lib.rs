@@ -11,6 +11,7 @@
 //! - [`page`]: opening the client, and reading its `data-testid` contract (prediction, `data-value`s).
 //! - [`expected`]: what the `models` crate computes for the same input (ground truth).
 //! - [`first_visit`]: what a first visit transfers, gzip, per file.
+//! - [`own_model`]: the PyTorch fixtures as model files (bundles), and their traces.
 //! - [`fit`]: whether a page fits its window (overflow, overlapping text, the playback bar).
 //! - [`perf_probe`]: ready time and animation frame probes injected into the page.
 //! - [`static_host`]: [`StaticHost`], a generic static file server (not ours) serving the bundle.
@@ -22,6 +23,7 @@ pub mod chromedriver;
 pub mod expected;
 pub mod first_visit;
 pub mod fit;
+pub mod own_model;
 pub mod page;
 pub mod paths;
 pub mod perf_probe;

@@ -149,7 +149,7 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
             }
         };
         let source_name = if source_layer.is_none() {
-            ["red", "green", "blue"].get(c).map_or(format!("input {c}"), |n| format!("{n} input"))
+            format!("{} input", model::input_channel_name(c))
         } else {
             format!("{} #{c}", model::layer_name(source_layer))
         };

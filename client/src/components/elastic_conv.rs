@@ -172,9 +172,7 @@ pub fn ElasticConv(props: &ElasticConvProps) -> Html {
         (x * painted.stride) as isize - painted.padding as isize,
     );
     let source_name = |c: usize| match source_column.spec.layer {
-        None => ["red", "green", "blue"]
-            .get(c)
-            .map_or(format!("input {c}"), |n| format!("{n} input")),
+        None => format!("{} input", model::input_channel_name(c)),
         layer => format!("{} #{c}", model::layer_name(layer)),
     };
     let open_channel = |c: usize| {

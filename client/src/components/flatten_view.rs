@@ -71,7 +71,14 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
     let index = step as usize;
     let source = flatten_layer.and_then(|f| explain::flatten_source(net, f, index).ok());
     let maps_layer = flatten_layer.and_then(|f| f.checked_sub(1));
-    let class_name = net.class_names().get(class).cloned().unwrap_or_default();
+    // A hidden dense layer's outputs are units, not classes.
+    let is_last = navigation::last_linear(net) == Some(layer);
+    let class_name = if is_last {
+        net.class_names().get(class).cloned().unwrap_or_default()
+    } else {
+        format!("{} unit {class}", model::layer_name(Some(layer)))
+    };
+    let what = if is_last { "logit" } else { "value" };
 
     let running: f32 = linear.contributions.iter().take(index + 1).sum();
     let per_channel: Vec<(usize, f32)> = match (flatten_layer, maps_layer) {
@@ -199,15 +206,21 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
         <section class="view view-flatten" data-testid="view-flatten" data-step={step.to_string()}
                  aria-label={format!("Flatten and dense layer for {class_name}")}>
             <p class="lead">
-                { format!("Flatten lays the {} values of the maps out in one row (channel, then row, then column). ", linear.inputs.len()) }
-                { format!("The logit of “{class_name}” adds up every value times its own weight, plus a bias.") }
+                if flatten_layer.is_some() {
+                    { format!("Flatten lays the {} values of the maps out in one row (channel, then row, then column). ", linear.inputs.len()) }
+                } else {
+                    { format!("{} reads the {} values of {}. ", model::layer_name(Some(layer)), linear.inputs.len(), model::layer_name(layer.checked_sub(1))) }
+                }
+                { format!("The {what} of “{class_name}” adds up every value times its own weight, plus a bias.") }
             </p>
             <div class="view-body flatten-body">
                 <div class="flatten-left">
                     <div class="flatten-maps">{ maps.unwrap_or_default() }</div>
                     { legends.unwrap_or_default() }
-                    <Hint>{ format!("Flatten: the maps become one row of {} numbers, channel by channel, row by row. \
-                                     Point at a map to pick a value.", format::grouped(values as u64)) }</Hint>
+                    if flatten_layer.is_some() {
+                        <Hint>{ format!("Flatten: the maps become one row of {} numbers, channel by channel, row by row. \
+                                         Point at a map to pick a value.", format::grouped(values as u64)) }</Hint>
+                    }
                 </div>
                 <div class="flatten-math">
                     <div class="strip" title="Each value's contribution w·x, in flattened order">
@@ -231,10 +244,10 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
                     <div class="equation">
                         <span>{ "Σ w·x + bias " }</span>
                         <span data-testid="flatten-bias" data-value={format::exact(linear.bias)}>{ format::value(linear.bias) }</span>
-                        <span>{ " = logit " }</span>
+                        <span>{ format!(" = {what} ") }</span>
                         <span class="big-number" data-testid="flatten-logit" data-value={format::exact(linear.total)}>{ format::value(linear.total) }</span>
                     </div>
-                    if let Some(onclick) = open_softmax {
+                    if let (true, Some(onclick)) = (is_last, open_softmax) {
                         <button class="next" {onclick}>{ "Softmax: from logits to probabilities →" }</button>
                     }
                 </div>

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::lessons::built_in::BUILT_IN;
 
 /// Closes the `<details>` menu around the event's target.
-fn close_menu(event: &Event) {
+pub(crate) fn close_menu(event: &Event) {
     if let Some(details) = event
         .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())

@@ -19,6 +19,7 @@ pub mod lessons_menu;
 pub mod map_frame;
 pub mod map_op_view;
 pub mod network_input;
+pub mod network_menu;
 pub mod number_grid;
 pub mod overview;
 pub mod overview_edges;

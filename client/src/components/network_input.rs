@@ -26,11 +26,11 @@ pub struct NetworkInputProps {
 #[component]
 pub fn NetworkInput(props: &NetworkInputProps) -> Html {
     let image = &props.image;
-    let side = image.side;
     let hash: String = image.hash().iter().map(|b| format!("{b:02x}")).collect();
-    // Each channel painted as the overview paints the input column.
-    let tensor = image.to_tensor();
-    const CHANNELS: [&str; 3] = ["red", "green", "blue"];
+    // Each channel of what the current network reads, painted as the overview paints the input.
+    let tensor = crate::model::input_of(image);
+    let (channels, side) = (tensor.dim().0, tensor.dim().1);
+    let grey = channels == 1;
     html! {
         <figure class="network-input" data-testid="network-input" data-input-hash={hash}>
             if let Some(original) = &props.original {
@@ -39,19 +39,20 @@ pub fn NetworkInput(props: &NetworkInputProps) -> Html {
             }
             <span class="network-input-item">
                 <HeatmapCanvas pixels={samples::rgba(image)} class="network-input-rgb" />
-                <span>{ format!("{side}×{side}") }</span>
+                <span>{ format!("{}×{}", image.side, image.side) }</span>
             </span>
             <span class="network-input-arrow" aria-hidden="true">{ "=" }</span>
-            { for CHANNELS.iter().enumerate().map(|(channel, name)| html! {
+            { for (0..channels).map(|channel| html! {
                 <span class="network-input-item">
-                    <HeatmapCanvas pixels={heatmap::paint(tensor.index_axis(ndarray::Axis(0), channel), MapScale::Input(channel))}
+                    <HeatmapCanvas pixels={heatmap::paint(tensor.index_axis(ndarray::Axis(0), channel),
+                                                          MapScale::Input(if grey { usize::MAX } else { channel }))}
                                    class="network-input-channel" />
-                    <span>{ *name }</span>
+                    <span>{ crate::model::input_channel_name(channel) }</span>
                 </span>
             }) }
             <figcaption>
                 { format!("What the network sees: the whole picture fitted into {side} × {side} pixels, \
-                           the rest filled with its border colour, as three channels.") }
+                           the rest filled with its border colour, as {}.", if grey { "one grey channel" } else { "three channels" }) }
             </figcaption>
         </figure>
     }

@@ -419,7 +419,10 @@ pub fn Overview(props: &OverviewProps) -> Html {
                         } else {
                             " Press Enter to explain it."
                         };
-                        let label = if spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0 {
+                        let unit = spec.layer.is_some_and(|l| scene.is_unit_column(l));
+                        let label = if unit {
+                            format!("{what}: {}.{action}", format::value(hi))
+                        } else if spec.kind != ColumnKind::Input && lo == 0.0 && hi == 0.0 {
                             format!(
                                 "{what}: {map_h}×{map_w} map, every value 0 (silent for this picture).{action}"
                             )

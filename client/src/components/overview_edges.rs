@@ -30,11 +30,12 @@ struct AllEdgesProps {
     layout: Shared<Layout>,
 }
 
-/// Every edge, as one path element (cheap to draw, re-rendered only on resize).
+/// Every edge but those of very dense pairs of columns ([`layout::background_edges`]), as one
+/// path element (cheap to draw, re-rendered only on resize).
 #[component]
 fn AllEdges(props: &AllEdgesProps) -> Html {
     let specs: Vec<_> = props.layout.columns.iter().map(|c| c.spec).collect();
-    let d: String = layout::edges(&specs)
+    let d: String = layout::background_edges(&specs)
         .into_iter()
         .filter_map(|(from, to)| path(&props.layout, from, to))
         .collect();

@@ -49,7 +49,7 @@ fn max_abs<'a>(values: impl IntoIterator<Item = &'a f32>) -> f32 {
 /// The name of channel `channel` of map `map`.
 fn channel_name(map: u16, channel: usize) -> String {
     match (map, channel) {
-        (0, 0..=2) => ["red", "green", "blue"][channel].to_owned(),
+        (0, 0..=2) => crate::model::input_channel_name(channel),
         _ => format!("channel {channel}"),
     }
 }

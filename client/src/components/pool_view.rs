@@ -1,5 +1,5 @@
-//! The max-pooling explanation: each output pixel is the largest value of its window; the
-//! window and its winner are marked on the input map.
+//! The pooling explanation: each output pixel is the largest value of its window (max pooling,
+//! the winner marked on the input map) or their mean (average pooling).
 
 use models::explain;
 use shared::Focus;
@@ -28,21 +28,26 @@ pub struct PoolViewProps {
     pub onnavigate: Callback<Focus>,
 }
 
-/// The max-pool view.
+/// The pooling view: max or average pooling, whichever the layer is.
 #[component]
 pub fn PoolView(props: &PoolViewProps) -> Html {
     let net = model::network();
     let Some(at) = SpatialFocus::of(net, &props.focus) else {
         return html! { <p class="view-error">{ "This layer has no maps to explain." }</p> };
     };
+    match net.layers().get(at.layer).map(|l| &l.layer) {
+        Some(models::Layer::AvgPool2d(pool)) => average(props, at, pool.stride),
+        Some(models::Layer::MaxPool2d(pool)) => max(props, at, pool.stride),
+        _ => html! { <p class="view-error">{ "This layer is not a pooling layer." }</p> },
+    }
+}
+
+fn max(props: &PoolViewProps, at: SpatialFocus, stride: usize) -> Html {
+    let net = model::network();
     let (layer, neuron, y, x) = (at.layer, at.neuron, at.y, at.x);
     let pool = match explain::max_pool(net, &props.scene.trace, layer, neuron, y, x) {
         Ok(p) => p,
         Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this neuron: {e}") }</p> },
-    };
-    let stride = match &net.layers()[layer].layer {
-        models::Layer::MaxPool2d(p) => p.stride,
-        _ => 1,
     };
     let (kh, kw) = pool.window.dim();
     let window = Outline {
@@ -70,6 +75,42 @@ pub fn PoolView(props: &PoolViewProps) -> Html {
             <NumberGrid values={pool.window.clone()} range={range} marked={vec![pool.winner]}
                 test_prefix="pool-window" class="big" label="pooling window" />
             <span>{ ") = " }</span>
+            <span class="big-number" data-testid="pool-output" data-value={format::exact(pool.value)}>{ format::value(pool.value) }</span>
+        </MapOpView>
+    }
+}
+
+/// Average pooling: the window's values, their sum, and the sum divided by their count.
+fn average(props: &PoolViewProps, at: SpatialFocus, stride: usize) -> Html {
+    let net = model::network();
+    let (layer, neuron, y, x) = (at.layer, at.neuron, at.y, at.x);
+    let pool = match explain::avg_pool(net, &props.scene.trace, layer, neuron, y, x) {
+        Ok(p) => p,
+        Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this neuron: {e}") }</p> },
+    };
+    let (kh, kw) = pool.window.dim();
+    let window = Outline {
+        top: pool.input_top as isize,
+        left: pool.input_left as isize,
+        height: kh,
+        width: kw,
+        class: "window",
+    };
+    let range = props.heatmaps.ranges.get(layer).copied().unwrap_or(1.0);
+    html! {
+        <MapOpView kind="pool" title="Average pooling"
+            lead={format!("Average pooling replaces each {kh}×{kw} window by the mean of its values, moving {stride} pixels at a time, so the map shrinks.")}
+            hint={AttrValue::from(format!("Add the {} values and divide by {}: every value counts, not only the largest.", kh * kw, kh * kw))}
+            scene={props.scene.clone()} heatmaps={props.heatmaps.clone()} {at} focus={props.focus}
+            onnavigate={props.onnavigate.clone()} input_outlines={vec![window]}
+            input_pick={at.pick_callback_scaled(props.focus, props.onnavigate.clone(), stride)}
+            input_label={format!("input map, window at row {} column {}", pool.input_top, pool.input_left)}>
+            <span>{ "mean(" }</span>
+            <NumberGrid values={pool.window.clone()} range={range}
+                test_prefix="pool-window" class="big" label="pooling window" />
+            <span>{ ") = " }</span>
+            <span data-testid="pool-sum" data-value={format::exact(pool.sum)}>{ format::value(pool.sum) }</span>
+            <span>{ format!(" ÷ {} = ", kh * kw) }</span>
             <span class="big-number" data-testid="pool-output" data-value={format::exact(pool.value)}>{ format::value(pool.value) }</span>
         </MapOpView>
     }

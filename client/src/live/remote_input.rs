@@ -32,13 +32,9 @@ fn verify_locally(image: &CanonicalImage, input: &InputImage) -> Option<String> 
                 .to_owned(),
         );
     }
-    let trace = match crate::model::network().forward(&image.to_tensor()) {
+    let trace = match crate::model::trace(image) {
         Ok(trace) => trace,
-        Err(error) => {
-            return Some(format!(
-                "This screen could not run the network on the lecture's image ({error}). Reload the page."
-            ));
-        }
+        Err(error) => return Some(error),
     };
     let local_class = u16::try_from(trace.predicted_class()).unwrap_or(u16::MAX);
     check_digest(

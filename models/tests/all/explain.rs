@@ -86,9 +86,21 @@ fn conv_explanations_reproduce_every_output() {
     }
 }
 
+/// The random cases, plus PyTorch's colour fixture (the one with average pooling).
+fn cases_with_average_pooling() -> Vec<(Network, Trace)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pytorch/colour");
+    let network = models::weights::load_dir(dir).unwrap();
+    let mut rng = common::rng(77);
+    let input = common::random_input(&mut rng, network.input_shape());
+    let trace = network.forward(&input).unwrap();
+    let mut cases = cases();
+    cases.push((network, trace));
+    cases
+}
+
 #[test]
 fn relu_pool_linear_softmax_explanations_reproduce_the_trace() {
-    for (network, trace) in cases() {
+    for (network, trace) in cases_with_average_pooling() {
         for (layer, named) in network.layers().iter().enumerate() {
             let shape = network.output_shapes()[layer].clone();
             match &named.layer {
@@ -117,8 +129,20 @@ fn relu_pool_linear_softmax_explanations_reproduce_the_trace() {
                         }
                     }
                 }
-                // No explanation of average pooling yet (issue 14's views).
-                Layer::AvgPool2d(_) => {}
+                Layer::AvgPool2d(pool) => {
+                    for c in 0..shape[0] {
+                        for y in 0..shape[1] {
+                            for x in 0..shape[2] {
+                                let e = explain::avg_pool(&network, &trace, layer, c, y, x).unwrap();
+                                assert!(close(e.value, trace.outputs[layer][[c, y, x]]), "{e:?}");
+                                assert_eq!(e.traced, trace.outputs[layer][[c, y, x]]);
+                                assert!(close(e.sum, e.window.sum()));
+                                assert_eq!((e.input_top, e.input_left), (y * pool.stride, x * pool.stride));
+                                assert_eq!(e.window.dim(), (pool.kernel, pool.kernel));
+                            }
+                        }
+                    }
+                }
                 Layer::Flatten => {
                     let input = trace.layer_input(layer);
                     for flat in 0..shape[0] {
