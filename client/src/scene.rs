@@ -67,7 +67,7 @@ pub fn columns_of(network: &Network) -> Vec<ColumnSpec> {
             (_, 3) => ColumnKind::Activation,
             // Vectors before the last dense layer (its input is the class expansion's bar).
             (Layer::Linear(_), _) if index < last_linear => ColumnKind::Dense,
-            (Layer::ReLU, _) if index < last_linear => ColumnKind::Activation,
+            (Layer::ReLU, _) if index < last_linear => ColumnKind::VectorActivation,
             _ => continue,
         };
         columns.push(ColumnSpec {
@@ -139,7 +139,7 @@ impl Scene {
     pub fn is_unit_column(&self, layer: usize) -> bool {
         self.columns
             .iter()
-            .any(|c| c.layer == Some(layer) && matches!(c.kind, ColumnKind::Dense | ColumnKind::Activation))
+            .any(|c| c.layer == Some(layer) && c.kind.is_vector())
     }
 
     /// The hidden columns as (column index, layer index, role).
@@ -150,7 +150,7 @@ impl Scene {
             .filter_map(|(column, c)| {
                 let role = match c.kind {
                     ColumnKind::Conv | ColumnKind::Dense => LayerRole::Conv,
-                    ColumnKind::Activation => LayerRole::Activation,
+                    ColumnKind::Activation | ColumnKind::VectorActivation => LayerRole::Activation,
                     ColumnKind::Pool => LayerRole::Pool,
                     _ => return None,
                 };
@@ -292,7 +292,7 @@ mod tests {
                 (Activation, 64),
                 (Pool, 64),
                 (Dense, 32),
-                (Activation, 32),
+                (VectorActivation, 32),
                 (Output, 5)
             ]
         );
