@@ -184,7 +184,9 @@ pub fn App() -> Html {
                 match crate::model_file::open(file).await {
                     Ok(network) => {
                         let name = name.trim_end_matches(".safetensors");
-                        status.set(Some(NetworkStatus::Open(crate::model_file::describe(name, &network))));
+                        status.set(Some(NetworkStatus::Open(crate::model_file::describe(
+                            name, &network,
+                        ))));
                         dispatcher.dispatch(Action::NetworkChanged(model::set_network(network)));
                     }
                     Err(why) => status.set(Some(NetworkStatus::Refused(why))),

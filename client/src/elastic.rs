@@ -478,12 +478,22 @@ mod tests {
             panic!("conv parts")
         };
         assert_eq!(parts.intermediate.len(), 64, "one map per input channel");
-        let elastic = open(&base, Expansion::Class { class: 4, softmax: true }).expect("a class");
+        let elastic = open(
+            &base,
+            Expansion::Class {
+                class: 4,
+                softmax: true,
+            },
+        )
+        .expect("a class");
         let Parts::Class(parts) = &elastic.parts else {
             panic!("class parts")
         };
         assert_eq!(parts.logits.len(), 5);
-        assert_eq!(parts.source, 8, "the ReLU of the hidden dense layer feeds the classes");
+        assert_eq!(
+            parts.source, 8,
+            "the ReLU of the hidden dense layer feeds the classes"
+        );
         for pair in elastic.layout.columns[..=parts.source].windows(2) {
             assert!(pair[0].x < pair[1].x, "{pair:?}");
         }

@@ -222,6 +222,7 @@ pub fn compute(columns: &[ColumnSpec], width: f32, height: f32, margins: Margins
         .sum();
     let mut x = ((width - used_width) / 2.0).max(0.0);
     let body_height = height_units * tile;
+    let taller = margins.label + body_height + margins.footer > height + 0.5;
     let mut placed = Vec::with_capacity(columns.len());
     for (i, spec) in columns.iter().enumerate() {
         x += gap_before(i, spec.kind) * tile;
@@ -230,13 +231,22 @@ pub fn compute(columns: &[ColumnSpec], width: f32, height: f32, margins: Margins
         // A vector's cells share the body's height (never thinner than a few pixels); a map
         // column's tiles are square with gaps.
         let (pitch, cell) = if spec.kind.is_vector() {
-            let pitch = (body_height / n.max(1.0)).max(MIN_CELL / (1.0 - CELL_GAP));
-            (pitch, pitch * (1.0 - CELL_GAP))
+            let pitch = (body_height / n.max(1.0))
+                .min(tile * (1.0 + ROW_GAP))
+                .max(MIN_CELL / (1.0 - CELL_GAP));
+            (pitch, (pitch * (1.0 - CELL_GAP)).min(tile))
         } else {
             (tile * (1.0 + ROW_GAP), tile)
         };
         let col_height = (n - 1.0).max(0.0) * pitch + cell;
-        let top = margins.label + ((body_height - col_height) / 2.0).max(0.0);
+        // Centred; but a network taller than the container (64 channels) scrolls, and then
+        // every column starts at the top, where the reader starts.
+        let top = margins.label
+            + if taller {
+                0.0
+            } else {
+                ((body_height - col_height) / 2.0).max(0.0)
+            };
         let tiles = (0..spec.neurons)
             .map(|row| Rect {
                 x,
@@ -642,6 +652,19 @@ pub(crate) mod tests {
             let layout = super::compute(&columns, w, h, margins);
             assert!(layout.tile >= TILE_MIN, "{w}: {}", layout.tile);
             assert_eq!(layout.columns[1].tiles.len(), 64);
+            // Taller than the screen: it scrolls, every column from the top (the input in view).
+            assert!(layout.height > h);
+            assert!(
+                layout
+                    .columns
+                    .iter()
+                    .all(|c| (c.tiles[0].y - margins.label).abs() < 0.01)
+            );
+            let dense = &layout.columns[7];
+            assert!(
+                dense.tiles.iter().all(|t| t.height <= layout.tile),
+                "units no taller than a map"
+            );
             for pair in layout.columns.windows(2) {
                 assert!(pair[0].x + pair[0].width <= pair[1].x, "columns overlap");
             }
@@ -663,7 +686,11 @@ pub(crate) mod tests {
         let all = edges(&columns);
         let background = background_edges(&columns);
         assert!(background.len() < all.len());
-        assert!(background.iter().all(|(from, to)| !(from.column == 3 && to.column == 4)));
+        assert!(
+            background
+                .iter()
+                .all(|(from, to)| !(from.column == 3 && to.column == 4))
+        );
         assert!(
             background
                 .iter()
@@ -671,7 +698,11 @@ pub(crate) mod tests {
             "3 × 64 into the first conv are drawn"
         );
         assert_eq!(sources(&columns, Cell { column: 4, row: 9 }).len(), 64);
-        assert_eq!(sources(&columns, Cell { column: 7, row: 0 }).len(), 64, "a dense unit reads every map");
+        assert_eq!(
+            sources(&columns, Cell { column: 7, row: 0 }).len(),
+            64,
+            "a dense unit reads every map"
+        );
         assert_eq!(sources(&columns, Cell { column: 9, row: 0 }).len(), 32);
     }
 
@@ -685,12 +716,19 @@ pub(crate) mod tests {
         let columns = crate::scene::columns_of(&crate::test_networks::fixture("grey"));
         let layout = compute(&columns, 1280.0, 560.0);
         assert_eq!(layout.columns[0].tiles.len(), 1);
-        assert_eq!(sources(&columns, Cell { column: 1, row: 0 }), vec![Cell { column: 0, row: 0 }]);
+        assert_eq!(
+            sources(&columns, Cell { column: 1, row: 0 }),
+            vec![Cell { column: 0, row: 0 }]
+        );
         assert!(layout.width <= 1280.5);
         // The 32 units of its hidden dense layer are thin cells in the maps' height, so the
         // network still fits a laptop's screen.
         assert!(layout.height <= 560.5, "{}", layout.height);
-        let dense = layout.columns.iter().find(|c| c.spec.kind == ColumnKind::Dense).expect("a dense column");
+        let dense = layout
+            .columns
+            .iter()
+            .find(|c| c.spec.kind == ColumnKind::Dense)
+            .expect("a dense column");
         assert_eq!(dense.tiles.len(), 32);
         for pair in dense.tiles.windows(2) {
             assert!(pair[0].y + pair[0].height < pair[1].y, "cells overlap");

@@ -182,4 +182,3 @@ mod tests {
         assert!(unpack(&PARAMETERS[..PARAMETERS.len() - 1]).is_none());
     }
 }
-

@@ -38,7 +38,10 @@ pub fn check(bytes: &[u8]) -> Result<Network, String> {
 /// What the header says about the open network, e.g. `my_model (4 classes, 1×28×28)`.
 pub fn describe(name: &str, network: &Network) -> String {
     let [c, h, w] = network.input_shape();
-    format!("{name} ({} classes, input {c}×{h}×{w})", network.class_names().len())
+    format!(
+        "{name} ({} classes, input {c}×{h}×{w})",
+        network.class_names().len()
+    )
 }
 
 #[cfg(test)]
@@ -50,7 +53,10 @@ mod tests {
     fn a_bundle_of_each_fixture_opens_as_the_same_network() {
         for name in ["grey", "colour"] {
             let network = fixture(name);
-            assert!(check(&bundle::write(&network)).expect("opens") == network, "{name}");
+            assert!(
+                check(&bundle::write(&network)).expect("opens") == network,
+                "{name}"
+            );
         }
         assert!(check(&bundle::write(&wide())).is_ok());
     }
@@ -59,7 +65,10 @@ mod tests {
     fn a_broken_file_is_refused_with_a_sentence() {
         let bytes = bundle::write(&fixture("grey"));
         let refusal = check(&bytes[..bytes.len() / 2]).expect_err("cut short");
-        assert!(refusal.starts_with("This model cannot be opened: ") && refusal.ends_with('.'), "{refusal}");
+        assert!(
+            refusal.starts_with("This model cannot be opened: ") && refusal.ends_with('.'),
+            "{refusal}"
+        );
         assert!(check(b"not a model").is_err());
     }
 }

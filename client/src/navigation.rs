@@ -331,7 +331,11 @@ mod tests {
                 for row in [0, column.neurons - 1] {
                     let opened = open(&net, &Focus::default(), layer, row);
                     let shown = screen(&net, &opened);
-                    assert!(shown != Screen::Overview, "layer {layer} ({:?}) opens nothing", column.kind);
+                    assert!(
+                        shown != Screen::Overview,
+                        "layer {layer} ({:?}) opens nothing",
+                        column.kind
+                    );
                     let _ = steps(&net, &opened);
                     let mut focus = Focus {
                         view: View::Operation,
@@ -376,7 +380,10 @@ mod tests {
         assert_eq!(steps(&net, &at(7)), 1024);
         assert_eq!(last_linear(&net), Some(9));
         let class = open(&net, &Focus::default(), 10, 4);
-        assert_eq!((class.view, class.layer, screen(&net, &class)), (View::Neuron, 9, Screen::ClassInContext));
+        assert_eq!(
+            (class.view, class.layer, screen(&net, &class)),
+            (View::Neuron, 9, Screen::ClassInContext)
+        );
         let hidden = back(&net, &at(7));
         assert_eq!((hidden.view, hidden.layer), (View::Overview, 7));
     }

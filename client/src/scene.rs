@@ -311,11 +311,18 @@ mod tests {
         let network = crate::test_networks::fixture("grey");
         let columns = columns_of(&network);
         assert_eq!((columns[0].kind, columns[0].neurons), (ColumnKind::Input, 1));
-        assert_eq!(columns.last().map(|c| c.neurons), Some(4), "circle, square, cross, line");
+        assert_eq!(
+            columns.last().map(|c| c.neurons),
+            Some(4),
+            "circle, square, cross, line"
+        );
         let input = Array3::from_shape_fn((1, 28, 28), |(_, y, x)| ((y * x) % 7) as f32 / 6.0);
         let scene = Scene::new(&network, network.forward(&input).unwrap());
         let set = crate::heatmap_set::HeatmapSet::paint(&scene, ColorRange::Layer);
         assert_eq!(set.input.len(), 1);
-        assert!(set.input[0].rgba.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]), "grey, not red");
+        assert!(
+            set.input[0].rgba.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]),
+            "grey, not red"
+        );
     }
 }

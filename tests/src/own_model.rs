@@ -12,14 +12,20 @@ use crate::paths;
 
 /// The fixture network `name` (`grey` or `colour`), loaded from its manifest and safetensors.
 pub fn fixture(name: &str) -> Result<Network> {
-    let dir = paths::workspace_root().join("models/tests/fixtures/pytorch").join(name);
+    let dir = paths::workspace_root()
+        .join("models/tests/fixtures/pytorch")
+        .join(name);
     models::weights::load_dir(&dir).with_context(|| format!("the fixture {} does not load", dir.display()))
 }
 
-/// Writes fixture `name` as a bundle file `target/e2e-tmp/<name>.safetensors` (a user's exported
-/// model file); returns its path and the network.
+/// Writes fixture `name` (or `wide`: `models::builtin::wide_untrained`, 64 channels) as a bundle
+/// file `target/e2e-tmp/<name>.safetensors` (a user's exported model file); returns its path and
+/// the network.
 pub fn bundle_file(name: &str) -> Result<(PathBuf, Network)> {
-    let network = fixture(name)?;
+    let network = match name {
+        "wide" => models::builtin::wide_untrained(5),
+        _ => fixture(name)?,
+    };
     let path = paths::scratch_dir().join(format!("{name}.safetensors"));
     std::fs::write(&path, models::bundle::write(&network))
         .with_context(|| format!("could not write {}", path.display()))?;

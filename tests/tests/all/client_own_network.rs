@@ -4,7 +4,8 @@
 //! one tile per channel in every column (one grey input channel), the prediction `models`
 //! computes; a conv step (padding, stride 2) and an average-pool step show exactly
 //! `models::explain`'s numbers; a broken file is refused with a sentence and changes nothing;
-//! "Back to Tiny VGG" returns. Screenshots of every view of both networks at 1920×1080,
+//! "Back to Tiny VGG" returns. Screenshots of every view of both networks (and of a 64-channel
+//! one, `models::builtin::wide_untrained`) at 1920×1080,
 //! 1280×720 and 390×844 go to `target/e2e-artifacts/own-<network>-<view>-<w>x<h>.png` (the set
 //! in `docs/img/` is made from them).
 
@@ -63,7 +64,10 @@ async fn check_overview(browser: &Browser, network: &Network, trace: &Trace) -> 
     ensure!(shown.percents.len() == network.class_names().len(), "{shown:?}");
     for (i, (name, p)) in network.class_names().iter().zip(&probabilities).enumerate() {
         let text = browser.text(&format!("class-{i}")).await?;
-        ensure!(text.contains(name.as_str()), "class {i} shows {text:?}, the manifest names {name:?}");
+        ensure!(
+            text.contains(name.as_str()),
+            "class {i} shows {text:?}, the manifest names {name:?}"
+        );
         ensure!(
             (shown.percents[i] - p * 100.0).abs() <= page::PERCENT_TOLERANCE,
             "class {i}: the page shows {}%, models computes {}%",
@@ -73,7 +77,10 @@ async fn check_overview(browser: &Browser, network: &Network, trace: &Trace) -> 
     }
     ensure!(shown.predicted == [trace.predicted_class()], "{shown:?}");
     let channels = network.input_shape()[0];
-    ensure!(count(browser, "input-").await? == channels, "{channels} input channel(s)");
+    ensure!(
+        count(browser, "input-").await? == channels,
+        "{channels} input channel(s)"
+    );
     for (layer, shape) in network.output_shapes().iter().enumerate() {
         if let [maps, _, _] = shape.as_slice() {
             let shown = count(browser, &format!("neuron-{layer}-")).await?;
@@ -95,8 +102,16 @@ async fn check_conv(browser: &Browser, network: &Network, trace: &Trace, layer: 
     let width = network.output_shapes()[layer][2];
     let (y, x) = (step / width, step % width);
     let explanation = explain::conv(network, trace, layer, neuron, y, x)?;
-    page::assert_close("conv total", page::value_of(browser, "conv-total").await?, explanation.total)?;
-    page::assert_close("conv bias", page::value_of(browser, "conv-bias").await?, explanation.bias)?;
+    page::assert_close(
+        "conv total",
+        page::value_of(browser, "conv-total").await?,
+        explanation.total,
+    )?;
+    page::assert_close(
+        "conv bias",
+        page::value_of(browser, "conv-bias").await?,
+        explanation.bias,
+    )?;
     for term in &explanation.channels {
         let c = term.in_channel;
         let sum = page::value_of(browser, &format!("conv-channel-sum-{c}")).await?;
@@ -119,7 +134,10 @@ async fn a_greyscale_model_file_switches_the_app_and_its_conv_step_equals_models
     ensure!(network.input_shape()[0] == 1, "the fixture is greyscale");
     check_overview(&browser, &network, &trace).await?;
     let status = browser.text("model-status").await?;
-    ensure!(status.contains("grey") && status.contains("4 classes"), "{status:?}");
+    ensure!(
+        status.contains("grey") && status.contains("4 classes"),
+        "{status:?}"
+    );
     // Layer 3: a 3×3 kernel with stride 2 and padding 1.
     ensure!(matches!(&network.layers()[3].layer, Layer::Conv2d(c) if c.stride == 2 && c.padding == 1));
     check_conv(&browser, &network, &trace, 3).await?;
@@ -153,7 +171,11 @@ async fn a_colour_model_file_shows_average_pooling_with_the_numbers_of_models() 
     .await?;
     let width = network.output_shapes()[layer][2];
     let e = explain::avg_pool(&network, &trace, layer, channel, step / width, step % width)?;
-    page::assert_close("the mean", page::value_of(&browser, "pool-output").await?, e.value)?;
+    page::assert_close(
+        "the mean",
+        page::value_of(&browser, "pool-output").await?,
+        e.value,
+    )?;
     page::assert_close("the sum", page::value_of(&browser, "pool-sum").await?, e.sum)?;
     let ids: Vec<String> = (0..pool.kernel * pool.kernel)
         .map(|i| format!("pool-window-{}-{}", i / pool.kernel, i % pool.kernel))
@@ -199,7 +221,9 @@ fn views(network: &Network) -> Vec<(String, String, &'static str)> {
         let vector = network.output_shapes()[layer].len() == 1;
         let (kind, view, test_id) = match &named.layer {
             Layer::Conv2d(_) if !seen.contains(&"conv") => ("conv", "operation", "view-conv"),
-            Layer::ReLU if vector && !seen.contains(&"relu-units") => ("relu-units", "operation", "view-relu"),
+            Layer::ReLU if vector && !seen.contains(&"relu-units") => {
+                ("relu-units", "operation", "view-relu")
+            }
             Layer::AvgPool2d(_) => ("avg-pool", "operation", "view-pool"),
             Layer::MaxPool2d(_) => ("max-pool", "operation", "view-pool"),
             Layer::Linear(_) if layer < last_linear => ("dense-hidden", "operation", "view-flatten"),
@@ -208,7 +232,11 @@ fn views(network: &Network) -> Vec<(String, String, &'static str)> {
             _ => continue,
         };
         seen.push(kind);
-        out.push((kind.to_owned(), format!("view={view}&layer={layer}&neuron=0&step=3"), test_id));
+        out.push((
+            kind.to_owned(),
+            format!("view={view}&layer={layer}&neuron=0&step=3"),
+            test_id,
+        ));
     }
     out
 }
@@ -216,7 +244,7 @@ fn views(network: &Network) -> Vec<(String, String, &'static str)> {
 #[tokio::test(flavor = "multi_thread")]
 async fn screenshots_of_both_networks_at_three_sizes() -> Result<()> {
     let server = TestServer::start().await?;
-    for name in ["grey", "colour"] {
+    for name in ["grey", "colour", "wide"] {
         for (width, height) in [(1920, 1080), (1280, 720), (390, 844)] {
             let browser = Browser::launch_at(&format!("own-{name}-{width}x{height}"), width, height).await?;
             browser.goto(&server.url()).await?;
@@ -225,11 +253,16 @@ async fn screenshots_of_both_networks_at_three_sizes() -> Result<()> {
             for (view, fragment, test_id) in views(&network) {
                 show(&browser, &fragment, test_id).await?;
                 let error = browser
-                    .eval("return document.querySelector('.view-error')?.innerText ?? null;", vec![])
+                    .eval(
+                        "return document.querySelector('.view-error')?.innerText ?? null;",
+                        vec![],
+                    )
                     .await?;
                 ensure!(error.is_null(), "{name} {view}: {error}");
                 tokio::time::sleep(std::time::Duration::from_millis(700)).await;
-                browser.screenshot(&format!("own-{name}-{view}-{width}x{height}")).await?;
+                browser
+                    .screenshot(&format!("own-{name}-{view}-{width}x{height}"))
+                    .await?;
             }
             browser.assert_no_console_errors().await?;
             browser.close().await?;
