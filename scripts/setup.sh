@@ -72,13 +72,19 @@ else
     log "Debian packages present (${apt_packages[*]})"
 fi
 
-# --- Rust wasm target ----------------------------------------------------------------------
-if rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    log "rust target wasm32-unknown-unknown present"
-else
-    log "adding rust target wasm32-unknown-unknown"
-    rustup target add wasm32-unknown-unknown
-fi
+# --- Rust wasm targets ---------------------------------------------------------------------
+# wasm32-unknown-unknown: the client. wasm32-wasip1 (tests only): the models crate as
+# WebAssembly under Node's WASI, checked against PyTorch (models/bench-wasm/pytorch-match.sh).
+wasm_targets=(wasm32-unknown-unknown)
+[[ $purpose == test ]] && wasm_targets+=(wasm32-wasip1)
+for target in "${wasm_targets[@]}"; do
+    if rustup target list --installed | grep -qx "$target"; then
+        log "rust target $target present"
+    else
+        log "adding rust target $target"
+        rustup target add "$target"
+    fi
+done
 
 # (wasm-bindgen is not installed: scripts/build-client.sh runs the workspace's client-bindgen,
 # built from source at the version Cargo.lock pins.)

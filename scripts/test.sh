@@ -125,6 +125,8 @@ fi
 echo "== browser tests (e2e, run beside the others; also in $browser_log)"
 cat "$browser_log"
 cat "$browser_log" >>"$log"
+# The models crate as WebAssembly (as the browser runs it) against PyTorch's own outputs.
+check "pytorch match in wasm" bash models/bench-wasm/pytorch-match.sh
 
 # libtest ends each binary with "test result: ok. 12 passed; 0 failed; 1 ignored; ...". A binary
 # that crashed or did not build has no such line: count it as failed too.

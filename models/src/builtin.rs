@@ -129,6 +129,58 @@ pub fn wide_untrained(seed: u64) -> Network {
     Network::new([3, 32, 32], layers, classes).expect("the wide network's shapes fit together")
 }
 
+/// A network unlike Tiny VGG, for benchmarks and tests of the general path: 5×5 kernels with
+/// padding, a stride-2 convolution, average and max pooling and two `Linear` layers, with
+/// Glorot-uniform weights and small biases, reproducible from `seed`.
+///
+/// # Shapes
+/// Input `[3, 64, 64]` → conv 5×5 p2 (12) → conv 3×3 p1 s2 (16, 32×32) → conv 5×5 p2 (16)
+/// → avg pool 2 (16×16) → conv 3×3 (16, 14×14) → max pool 2 (7×7) → 784 → 32 → 10 classes.
+pub fn strided_example(seed: u64) -> Network {
+    let mut rng = SplitMix64(seed);
+    let mut conv = |name: &str, [out_c, in_c, k]: [usize; 3], stride: usize, padding: usize| {
+        let bias = Array1::from_shape_simple_fn(out_c, || rng.uniform(0.05));
+        named(
+            name,
+            Layer::Conv2d(Conv2d {
+                weight: glorot_uniform4(&mut rng, [out_c, in_c, k, k]),
+                bias,
+                stride,
+                padding,
+            }),
+        )
+    };
+    let mut layers = vec![
+        conv("conv_1", [12, 3, 5], 1, 2),
+        named("relu_1", Layer::ReLU),
+        conv("conv_2", [16, 12, 3], 2, 1),
+        named("relu_2", Layer::ReLU),
+        conv("conv_3", [16, 16, 5], 1, 2),
+        named("relu_3", Layer::ReLU),
+        named("avg_pool", Layer::AvgPool2d(AvgPool2d { kernel: 2, stride: 2 })),
+        conv("conv_4", [16, 16, 3], 1, 0),
+        named("relu_4", Layer::ReLU),
+        named("max_pool", pool()),
+        named("flatten", Layer::Flatten),
+    ];
+    let mut linear = |name: &str, out: usize, inputs: usize| {
+        let limit = (6.0 / (inputs + out) as f64).sqrt();
+        named(
+            name,
+            Layer::Linear(Linear {
+                weight: Array2::from_shape_simple_fn((out, inputs), || rng.uniform(limit)),
+                bias: Array1::from_shape_simple_fn(out, || rng.uniform(0.05)),
+            }),
+        )
+    };
+    layers.push(linear("hidden", 32, 16 * 7 * 7));
+    layers.push(named("relu_5", Layer::ReLU));
+    layers.push(linear("output", 10, 32));
+    layers.push(named("softmax", Layer::Softmax));
+    let classes = FASHION_MNIST_CLASSES.iter().map(|c| c.to_string()).collect();
+    Network::new([3, 64, 64], layers, classes).expect("the example's shapes fit together")
+}
+
 fn named(name: &str, layer: Layer) -> NamedLayer {
     NamedLayer {
         name: name.into(),

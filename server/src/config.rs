@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::room_model::ModelFile;
+
 /// At most `burst` events at once, then one more every `every` (a token bucket).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rate {
@@ -75,6 +77,12 @@ pub struct Config {
     pub answer_rate: Rate,
     /// Lesson notes shown per room (an instructor stepping through a lesson).
     pub note_rate: Rate,
+    /// The network of new rooms (`--model`); `None`: the built-in Tiny VGG.
+    pub default_model: Option<ModelFile>,
+    /// Model uploads (`POST /api/models`) per room.
+    pub model_upload_rate: Rate,
+    /// Bytes the uploaded model files may take on disk together (and in memory at most).
+    pub model_storage_bytes: u64,
     /// Largest decoded picture, in bytes, an upload may become.
     pub decode_budget_bytes: u64,
     /// Uploads decoded at once at most (default: the number of cores).
@@ -118,6 +126,9 @@ impl Config {
             question_rate: Rate::new(10, Duration::from_secs(6)),
             answer_rate: Rate::new(10, Duration::from_millis(500)),
             note_rate: Rate::new(30, Duration::from_millis(250)),
+            default_model: None,
+            model_upload_rate: Rate::new(3, Duration::from_secs(20)),
+            model_storage_bytes: 512 * 1024 * 1024,
             decode_budget_bytes: 64 * 1024 * 1024,
             max_concurrent_decodes: std::thread::available_parallelism().map_or(2, usize::from),
             max_connections: None,

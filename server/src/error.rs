@@ -25,6 +25,9 @@ pub enum ServerError {
         /// What went wrong.
         message: String,
     },
+    /// The `--model` network could not be stored.
+    #[error("Could not use the model given with --model: {0}")]
+    Model(#[from] crate::model_store::ModelStoreError),
     /// The HTTP server failed.
     #[error("The HTTP server stopped: {0}")]
     Serve(#[source] std::io::Error),

@@ -3,9 +3,9 @@
 //! channel and crop exist, and a model kernel exists with the playground's kernel size. Every
 //! refusal is a sentence for the instructor; nothing here can panic on what a client sends.
 
-use models::Network;
 use models::playground::{check_crop, check_model_kernel};
-use shared::{Focus, KernelWeights, Playground};
+use models::{Layer, Network};
+use shared::{Focus, KernelWeights, MAX_PLAYGROUND_KERNEL, Playground};
 
 /// `Ok` if the class can be moved to `focus`; otherwise what is wrong with it.
 pub fn check_focus(network: &Network, focus: &Focus) -> Result<(), String> {
@@ -17,6 +17,54 @@ pub fn check_focus(network: &Network, focus: &Focus) -> Result<(), String> {
         ));
     }
     check_playground(network, &focus.playground)
+}
+
+/// Where a room goes when it switches network: the overview, with a playground that fits this
+/// network (the default one is Tiny VGG's: a 6×6 crop at (29, 29) of its 64×64 input with
+/// conv_1_1's 3×3 kernel): a crop in the middle of the input's first channel, with the first
+/// conv layer's first kernel if the playground can show its size, otherwise a hand-typed 3×3.
+pub fn overview_focus(network: &Network) -> Focus {
+    let default = Focus::default();
+    if check_focus(network, &default).is_ok() {
+        return default;
+    }
+    let [_, height, width] = network.input_shape();
+    let side = default.playground.input;
+    let first_conv = network
+        .layers()
+        .iter()
+        .enumerate()
+        .find_map(|(index, named)| match &named.layer {
+            Layer::Conv2d(conv) => Some((index, conv.weight.dim().2)),
+            _ => None,
+        });
+    let (weights, kernel) = match first_conv {
+        Some((layer, kernel)) if kernel <= usize::from(MAX_PLAYGROUND_KERNEL) => (
+            KernelWeights::Model {
+                layer: u16::try_from(layer).unwrap_or(u16::MAX),
+                neuron: 0,
+                channel: 0,
+            },
+            kernel as u8,
+        ),
+        _ => (KernelWeights::Hand([0; shared::MAX_KERNEL_CELLS]), 3),
+    };
+    let middle = |length: usize| u16::try_from(length.saturating_sub(usize::from(side)) / 2).unwrap_or(0);
+    let focus = Focus {
+        playground: Playground {
+            kernel,
+            weights,
+            top: middle(height),
+            left: middle(width),
+            ..default.playground
+        },
+        ..default
+    };
+    if check_focus(network, &focus).is_ok() {
+        focus
+    } else {
+        default
+    }
 }
 
 /// The playground's part of [`check_focus`].
@@ -81,6 +129,22 @@ mod tests {
             ..Playground::default()
         };
         assert_eq!(check_focus(network, &with(hand)), Ok(()));
+    }
+
+    #[test]
+    fn the_overview_focus_fits_every_network() {
+        assert_eq!(overview_focus(models::builtin::tiny_vgg()), Focus::default());
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/tests/fixtures/pytorch");
+        for name in ["grey", "colour"] {
+            let network = models::weights::load_dir(dir.join(name)).expect("the fixture loads");
+            assert!(
+                check_focus(&network, &Focus::default()).is_err(),
+                "{name}: Tiny VGG's playground does not fit"
+            );
+            let focus = overview_focus(&network);
+            assert_eq!(check_focus(&network, &focus), Ok(()), "{name}");
+            assert_eq!((focus.view, focus.layer), (View::Overview, 0));
+        }
     }
 
     #[test]

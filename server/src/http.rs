@@ -1,19 +1,19 @@
 //! The one HTTP router: the WebSocket endpoint `/ws` (same-origin only), the instructor-key
-//! page, a health check, where students can reach the server (instructor only), and the client
-//! bundle, every response with the security headers.
+//! page, a health check, where students can reach the server (instructor only), the model files
+//! ([`crate::model_routes`]) and the client bundle, every response with the security headers.
 
 use axum::Router;
 use axum::extract::{Extension, Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use shared::codec::MAX_CLIENT_FRAME_BYTES;
 
 use crate::accept::ConnInfo;
 use crate::connection::{self, Peer};
 use crate::hub::Hub;
 use crate::reach::{self, Listening};
-use crate::{origin, security_headers, static_files};
+use crate::{model_routes, origin, security_headers, static_files};
 
 /// Read buffer per connection. tungstenite's default (128 KiB) would cost more than a whole
 /// student is allowed (20 KB target); client frames are tiny apart from the instructor's uploads,
@@ -40,6 +40,8 @@ pub fn router(hub: Hub, listening: std::net::SocketAddr) -> Router {
         .route("/healthz", get(health))
         .route("/instructor", get(instructor_key))
         .route("/api/join-origins", get(reach::join_origins))
+        .route("/api/models", post(model_routes::upload))
+        .route("/models/{hash}", get(model_routes::download))
         .fallback_service(static_files::router(client_dir))
         .with_state(hub)
         .layer(Extension(Listening(listening)))
@@ -149,6 +151,8 @@ mod tests {
 
     use super::*;
     use crate::inference::Inference;
+    use crate::model_store::ModelStore;
+    use crate::room_model::RoomModel;
     use crate::store::Store;
 
     #[tokio::test]
@@ -156,11 +160,18 @@ mod tests {
         let (store, rooms) = Store::open(None).expect("in-memory store");
         let store = Arc::new(store);
         let config = crate::Config::new(None, None);
+        let rooms = rooms
+            .into_iter()
+            .map(|room| (room, RoomModel::tiny_vgg()))
+            .collect();
+        let models = ModelStore::open(None, 1 << 20).expect("in-memory model store");
         let hub = Hub::new(
             config,
             Arc::clone(&store),
             rooms,
-            Arc::new(Inference::builtin(1 << 20, 1)),
+            Arc::new(Inference::new(1 << 20, 1)),
+            Arc::new(models),
+            RoomModel::tiny_vgg(),
         );
         assert_eq!(health(State(hub.clone())).await.status(), StatusCode::OK);
         store.close();

@@ -12,8 +12,10 @@ use tokio::sync::watch;
 use crate::clock::unix_now;
 use crate::config::Config;
 use crate::inference::Inference;
+use crate::model_store::ModelStore;
 use crate::rate_limit::RateLimiter;
 use crate::room::Room;
+use crate::room_model::RoomModel;
 use crate::store::{Store, StoreError, StoredRoom, Write};
 
 /// Why a room could not be created.
@@ -44,6 +46,10 @@ struct HubInner {
     rooms: Mutex<HashMap<RoomCode, Arc<Room>>>,
     store: Arc<Store>,
     inference: Arc<Inference>,
+    /// The uploaded models.
+    models: Arc<ModelStore>,
+    /// The network of new rooms.
+    default_model: RoomModel,
     config: Config,
     /// `true` once the server is shutting down.
     shutdown: watch::Sender<bool>,
@@ -61,25 +67,40 @@ struct HubInner {
     pub(crate) answers: RateLimiter<(RoomCode, MemberId)>,
     /// Lesson notes per room.
     pub(crate) notes: RateLimiter<RoomCode>,
+    /// Model uploads per room.
+    pub(crate) model_uploads: RateLimiter<RoomCode>,
+    /// Model files read and checked at once: one (a model may take up to
+    /// `models::bundle::MAX_BYTES`, and a few times that while it is parsed).
+    model_checks: tokio::sync::Semaphore,
+    /// Model uploads being received at once: two.
+    model_reads: tokio::sync::Semaphore,
 }
 
 impl Hub {
-    /// A hub over `store` with its stored rooms restored.
+    /// A hub over `store` with its stored rooms restored, each on its network (see
+    /// [`crate::restore`]); new rooms start on `default_model`.
     pub fn new(
         config: Config,
         store: Arc<Store>,
-        stored: Vec<StoredRoom>,
+        stored: Vec<(StoredRoom, RoomModel)>,
         inference: Arc<Inference>,
+        models: Arc<ModelStore>,
+        default_model: RoomModel,
     ) -> Self {
         let rooms = stored
             .into_iter()
-            .map(|room| (room.code.clone(), Room::new(room, Arc::clone(&store))))
+            .map(|(room, model)| (room.code.clone(), Room::new(room, Arc::clone(&store), model)))
             .collect();
         Self {
             inner: Arc::new(HubInner {
                 rooms: Mutex::new(rooms),
                 store,
                 inference,
+                models,
+                default_model,
+                model_uploads: RateLimiter::new(config.model_upload_rate),
+                model_checks: tokio::sync::Semaphore::new(1),
+                model_reads: tokio::sync::Semaphore::new(2),
                 creations: RateLimiter::new(config.room_creation_rate),
                 failed_joins: RateLimiter::new(config.failed_join_rate),
                 uploads: RateLimiter::new(config.upload_rate),
@@ -105,6 +126,26 @@ impl Hub {
     /// The inference engine.
     pub fn inference(&self) -> &Arc<Inference> {
         &self.inner.inference
+    }
+
+    /// The uploaded models.
+    pub fn models(&self) -> &Arc<ModelStore> {
+        &self.inner.models
+    }
+
+    /// Model uploads per room.
+    pub fn model_upload_limiter(&self) -> &RateLimiter<RoomCode> {
+        &self.inner.model_uploads
+    }
+
+    /// Model files read and checked at once (uploads, and downloads of a model not in memory).
+    pub fn model_checks(&self) -> &tokio::sync::Semaphore {
+        &self.inner.model_checks
+    }
+
+    /// Model uploads being received at once.
+    pub fn model_reads(&self) -> &tokio::sync::Semaphore {
+        &self.inner.model_reads
     }
 
     /// The open room with this code.
@@ -179,9 +220,14 @@ impl Hub {
                 students: Vec::new(),
                 question: None,
                 note: String::new(),
+                model: self.inner.default_model.info.clone(),
             };
             // Reserve the code before saving, so two creations cannot pick the same one.
-            rooms.insert(code, Room::new(stored.clone(), Arc::clone(&self.inner.store)));
+            let model = self.inner.default_model.clone();
+            rooms.insert(
+                code,
+                Room::new(stored.clone(), Arc::clone(&self.inner.store), model),
+            );
             stored
         };
         let code = stored.code.clone();

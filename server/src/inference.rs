@@ -1,16 +1,19 @@
 //! Turning the instructor's picture into the class's input: decode (uploads within a memory
-//! budget, at most as many at once as configured) and resize once, run the forward pass off the
-//! async runtime, and remember results by content hash.
+//! budget, at most as many at once as configured) and resize once to the room's 64×64 RGB
+//! picture, run the room's network on it (`models::preprocess::input_for` fits the picture to
+//! the network's input, as the client does) off the async runtime, and remember results by
+//! model and picture hash.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use models::Network;
 use models::preprocess::CanonicalImage;
+use shared::model::ModelHash;
 use shared::room::INPUT_SIDE;
 use shared::{InputImage, InputSource, MAX_UPLOAD_BYTES, Prediction};
 use tokio::sync::Semaphore;
 
+use crate::room_model::RoomModel;
 use crate::upload::{UploadError, decode_within_budget};
 
 /// How many distinct inputs keep their prediction in memory (a lecture uses a handful).
@@ -46,31 +49,34 @@ pub enum InferenceError {
     Model(String),
 }
 
-/// Inference with a small result cache; cheap to share behind an `Arc`.
+/// Inference with a small result cache; cheap to share behind an `Arc`. The network is the
+/// room's ([`RoomModel`]), given with every call.
 pub struct Inference {
-    network: &'static Network,
     /// Largest decoded upload, in bytes.
     budget: u64,
-    /// Pictures decoded at once at most (each may hold up to `budget` bytes).
+    /// Pictures decoded (or networks run) at once at most (each may hold up to `budget` bytes).
     decodes: Semaphore,
     /// std mutex: only held to look up or insert, never across an await.
     cache: Mutex<PredictionCache>,
 }
 
+/// A prediction is the same for the same network (by hash; `None`: Tiny VGG) and picture.
+type CacheKey = (Option<ModelHash>, [u8; 32]);
+
 #[derive(Default)]
 struct PredictionCache {
-    by_hash: HashMap<[u8; 32], Prediction>,
-    order: VecDeque<[u8; 32]>,
+    by_key: HashMap<CacheKey, Prediction>,
+    order: VecDeque<CacheKey>,
 }
 
 impl PredictionCache {
-    fn insert(&mut self, hash: [u8; 32], prediction: Prediction) {
-        if self.by_hash.insert(hash, prediction).is_none() {
-            self.order.push_back(hash);
+    fn insert(&mut self, key: CacheKey, prediction: Prediction) {
+        if self.by_key.insert(key, prediction).is_none() {
+            self.order.push_back(key);
             if self.order.len() > CACHE_ENTRIES
                 && let Some(oldest) = self.order.pop_front()
             {
-                self.by_hash.remove(&oldest);
+                self.by_key.remove(&oldest);
             }
         }
     }
@@ -89,65 +95,90 @@ fn sample_png(index: u16) -> Result<&'static [u8], InferenceError> {
 }
 
 impl Inference {
-    /// Inference with `network` (its input must be `[3, 64, 64]`), decoding uploads within
-    /// `budget` bytes, at most `concurrent` at once.
-    pub fn new(network: &'static Network, budget: u64, concurrent: usize) -> Self {
+    /// Inference decoding uploads within `budget` bytes, at most `concurrent` at once.
+    pub fn new(budget: u64, concurrent: usize) -> Self {
         Self {
-            network,
             budget,
             decodes: Semaphore::new(concurrent.max(1)),
             cache: Mutex::new(PredictionCache::default()),
         }
     }
 
-    /// Inference with the shipped trained Tiny VGG.
-    pub fn builtin(budget: u64, concurrent: usize) -> Self {
-        Self::new(models::builtin::tiny_vgg(), budget, concurrent)
-    }
-
-    /// Number of layers of the network (the range of `Focus::layer`).
-    pub fn layer_count(&self) -> usize {
-        self.network.layers().len()
-    }
-
-    /// The network every input runs through (focus changes are checked against it).
-    pub fn network(&self) -> &'static Network {
-        self.network
-    }
-
-    /// The input for sample `index`.
-    pub async fn sample(self: &Arc<Self>, index: u16) -> Result<InputImage, InferenceError> {
+    /// The input for sample `index`, predicted by `model`.
+    pub async fn sample(
+        self: &Arc<Self>,
+        index: u16,
+        model: &RoomModel,
+    ) -> Result<InputImage, InferenceError> {
         let png = sample_png(index)?;
-        self.run(png.to_vec(), InputSource::Sample(index)).await
+        self.run(png.to_vec(), InputSource::Sample(index), model).await
     }
 
-    /// The input for an uploaded picture.
-    pub async fn upload(self: &Arc<Self>, bytes: Vec<u8>) -> Result<InputImage, InferenceError> {
+    /// The input for an uploaded picture, predicted by `model`.
+    pub async fn upload(
+        self: &Arc<Self>,
+        bytes: Vec<u8>,
+        model: &RoomModel,
+    ) -> Result<InputImage, InferenceError> {
         if bytes.len() > MAX_UPLOAD_BYTES as usize {
             return Err(InferenceError::TooLarge { len: bytes.len() });
         }
-        self.run(bytes, InputSource::Upload).await
+        self.run(bytes, InputSource::Upload, model).await
+    }
+
+    /// `input` (the room's canonical picture) with the prediction of `model`: when the room
+    /// switches network, the picture stays and only its prediction changes.
+    pub async fn repredict(
+        self: &Arc<Self>,
+        input: &InputImage,
+        model: &RoomModel,
+    ) -> Result<InputImage, InferenceError> {
+        let _permit = self.permit().await?;
+        let (this, input, model) = (Arc::clone(self), input.clone(), model.clone());
+        tokio::task::spawn_blocking(move || this.repredict_blocking(&input, &model))
+            .await
+            .map_err(|e| InferenceError::Model(e.to_string()))?
+    }
+
+    /// [`Self::repredict`] on the calling thread (at start-up, before serving).
+    pub fn repredict_blocking(
+        &self,
+        input: &InputImage,
+        model: &RoomModel,
+    ) -> Result<InputImage, InferenceError> {
+        let image = CanonicalImage::new(input.rgb.clone(), u32::from(input.side))
+            .map_err(|e| InferenceError::BadImage(e.to_string()))?;
+        self.predict_blocking(image, input.source, model)
+    }
+
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, InferenceError> {
+        // Closed never: the semaphore lives as long as `self`.
+        self.decodes
+            .acquire()
+            .await
+            .map_err(|e| InferenceError::Model(e.to_string()))
     }
 
     async fn run(
         self: &Arc<Self>,
         bytes: Vec<u8>,
         source: InputSource,
+        model: &RoomModel,
     ) -> Result<InputImage, InferenceError> {
-        // Closed never: the semaphore lives as long as `self`.
-        let _permit = self
-            .decodes
-            .acquire()
-            .await
-            .map_err(|e| InferenceError::Model(e.to_string()))?;
-        let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.run_blocking(&bytes, source))
+        let _permit = self.permit().await?;
+        let (this, model) = (Arc::clone(self), model.clone());
+        tokio::task::spawn_blocking(move || this.run_blocking(&bytes, source, &model))
             .await
             .map_err(|e| InferenceError::Model(e.to_string()))?
     }
 
     /// Decode, resize, hash, forward pass (or cache hit).
-    pub fn run_blocking(&self, bytes: &[u8], source: InputSource) -> Result<InputImage, InferenceError> {
+    pub fn run_blocking(
+        &self,
+        bytes: &[u8],
+        source: InputSource,
+        model: &RoomModel,
+    ) -> Result<InputImage, InferenceError> {
         let side = u32::from(INPUT_SIDE);
         let image = match source {
             InputSource::Sample(_) => {
@@ -158,20 +189,31 @@ impl Inference {
                 over => InferenceError::OverBudget(over),
             })?,
         };
+        self.predict_blocking(image, source, model)
+    }
+
+    /// The room's picture `image` run through `model` (or found in the cache).
+    fn predict_blocking(
+        &self,
+        image: CanonicalImage,
+        source: InputSource,
+        model: &RoomModel,
+    ) -> Result<InputImage, InferenceError> {
         let hash = image.hash();
+        let key = (model.hash(), hash);
         let cached = self
             .cache
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .by_hash
-            .get(&hash)
+            .by_key
+            .get(&key)
             .cloned();
         let prediction = match cached {
             Some(prediction) => prediction,
             None => {
-                let trace = self
-                    .network
-                    .forward(&image.to_tensor())
+                let network = &model.network;
+                let trace = network
+                    .forward(&image.input_for(network.input_shape()))
                     .map_err(|e| InferenceError::Model(e.to_string()))?;
                 let prediction = Prediction {
                     class: u16::try_from(trace.predicted_class()).unwrap_or(u16::MAX),
@@ -181,7 +223,7 @@ impl Inference {
                 self.cache
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .insert(hash, prediction.clone());
+                    .insert(key, prediction.clone());
                 prediction
             }
         };

@@ -12,7 +12,10 @@
 //! - [`reach`]: the addresses students can reach, for the instructor's join link.
 //! - [`hub`]: every open room, the database, the inference engine and the [`rate_limit`]s.
 //! - [`room`]: one lecture's authoritative state; [`published`]: its broadcast slot;
-//!   [`quick_check`]: its question, right answer and answers.
+//!   [`quick_check`]: its question, right answer and answers; [`room_model`]: its network.
+//! - [`model_store`]: the uploaded models on disk by hash; [`model_routes`]: their upload
+//!   (`POST /api/models`) and download (`GET /models/<hash>`); [`restore`]: rooms back on their
+//!   networks after a restart.
 //! - [`focus_check`]: whether an instructor's focus (the playground's sizes and sources
 //!   included) fits the network, before the class is moved to it.
 //! - [`inference`]: decode (uploads within a budget, [`upload`]), resize and run the network once
@@ -36,12 +39,16 @@ pub mod http;
 pub mod hub;
 pub mod inference;
 pub mod metered_io;
+pub mod model_routes;
+pub mod model_store;
 pub mod origin;
 pub mod published;
 pub mod quick_check;
 pub mod rate_limit;
 pub mod reach;
+pub mod restore;
 pub mod room;
+pub mod room_model;
 pub mod save_mark;
 pub mod security_headers;
 pub mod static_files;
@@ -62,7 +69,10 @@ use crate::accept::AcceptSettings;
 use crate::admission::Admission;
 use crate::hub::Hub;
 use crate::inference::Inference;
+use crate::model_store::ModelStore;
+use crate::room_model::RoomModel;
 use crate::store::Store;
+use models::Network;
 
 /// Serves on `listener` until `shutdown` completes, then tells every client why it is being
 /// disconnected, writes pending state and returns within the configured shutdown deadline,
@@ -81,11 +91,21 @@ pub async fn run(
     }
     let tls = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let data_dir = config.data_dir.clone();
-    let (store, rooms) = tokio::task::spawn_blocking(move || Store::open(data_dir.as_deref()))
+    let (store, stored) = tokio::task::spawn_blocking(move || Store::open(data_dir.as_deref()))
         .await
         .map_err(|e| ServerError::Serve(std::io::Error::other(e)))??;
     let store = Arc::new(store);
-    let restored = rooms.len();
+    let restored = stored.len();
+    let inference = Arc::new(Inference::new(
+        config.decode_budget_bytes,
+        config.max_concurrent_decodes,
+    ));
+    let (models, default_model, restore) = open_models(&config, stored, Arc::clone(&inference)).await?;
+    for repair in restore.repairs {
+        if let Err(error) = store.write(repair).await {
+            tracing::warn!(%error, "could not save a restored room's repair");
+        }
+    }
 
     let limit = capacity::raise_file_limit();
     let connections = config.max_connections.unwrap_or_else(|| limit.connections());
@@ -104,14 +124,20 @@ pub async fn run(
         limit.hard
     );
 
-    let inference = Inference::builtin(config.decode_budget_bytes, config.max_concurrent_decodes);
     let settings = AcceptSettings {
         header_timeout: config.header_timeout,
         shutdown_deadline: config.shutdown_deadline,
         tls,
     };
     let deadline = config.shutdown_deadline;
-    let hub = Hub::new(config, Arc::clone(&store), rooms, Arc::new(inference));
+    let hub = Hub::new(
+        config,
+        Arc::clone(&store),
+        restore.rooms,
+        inference,
+        models,
+        default_model,
+    );
     tracing::info!(addr = %listening, restored_rooms = restored, "classroom server listening");
 
     let reaper = tokio::spawn(expire_rooms(hub.clone()));
@@ -145,6 +171,38 @@ pub async fn run(
     let closing = tokio::task::spawn_blocking(move || store.close());
     let _ = tokio::time::timeout(Duration::from_secs(5), closing).await;
     Ok(())
+}
+
+/// The uploaded models (off the runtime: files are listed, read and checked), the network of new
+/// rooms (`--model`, stored and kept in memory) and the stored rooms each on its network.
+async fn open_models(
+    config: &Config,
+    stored: Vec<store::StoredRoom>,
+    inference: Arc<Inference>,
+) -> Result<(Arc<ModelStore>, RoomModel, restore::Restored), ServerError> {
+    let (data_dir, storage, file) = (
+        config.data_dir.clone(),
+        config.model_storage_bytes,
+        config.default_model.clone(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let models = ModelStore::open(data_dir.as_deref(), storage).map_err(|source| ServerError::DataDir {
+            path: data_dir.unwrap_or_default().join("models"),
+            source,
+        })?;
+        let default_model = match file {
+            None => RoomModel::tiny_vgg(),
+            Some(file) => {
+                let (info, loaded) = models.add(Network::clone(&file.network), &file.name, true)?;
+                tracing::info!(model = %info.hash, name = %info.name, "new rooms start on the model given with --model");
+                RoomModel::stored(info, loaded)
+            }
+        };
+        let restored = restore::restore(stored, &models, &inference);
+        Ok((Arc::new(models), default_model, restored))
+    })
+    .await
+    .map_err(|e| ServerError::Serve(std::io::Error::other(e)))?
 }
 
 /// The one heartbeat ticker: every period, every member pings its client (see

@@ -29,6 +29,11 @@ struct Cli {
     #[arg(long, env = "CNN_CLASSROOM_CLIENT_DIR")]
     client_dir: Option<PathBuf>,
 
+    /// The network new rooms start on instead of the built-in Tiny VGG: a folder with a manifest
+    /// and a safetensors file (scripts/export_pytorch.py --out), or one model file.
+    #[arg(long, env = "CNN_CLASSROOM_MODEL")]
+    model: Option<PathBuf>,
+
     /// Log filter, e.g. `info`, `debug` or `server=debug,warn`.
     #[arg(long, env = "RUST_LOG", default_value = "info")]
     log_level: String,
@@ -101,6 +106,14 @@ struct Cli {
     /// Lesson notes shown per room per minute after a burst of 30 (each step of a lesson shows one).
     #[arg(long, env = "CNN_CLASSROOM_NOTES_PER_MINUTE", default_value_t = 240)]
     notes_per_minute: u32,
+
+    /// Model files instructors upload per room per minute, in bursts of 3.
+    #[arg(long, env = "CNN_CLASSROOM_MODEL_UPLOADS_PER_MINUTE", default_value_t = 3)]
+    model_uploads_per_minute: u32,
+
+    /// Disk space in MiB the uploaded models may take together (a full store refuses uploads).
+    #[arg(long, env = "CNN_CLASSROOM_MODEL_STORAGE_MIB", default_value_t = 512)]
+    model_storage_mib: u64,
 
     /// Largest decoded upload in MiB (an 8000 × 8000 greyscale or 4600 × 4600 colour picture).
     #[arg(long, env = "CNN_CLASSROOM_DECODE_BUDGET_MIB", default_value_t = 64)]
@@ -175,6 +188,13 @@ impl Cli {
         );
         config.answer_rate = Rate::new(10, Duration::from_secs(60) / self.answers_per_minute.max(1));
         config.note_rate = Rate::new(30, Duration::from_secs(60) / self.notes_per_minute.max(1));
+        config.model_upload_rate =
+            Rate::new(3, Duration::from_secs(60) / self.model_uploads_per_minute.max(1));
+        config.model_storage_bytes = self.model_storage_mib << 20;
+        if let Some(path) = &self.model {
+            let file = server::room_model::ModelFile::load(path).map_err(anyhow::Error::msg)?;
+            config.default_model = Some(file);
+        }
         config.decode_budget_bytes = self.decode_budget_mib.max(1) << 20;
         if let Some(n) = self.max_concurrent_decodes {
             config.max_concurrent_decodes = n.max(1);
@@ -236,6 +256,13 @@ async fn serve(cli: &Cli, config: Config) -> anyhow::Result<()> {
         eprintln!(
             "cnn-classroom: this binary was built before the web client, so pages say \"not built\": \
              run `bash scripts/build-client.sh`, then build the server again (or pass --client-dir)"
+        );
+    }
+    if let Some(model) = &config.default_model {
+        println!(
+            "cnn-classroom: new rooms start on the model {} ({} parameters)",
+            model.name,
+            model.network.parameter_count()
         );
     }
     if let Some(key) = &config.instructor_key {

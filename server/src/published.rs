@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
 use shared::codec::encode_server;
+use shared::model::ModelInfo;
 use shared::{
     CheckEvent, CloseReason, Focus, InputImage, LessonEvent, Question, RoomCode, RoomEvent, RoomSnapshot,
     ServerMsg, StateVersion,
@@ -30,6 +31,10 @@ pub struct Published {
     pub focus: Focus,
     /// Current input image.
     pub input: Option<Arc<InputImage>>,
+    /// The room's network (`None`: the built-in Tiny VGG).
+    pub model: Option<ModelInfo>,
+    /// `RoomEvent::Model`: the network with the focus and input it was switched with.
+    pub model_part: Part,
     /// Whether new students are refused.
     pub locked: bool,
     /// Number of recalls so far.
@@ -65,6 +70,20 @@ fn frame(event: RoomEvent) -> Bytes {
     Bytes::from(encode_server(&ServerMsg::Room(event)))
 }
 
+fn model_frame(
+    version: StateVersion,
+    model: Option<&ModelInfo>,
+    focus: Focus,
+    input: Option<&Arc<InputImage>>,
+) -> Bytes {
+    frame(RoomEvent::Model {
+        version,
+        model: model.cloned(),
+        focus,
+        input: input.map(|input| Box::new(InputImage::clone(input))),
+    })
+}
+
 fn question_frame(version: StateVersion, question: Option<&Arc<Question>>) -> Bytes {
     Bytes::from(encode_server(&ServerMsg::Check(CheckEvent::Question {
         version,
@@ -82,6 +101,7 @@ fn note_frame(version: StateVersion, note: &str) -> Bytes {
 /// The versions of each part a connection has already sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SentParts {
+    model: StateVersion,
     focus: StateVersion,
     input: Option<StateVersion>,
     locked: StateVersion,
@@ -91,7 +111,8 @@ pub struct SentParts {
 }
 
 impl Published {
-    /// The initial state of a room (new or restored), without a lesson note (see [`Self::with_note`]).
+    /// The initial state of a room (new or restored) on the built-in network, without a lesson
+    /// note (see [`Self::with_note`] and [`Self::with_model`]).
     pub fn new(
         code: RoomCode,
         version: StateVersion,
@@ -101,6 +122,10 @@ impl Published {
         recall: u32,
         question: Option<Arc<Question>>,
     ) -> Self {
+        let model_part = Part {
+            version,
+            frame: model_frame(version, None, focus, input.as_ref()),
+        };
         let input_part = input.as_ref().map(|input| Part {
             version,
             frame: frame(RoomEvent::Input {
@@ -112,6 +137,8 @@ impl Published {
             code,
             focus,
             input,
+            model: None,
+            model_part,
             locked,
             recall,
             focus_part: Part {
@@ -149,6 +176,8 @@ impl Published {
             code: self.code.clone(),
             focus: self.focus,
             input: self.input.clone(),
+            model: self.model.clone(),
+            model_part: self.model_part.clone(),
             locked: self.locked,
             recall: self.recall,
             focus_part: self.focus_part.clone(),
@@ -187,6 +216,38 @@ impl Published {
             }),
         });
         next.input = Some(input);
+        next
+    }
+
+    /// On another network: the focus and input it was switched with are part of the change (they
+    /// travel in the one `RoomEvent::Model`, so a client never shows the new network with an
+    /// old focus).
+    pub fn with_model(
+        &self,
+        version: StateVersion,
+        model: Option<ModelInfo>,
+        focus: Focus,
+        input: Option<Arc<InputImage>>,
+    ) -> Self {
+        let mut next = self.next();
+        next.model_part = Part {
+            version,
+            frame: model_frame(version, model.as_ref(), focus, input.as_ref()),
+        };
+        next.model = model;
+        next.focus = focus;
+        next.focus_part = Part {
+            version,
+            frame: frame(RoomEvent::Focus { version, focus }),
+        };
+        next.input_part = input.as_ref().map(|input| Part {
+            version,
+            frame: frame(RoomEvent::Input {
+                version,
+                input: Box::new(InputImage::clone(input)),
+            }),
+        });
+        next.input = input;
         next
     }
 
@@ -253,6 +314,7 @@ impl Published {
     /// The newest version of any part.
     pub fn version(&self) -> StateVersion {
         let parts = [
+            &self.model_part,
             &self.focus_part,
             &self.locked_part,
             &self.recall_part,
@@ -275,10 +337,11 @@ impl Published {
                 input: self.input.as_deref().cloned(),
                 locked: self.locked,
                 recall: self.recall,
-                model: None,
+                model: self.model.clone(),
             })))
         });
         let sent = SentParts {
+            model: self.model_part.version,
             focus: self.focus_part.version,
             input: self.input_part.as_ref().map(|p| p.version),
             locked: self.locked_part.version,
@@ -300,36 +363,49 @@ impl Published {
     }
 
     /// The frames not yet sent according to `sent`, in the order a client should apply them
-    /// (input before focus, recall after it so students return to the newest focus, the question
-    /// so it opens over that focus, then the lesson note); updates `sent`. A fixed array rather than a `Vec`: no
+    /// (the network first, with the focus and input it came with; input before focus, recall
+    /// after it so students return to the newest focus, the question so it opens over that
+    /// focus, then the lesson note); updates `sent`. A fixed array rather than a `Vec`: no
     /// allocation per member and change.
-    pub fn unsent(&self, sent: &mut SentParts) -> [Option<Bytes>; 6] {
-        let mut frames = [None, None, None, None, None, None];
+    pub fn unsent(&self, sent: &mut SentParts) -> [Option<Bytes>; 7] {
+        let mut frames = [None, None, None, None, None, None, None];
+        if sent.model != self.model_part.version {
+            let version = self.model_part.version;
+            sent.model = version;
+            frames[0] = Some(self.model_part.frame.clone());
+            // The model frame carried the focus and input of its version.
+            if self.focus_part.version == version {
+                sent.focus = version;
+            }
+            if self.input_part.as_ref().is_some_and(|p| p.version == version) {
+                sent.input = Some(version);
+            }
+        }
         if let Some(input) = &self.input_part
             && sent.input != Some(input.version)
         {
             sent.input = Some(input.version);
-            frames[0] = Some(input.frame.clone());
+            frames[1] = Some(input.frame.clone());
         }
         if sent.locked != self.locked_part.version {
             sent.locked = self.locked_part.version;
-            frames[1] = Some(self.locked_part.frame.clone());
+            frames[2] = Some(self.locked_part.frame.clone());
         }
         if sent.focus != self.focus_part.version {
             sent.focus = self.focus_part.version;
-            frames[2] = Some(self.focus_part.frame.clone());
+            frames[3] = Some(self.focus_part.frame.clone());
         }
         if sent.recall != self.recall_part.version {
             sent.recall = self.recall_part.version;
-            frames[3] = Some(self.recall_part.frame.clone());
+            frames[4] = Some(self.recall_part.frame.clone());
         }
         if sent.question != self.question_part.version {
             sent.question = self.question_part.version;
-            frames[4] = Some(self.question_part.frame.clone());
+            frames[5] = Some(self.question_part.frame.clone());
         }
         if sent.note != self.note_part.version {
             sent.note = self.note_part.version;
-            frames[5] = Some(self.note_part.frame.clone());
+            frames[6] = Some(self.note_part.frame.clone());
         }
         frames
     }
@@ -370,5 +446,49 @@ mod tests {
         assert_eq!(frames[1], state.focus_part.frame);
         assert!(unsent(&state, &mut sent).is_empty());
         assert_eq!(state.version(), v(3));
+    }
+
+    #[test]
+    fn a_model_switch_is_one_frame_first_and_carries_its_focus_and_input() {
+        let code = RoomCode::parse("ABCDEF").unwrap();
+        let v = |seq| StateVersion { epoch: 1, seq };
+        let start = Published::new(code, v(0), Focus::default(), None, false, 0, None);
+        let (_, mut sent) = start.snapshot();
+        let input = Arc::new(InputImage {
+            source: shared::InputSource::Sample(1),
+            side: 64,
+            rgb: vec![0; 64 * 64 * 3],
+            hash: [1; 32],
+            prediction: shared::Prediction {
+                class: 0,
+                probabilities: vec![1.0],
+                layer_sums: Vec::new(),
+            },
+        });
+        let info = ModelInfo {
+            hash: shared::model::ModelHash([2; 32]),
+            bytes: 10,
+            name: "net".into(),
+        };
+        let state =
+            start
+                .with_locked(v(1), true)
+                .with_model(v(2), Some(info.clone()), Focus::default(), Some(input));
+        let frames: Vec<Bytes> = state.unsent(&mut sent).into_iter().flatten().collect();
+        assert_eq!(
+            frames.len(),
+            2,
+            "the model frame and the lock, no separate focus or input"
+        );
+        assert_eq!(frames[0], state.model_part.frame);
+        assert_eq!(state.version(), v(2));
+        let (snapshot, _) = state.snapshot();
+        match shared::codec::decode_server(&snapshot) {
+            Ok(ServerMsg::Room(RoomEvent::Snapshot(snapshot))) => {
+                assert_eq!(snapshot.model, Some(info));
+                assert_eq!(snapshot.version, v(2));
+            }
+            other => panic!("not a snapshot: {other:?}"),
+        }
     }
 }

@@ -11,9 +11,14 @@ use shared::{
 };
 use tokio::sync::{oneshot, watch};
 
+use shared::model::ModelHash;
+
 use crate::clock::unix_now;
+use crate::focus_check::{check_focus, overview_focus};
+use crate::inference::{Inference, InferenceError};
 use crate::published::Published;
 use crate::quick_check::LiveQuestion;
+use crate::room_model::RoomModel;
 use crate::save_mark::SaveMark;
 use crate::store::{Store, StoreError, StoredQuestion, StoredRoom, StoredStudent, Write};
 
@@ -33,6 +38,34 @@ pub enum JoinError {
         max: usize,
     },
     /// The join could not be saved.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why the room could not switch network.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelSwitchError {
+    /// A quick-check question about the current network is open.
+    #[error(
+        "A question about the current network is open; reveal or close it before switching the \
+         network."
+    )]
+    QuestionOpen,
+    /// The current picture could not be run through the new network.
+    #[error(transparent)]
+    Inference(#[from] InferenceError),
+    /// The change could not be saved.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a new input was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The room switched network while the picture was being predicted: predict it again.
+    #[error("The network changed while the picture was being processed; try again.")]
+    StaleModel,
+    /// The change could not be saved.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -76,6 +109,8 @@ struct RoomState {
     names_joining: Vec<String>,
     /// The quick-check question, with its right answer and the answers.
     question: Option<LiveQuestion>,
+    /// The network every forward pass and focus check of this room uses.
+    model: RoomModel,
 }
 
 /// Member id of the instructor (students get 1, 2, ...).
@@ -99,8 +134,9 @@ pub struct Room {
 }
 
 impl Room {
-    /// The live room for stored (new or restored) state.
-    pub fn new(stored: StoredRoom, store: Arc<Store>) -> Arc<Self> {
+    /// The live room for stored (new or restored) state, on `model` (whose info the caller has
+    /// checked against `stored.model`).
+    pub fn new(stored: StoredRoom, store: Arc<Store>, model: RoomModel) -> Arc<Self> {
         let mut students = HashMap::new();
         let mut by_resume = HashMap::new();
         for StoredStudent { member, name, resume } in stored.students {
@@ -136,6 +172,15 @@ impl Room {
             question.as_ref().map(|q| Arc::clone(&q.question)),
         )
         .with_note(stored.version, stored.note.into());
+        let published = match &model.info {
+            None => published,
+            Some(info) => published.with_model(
+                stored.version,
+                Some(info.clone()),
+                published.focus,
+                published.input.clone(),
+            ),
+        };
         Arc::new(Self {
             code: stored.code,
             instructor_token: stored.instructor_token,
@@ -152,6 +197,7 @@ impl Room {
                 joining: 0,
                 names_joining: Vec::new(),
                 question,
+                model,
             }),
             changes: tokio::sync::Mutex::new(()),
             published: watch::Sender::new(Arc::new(published)),
@@ -408,18 +454,68 @@ impl Room {
         cap_roster(roster, ROSTER_BUDGET_BYTES)
     }
 
-    /// Moves the focus: published at once, written to disk shortly after (see `store`).
-    pub async fn set_focus(&self, focus: Focus) -> StateVersion {
+    /// The room's network.
+    pub fn model(&self) -> RoomModel {
+        self.lock().model.clone()
+    }
+
+    /// Moves the focus, if it fits the room's network (otherwise the sentence saying why):
+    /// published at once, written to disk shortly after (see `store`).
+    pub async fn set_focus(&self, focus: Focus) -> Result<StateVersion, String> {
         let _order = self.changes.lock().await;
         let version = {
             let mut state = self.lock();
+            check_focus(&state.model.network, &focus)?;
             let version = state.bump();
             self.published
                 .send_modify(|p| *p = Arc::new(p.with_focus(version, focus)));
             version
         };
         self.store.focus_changed(&self.code, version, focus, &self.saved);
-        version
+        Ok(version)
+    }
+
+    /// Switches the room to `model`: the focus goes back to the overview (every network has
+    /// one; [`overview_focus`]), the current picture is predicted again by the new network, all of it saved, then
+    /// published as one `RoomEvent::Model`. Refused while a quick-check question is open (it is
+    /// about the old network). Holds the room's change order meanwhile, so no picture or focus
+    /// meant for the old network slips in between.
+    pub async fn set_model(
+        &self,
+        model: RoomModel,
+        inference: &Arc<Inference>,
+    ) -> Result<StateVersion, ModelSwitchError> {
+        let _order = self.changes.lock().await;
+        if self.lock().question.as_ref().is_some_and(LiveQuestion::is_open) {
+            return Err(ModelSwitchError::QuestionOpen);
+        }
+        let current = self.published.borrow().input.clone();
+        let input = match current {
+            Some(input) => Some(Arc::new(inference.repredict(&input, &model).await?)),
+            None => None,
+        };
+        let focus = overview_focus(&model.network);
+        let version = self.lock().peek_next();
+        self.store
+            .write(Write::Model {
+                code: self.code.clone(),
+                version,
+                model: model.info.clone(),
+                focus,
+                input: input.as_deref().cloned().map(Box::new),
+            })
+            .await?;
+        // A focus still waiting to be written belongs to the old network: replace it.
+        self.store.focus_changed(&self.code, version, focus, &self.saved);
+        let mut state = self.lock();
+        state.bump();
+        let info = model.info.clone();
+        state.model = model;
+        self.published
+            .send_modify(|p| *p = Arc::new(p.with_model(version, info, focus, input)));
+        drop(state);
+        self.saved.raise(version);
+        Ok(version)
     }
 
     /// Changes a structural part: saved first (so the change is acknowledged only once on disk),
@@ -440,20 +536,33 @@ impl Room {
         Ok(version)
     }
 
-    /// Replaces the input image.
-    pub async fn set_input(&self, input: InputImage) -> Result<StateVersion, StoreError> {
+    /// Replaces the input image, predicted by the model `made_with` (refused if the room has
+    /// switched network since: predict again with [`Self::model`]).
+    pub async fn set_input(
+        &self,
+        input: InputImage,
+        made_with: Option<ModelHash>,
+    ) -> Result<StateVersion, InputError> {
+        let _order = self.changes.lock().await;
+        if self.lock().model.hash() != made_with {
+            return Err(InputError::StaleModel);
+        }
         let input = Arc::new(input);
-        let code = self.code.clone();
-        let stored = Box::new(InputImage::clone(&input));
-        self.change(
-            |version| Write::Input {
-                code,
+        let version = self.lock().peek_next();
+        self.store
+            .write(Write::Input {
+                code: self.code.clone(),
                 version,
-                input: stored,
-            },
-            |p, version| p.with_input(version, input),
-        )
-        .await
+                input: Box::new(InputImage::clone(&input)),
+            })
+            .await?;
+        let mut state = self.lock();
+        state.bump();
+        self.published
+            .send_modify(|p| *p = Arc::new(p.with_input(version, input)));
+        drop(state);
+        self.saved.raise(version);
+        Ok(version)
     }
 
     /// Locks or unlocks the room against new students.
@@ -817,8 +926,9 @@ mod tests {
             }],
             question: None,
             note: String::new(),
+            model: None,
         };
-        let room = Room::new(stored, Arc::new(store));
+        let room = Room::new(stored, Arc::new(store), RoomModel::tiny_vgg());
         let seated = Arc::clone(&room);
         let task = tokio::spawn(async move {
             let (_seat, _kicked) = seated.seat_student(MemberId(1)).expect("student exists");
@@ -844,6 +954,7 @@ mod tests {
             joining: 0,
             names_joining: Vec::new(),
             question: None,
+            model: RoomModel::tiny_vgg(),
         };
         for (i, expected) in ["Ada", "Ada (2)", "Ada (3)"].into_iter().enumerate() {
             let name = state.distinct_name("Ada".into());

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, params};
 use shared::codec;
+use shared::model::{ModelHash, ModelInfo};
 use shared::{
     Answer, ColorRange, Correct, Focus, InputImage, InstructorToken, MemberId, Playground, Question,
     QuestionId, ResumeToken, RoomCode, StateVersion, View,
@@ -105,6 +106,8 @@ pub struct StoredRoom {
     pub question: Option<StoredQuestion>,
     /// The recorded lesson's note shown to the class (empty: none).
     pub note: String,
+    /// The room's network (`None`: the built-in Tiny VGG); the file is in the model store.
+    pub model: Option<ModelInfo>,
 }
 
 /// A room's current quick-check question as stored.
@@ -183,6 +186,19 @@ pub enum Write {
         version: StateVersion,
         /// The note (empty: none).
         note: String,
+    },
+    /// The room switched network, with the focus and the input (predicted again) it switched with.
+    Model {
+        /// Room.
+        code: RoomCode,
+        /// Version of the change.
+        version: StateVersion,
+        /// The new network (`None`: Tiny VGG).
+        model: Option<ModelInfo>,
+        /// The focus reset with it.
+        focus: Focus,
+        /// The input with the new network's prediction.
+        input: Option<Box<InputImage>>,
     },
     /// A student's answer (replacing an earlier one).
     Answer {
@@ -317,7 +333,7 @@ PRAGMA foreign_keys = ON;
 /// Schema migrations in order: `MIGRATIONS[i]` takes a database from version `i` to `i + 1`.
 /// Version 0 is a new file, or one written before the schema was versioned (which already has
 /// the version-1 tables, hence `IF NOT EXISTS`). Append; never edit a released step.
-pub const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3];
+pub const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2, SCHEMA_V3, SCHEMA_V4];
 
 const SCHEMA_V1: &str = "
 CREATE TABLE IF NOT EXISTS rooms (
@@ -364,6 +380,29 @@ CREATE TABLE notes (
     note TEXT NOT NULL
 );
 ";
+
+/// Version 4: own networks. The room's model (its hash names the file in the model store, the
+/// size and name are what members are shown); rooms stored before have none: Tiny VGG.
+const SCHEMA_V4: &str = "
+ALTER TABLE rooms ADD COLUMN model_hash BLOB;
+ALTER TABLE rooms ADD COLUMN model_bytes INTEGER;
+ALTER TABLE rooms ADD COLUMN model_name TEXT;
+";
+
+/// The model columns of a room row (`None` when there is no model hash).
+fn read_model(
+    hash: Option<Vec<u8>>,
+    bytes: Option<i64>,
+    name: Option<String>,
+) -> rusqlite::Result<Option<ModelInfo>> {
+    let Some(hash) = hash else { return Ok(None) };
+    let hash: [u8; 32] = hash.try_into().map_err(|_| rusqlite::Error::InvalidQuery)?;
+    Ok(Some(ModelInfo {
+        hash: ModelHash(hash),
+        bytes: u32::try_from(bytes.unwrap_or(0)).unwrap_or(0),
+        name: name.unwrap_or_default(),
+    }))
+}
 
 /// Brings the schema up to [`MIGRATIONS`]`.len()`, each step in its own transaction.
 fn migrate(conn: &mut Connection, shown: &str) -> Result<(), StoreError> {
@@ -445,7 +484,7 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
     {
         let mut stmt = tx.prepare(
             "SELECT code, instructor_token, epoch, seq, focus, input, locked, recall, next_member,
-                    last_active_unix FROM rooms",
+                    last_active_unix, model_hash, model_bytes, model_name FROM rooms",
         )?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
@@ -472,6 +511,7 @@ fn load_rooms(conn: &mut Connection) -> rusqlite::Result<Vec<StoredRoom>> {
                     students: Vec::new(),
                     question: None,
                     note: String::new(),
+                    model: read_model(row.get(10)?, row.get(11)?, row.get(12)?)?,
                 })
             };
             match read() {
@@ -576,8 +616,8 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
         Write::CreateRoom(room) => {
             tx.execute(
                 "INSERT INTO rooms (code, instructor_token, epoch, seq, focus, input, locked, recall,
-                                    next_member, last_active_unix)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                    next_member, last_active_unix, model_hash, model_bytes, model_name)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     room.code.as_str(),
                     &room.instructor_token.0[..],
@@ -589,6 +629,33 @@ fn apply(tx: &Connection, write: &Write) -> rusqlite::Result<()> {
                     room.recall,
                     room.next_member,
                     now,
+                    room.model.as_ref().map(|m| m.hash.0.to_vec()),
+                    room.model.as_ref().map(|m| m.bytes),
+                    room.model.as_ref().map(|m| m.name.as_str()),
+                ],
+            )?;
+        }
+        Write::Model {
+            code,
+            version,
+            model,
+            focus,
+            input,
+        } => {
+            tx.execute(
+                &format!(
+                    "{bump}, model_hash = ?4, model_bytes = ?5, model_name = ?6, focus = ?7, input = ?8
+                     WHERE code = ?1"
+                ),
+                params![
+                    code.as_str(),
+                    version.seq as i64,
+                    now,
+                    model.as_ref().map(|m| m.hash.0.to_vec()),
+                    model.as_ref().map(|m| m.bytes),
+                    model.as_ref().map(|m| m.name.as_str()),
+                    codec::encode(focus),
+                    input.as_deref().map(codec::encode),
                 ],
             )?;
         }

@@ -102,3 +102,40 @@ fn the_weights_loader_never_panics() {
         started.elapsed()
     );
 }
+
+/// A model file from outside (`bundle::read`: what an instructor uploads and every student's
+/// browser reads): mutations aimed at the header and manifest half the time, since bytes of the
+/// tensors mostly stay valid numbers. Every accepted network must run a forward pass.
+#[test]
+fn the_model_file_reader_never_panics() {
+    let network = models::weights::load_dir(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pytorch/grey"),
+    )
+    .expect("the fixture loads");
+    let bundle = models::bundle::write(&network);
+    let header_end = 8 + u64::from_le_bytes(bundle[..8].try_into().unwrap()) as usize;
+    let budget = models::budget::Budget::TEACHING;
+    let mut rng = StdRng::seed_from_u64(17);
+    let n = iterations(2_000);
+    let started = std::time::Instant::now();
+    let mut accepted = 0u64;
+    for i in 0..n {
+        let bytes = if i % 2 == 0 {
+            let mut head = mutate(&mut rng, &bundle[..header_end]);
+            head.extend_from_slice(&bundle[header_end..]);
+            head
+        } else {
+            mutate(&mut rng, &bundle)
+        };
+        if let Ok(network) = models::bundle::read(&bytes, &budget) {
+            accepted += 1;
+            let [c, h, w] = network.input_shape();
+            let trace = network.forward(&ndarray::Array3::from_elem((c, h, w), 0.5));
+            assert!(trace.is_ok(), "an accepted network runs");
+        }
+    }
+    eprintln!(
+        "fuzz bundle::read: {n} inputs ({accepted} accepted) in {:.2?}",
+        started.elapsed()
+    );
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::ws::Message;
 use shared::codec::decode_client;
+use shared::model::ModelHash;
 use shared::verify::{ConnState, verify};
 use shared::{
     CheckEvent, CheckMsg, ClientMsg, CloseReason, Control, ErrorKind, LessonMsg, Role, RosterEvent,
@@ -16,10 +17,10 @@ use tokio::time::{Instant, sleep_until};
 
 use super::handshake::Membership;
 use super::{Connection, End, codec_error_kind, error_msg};
-use crate::focus_check::check_focus;
 use crate::inference::InferenceError;
 use crate::rate_limit::wait_text;
-use crate::room::{QuickCheckError, Room};
+use crate::room::{InputError, ModelSwitchError, QuickCheckError, Room};
+use crate::room_model::RoomModel;
 
 /// At most this many tallies per second reach the instructor (answers arriving faster are
 /// counted together).
@@ -309,20 +310,12 @@ impl Connection {
         let internal = |e: crate::store::StoreError| error_msg(ErrorKind::Internal, e.to_string());
         match control {
             Control::SetFocus(focus) => {
-                check_focus(self.hub.inference().network(), &focus)
+                room.set_focus(focus)
+                    .await
                     .map_err(|message| error_msg(ErrorKind::BadFocus, message))?;
-                room.set_focus(focus).await;
                 Ok(())
             }
-            Control::PickSample(index) => {
-                let input = self
-                    .hub
-                    .inference()
-                    .sample(index)
-                    .await
-                    .map_err(inference_error)?;
-                room.set_input(input).await.map(drop).map_err(internal)
-            }
+            Control::PickSample(index) => self.new_input(room, Picture::Sample(index)).await,
             Control::UploadImage(bytes) => {
                 if let Err(wait) = self.hub.upload_limiter().try_take(room.code()) {
                     return Err(error_msg(
@@ -333,14 +326,9 @@ impl Connection {
                         ),
                     ));
                 }
-                let input = self
-                    .hub
-                    .inference()
-                    .upload(bytes)
-                    .await
-                    .map_err(inference_error)?;
-                room.set_input(input).await.map(drop).map_err(internal)
+                self.new_input(room, Picture::Upload(bytes)).await
             }
+            Control::UseModel(hash) => self.use_model(room, hash).await,
             Control::BringEveryoneBack => room.recall().await.map(drop).map_err(internal),
             Control::SetLocked(locked) => room.set_locked(locked).await.map(drop).map_err(internal),
             // Members (this connection included) learn of it through the room's published state.
@@ -349,11 +337,6 @@ impl Connection {
                 .close_room(room, CloseReason::RoomClosed)
                 .await
                 .map_err(internal),
-            // Stand-in until rooms hold their own network (issue 14, in progress).
-            Control::UseModel(_) => Err(error_msg(
-                ErrorKind::BadModel,
-                "This server does not take other models yet.".to_owned(),
-            )),
         }
     }
 }
@@ -381,6 +364,18 @@ impl Connection {
                             wait_text(wait)
                         ),
                     ));
+                }
+                if let shared::Ask::PredictClass { classes } = ask {
+                    let count = room.model().network.class_names().len();
+                    if usize::from(classes) != count {
+                        return Err(error_msg(
+                            ErrorKind::BadCheck,
+                            format!(
+                                "The room's network has {count} classes, not {classes}; reload the page \
+                                 and ask again."
+                            ),
+                        ));
+                    }
                 }
                 // The server's own prediction is the right answer to "which class?".
                 let correct = match (ask, room.prediction()) {
@@ -439,6 +434,74 @@ impl Connection {
             .await
             .map(drop)
             .map_err(|e| error_msg(ErrorKind::Internal, e.to_string()))
+    }
+}
+
+/// A picture the instructor chose.
+enum Picture {
+    Sample(u16),
+    Upload(Vec<u8>),
+}
+
+impl Connection {
+    /// Makes `picture` the room's input, predicted by the room's network (again, if the room
+    /// switched network meanwhile).
+    async fn new_input(&mut self, room: &Arc<Room>, picture: Picture) -> Result<(), ServerMsg> {
+        let inference = Arc::clone(self.hub.inference());
+        let mut attempts = 0;
+        loop {
+            let model = room.model();
+            let input = match &picture {
+                Picture::Sample(index) => inference.sample(*index, &model).await,
+                Picture::Upload(bytes) => inference.upload(bytes.clone(), &model).await,
+            }
+            .map_err(inference_error)?;
+            attempts += 1;
+            match room.set_input(input, model.hash()).await {
+                Ok(_) => return Ok(()),
+                Err(InputError::StaleModel) if attempts < 3 => continue,
+                Err(error) => return Err(error_msg(ErrorKind::Internal, error.to_string())),
+            }
+        }
+    }
+
+    /// Switches the room to the stored model `hash` (`None`: Tiny VGG); the model is read and
+    /// checked off the async runtime if no room has it in memory.
+    async fn use_model(&mut self, room: &Arc<Room>, hash: Option<ModelHash>) -> Result<(), ServerMsg> {
+        let bad = |message: String| error_msg(ErrorKind::BadModel, message);
+        let model = match hash {
+            None => RoomModel::tiny_vgg(),
+            Some(hash) => {
+                let models = Arc::clone(self.hub.models());
+                // A model not in memory is read and checked like an upload: one at a time.
+                let _permit = self
+                    .hub
+                    .model_checks()
+                    .acquire()
+                    .await
+                    .map_err(|e| error_msg(ErrorKind::Internal, e.to_string()))?;
+                let (info, loaded) = tokio::task::spawn_blocking(move || models.get(&hash))
+                    .await
+                    .map_err(|e| error_msg(ErrorKind::Internal, e.to_string()))?
+                    .map_err(|e| bad(e.to_string()))?;
+                RoomModel::stored(info, loaded)
+            }
+        };
+        let name = model
+            .info
+            .as_ref()
+            .map_or("Tiny VGG".to_owned(), |i| i.name.clone());
+        match room.set_model(model, self.hub.inference()).await {
+            Ok(_) => {
+                tracing::info!(code = %room.code(), model = %name, "room switched network");
+                Ok(())
+            }
+            Err(error @ ModelSwitchError::QuestionOpen) => Err(bad(error.to_string())),
+            Err(ModelSwitchError::Inference(error)) => Err(bad(format!(
+                "The network cannot process the current picture ({error}); the room stays on its network."
+            ))),
+            Err(ModelSwitchError::Store(error)) => Err(error_msg(ErrorKind::Internal, error.to_string())),
+        }
     }
 }
 

@@ -15,6 +15,8 @@ mod embedded;
 mod http;
 mod lecture;
 mod lesson_note;
+mod own_models;
+mod own_models_restart;
 mod playground;
 mod quick_check;
 mod reach;

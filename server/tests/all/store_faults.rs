@@ -67,6 +67,10 @@ fn an_unversioned_database_is_migrated_and_a_bad_row_is_skipped() {
     assert_eq!(rooms[0].code.as_str(), "KQXWTB");
     assert_eq!(rooms[0].focus, step_focus(5));
     assert_eq!(rooms[0].students.len(), 1);
+    assert_eq!(
+        rooms[0].model, None,
+        "a room stored before own networks (schema 4) teaches with Tiny VGG"
+    );
     let db = rusqlite::Connection::open(dir.path().join(DB_FILE)).unwrap();
     let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, MIGRATIONS.len() as i64);

@@ -1,6 +1,7 @@
 //! Test helpers: a real server on 127.0.0.1:0 and a WebSocket client that speaks the protocol.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod networks;
 mod process;
 #[allow(unused_imports)] // the binaries outside tests/all do not start the server binary
 pub use process::ServerProcess;
@@ -337,4 +338,104 @@ pub fn bmp(side: u32, rgb: [u8; 3]) -> Vec<u8> {
         file.resize(file.len() + (row - written) as usize, 0);
     }
     file
+}
+
+/// An HTTP answer read whole: status code, header block (lower-cased) and body.
+pub struct HttpAnswer {
+    pub status: u16,
+    pub headers: String,
+    pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    /// The body as text.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// One HTTP/1.1 request over a fresh connection (`Connection: close`), with `headers` and
+/// `body` (its `Content-Length` is added unless `headers` has one); the answer read whole.
+pub async fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpAnswer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(addr).await.expect("connects");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+    {
+        head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.expect("writes the head");
+    // The server may answer (and close) before reading a refused body.
+    let _ = stream.write_all(body).await;
+    let mut response = Vec::new();
+    let _ = tokio::time::timeout(RECV_TIMEOUT, stream.read_to_end(&mut response))
+        .await
+        .expect("an answer in time");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8_lossy(&response[..split]).to_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    let mut body = response[split + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    HttpAnswer {
+        status,
+        headers: head,
+        body,
+    }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..end]).trim(), 16).unwrap_or(0);
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 4 + size..];
+    }
+    out
+}
+
+/// Uploads a model file for the room `code` with its instructor `token`, as the console does.
+pub async fn upload_model(
+    addr: SocketAddr,
+    code: &RoomCode,
+    token: &InstructorToken,
+    name: &str,
+    bytes: &[u8],
+) -> HttpAnswer {
+    let (code, token) = (code.as_str().to_owned(), token.to_hex());
+    http(
+        addr,
+        "POST",
+        "/api/models",
+        &[
+            ("x-room", &code),
+            ("x-instructor-token", &token),
+            ("x-model-name", name),
+        ],
+        bytes,
+    )
+    .await
 }
