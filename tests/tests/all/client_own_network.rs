@@ -238,6 +238,12 @@ fn views(network: &Network) -> Vec<(String, String, &'static str)> {
             test_id,
         ));
     }
+    // The playground starts from one that fits the network (its input, its first kernel).
+    out.push((
+        "playground".to_owned(),
+        "view=playground".to_owned(),
+        "view-playground",
+    ));
     out
 }
 
