@@ -89,7 +89,14 @@ pub fn columns_of(network: &Network) -> Vec<ColumnSpec> {
 impl Scene {
     /// Traces `input` (`[C, H, W]` in `[0, 1]`) through `network`.
     pub fn new(network: &Network, trace: Trace) -> Self {
-        let probabilities = trace.final_output().to_vec();
+        // A network exported without a final Softmax ends in logits: the class bars show their
+        // softmax, as PyTorch's users read them.
+        let ends_in_softmax = matches!(network.layers().last().map(|l| &l.layer), Some(Layer::Softmax));
+        let probabilities = if ends_in_softmax {
+            trace.final_output().to_vec()
+        } else {
+            models::network::softmax(&trace.final_output()).to_vec()
+        };
         let predicted = trace.predicted_class();
         let max_abs = trace
             .outputs
@@ -323,6 +330,29 @@ mod tests {
         assert!(
             set.input[0].rgba.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]),
             "grey, not red"
+        );
+    }
+
+    #[test]
+    fn a_network_ending_in_logits_shows_their_softmax() {
+        let mut network = crate::test_networks::fixture("grey");
+        let mut layers = network.layers().to_vec();
+        layers.pop();
+        let classes = network.class_names().to_vec();
+        network = Network::new(network.input_shape(), layers, classes).unwrap();
+        let input = Array3::from_elem((1, 28, 28), 0.5);
+        let trace = network.forward(&input).unwrap();
+        let logits = trace.final_output();
+        let scene = Scene::new(&network, trace);
+        let sum: f32 = scene.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-5, "{sum}");
+        assert!(scene.probabilities.iter().all(|p| (0.0..=1.0).contains(p)));
+        assert_eq!(
+            scene.predicted,
+            logits
+                .iter()
+                .enumerate()
+                .fold(0, |b, (i, v)| if *v > logits[b] { i } else { b })
         );
     }
 }
