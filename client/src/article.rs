@@ -106,7 +106,7 @@ pub fn for_column(kind: ColumnKind) -> Section {
     match kind {
         ColumnKind::Input => Section::Input,
         ColumnKind::Conv => Section::Convolution,
-        ColumnKind::Activation => Section::Relu,
+        ColumnKind::Activation | ColumnKind::VectorActivation => Section::Relu,
         ColumnKind::Pool => Section::Pooling,
         ColumnKind::Dense => Section::Flatten,
         ColumnKind::Output => Section::Softmax,

@@ -13,10 +13,19 @@ pub enum ColumnKind {
     /// Pooling: reads the same neuron of the previous column.
     Pool,
     /// A hidden dense (`Linear`) layer: one unit per row, each reading every neuron of the
-    /// previous column. (A ReLU after it is an [`ColumnKind::Activation`] of units.)
+    /// previous column. Drawn as a bar of thin cells, one per unit, as tall as the network.
     Dense,
+    /// An element-wise activation (ReLU) of a hidden dense layer's units: a bar like it.
+    VectorActivation,
     /// The output classes (bars), standing for flatten → dense → softmax.
     Output,
+}
+
+impl ColumnKind {
+    /// Whether the column shows a vector's values (thin cells in a bar) rather than maps.
+    pub fn is_vector(self) -> bool {
+        matches!(self, ColumnKind::Dense | ColumnKind::VectorActivation)
+    }
 }
 
 /// One column before layout: its kind, the network layer it shows, and how many neurons.
@@ -107,6 +116,10 @@ const OUTPUT_WIDTH: f32 = 4.0;
 /// touch target; a container too narrow for it (a phone) scrolls sideways instead.
 const TILE_MIN: f32 = 24.0;
 const TILE_MAX: f32 = 96.0;
+/// A vector column's cells are never thinner than this, in CSS pixels (the column grows instead).
+const MIN_CELL: f32 = 4.0;
+/// The gap between a vector column's cells, as a fraction of their pitch.
+const CELL_GAP: f32 = 0.15;
 
 /// The room the overview keeps around its tiles, in CSS pixels: it grows with the type size
 /// (projector mode), so labels, legends and class names never collide.
@@ -182,7 +195,14 @@ pub fn compute(columns: &[ColumnSpec], width: f32, height: f32, margins: Margins
         // The class column takes its minimum; the tiles share the rest.
         tile_by_width = (width - margins.output_min) / (width_units - OUTPUT_WIDTH).max(1.0);
     }
-    let max_rows = columns.iter().map(|c| c.neurons).max().unwrap_or(1).max(1) as f32;
+    // Vector columns fit their cells into the height the map columns take.
+    let max_rows = columns
+        .iter()
+        .filter(|c| !c.kind.is_vector())
+        .map(|c| c.neurons)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f32;
     let height_units = max_rows + (max_rows - 1.0) * ROW_GAP;
     let tile = tile_by_width
         .min((height - margins.label - margins.footer) / height_units)
@@ -202,19 +222,37 @@ pub fn compute(columns: &[ColumnSpec], width: f32, height: f32, margins: Margins
         .sum();
     let mut x = ((width - used_width) / 2.0).max(0.0);
     let body_height = height_units * tile;
+    let taller = margins.label + body_height + margins.footer > height + 0.5;
     let mut placed = Vec::with_capacity(columns.len());
     for (i, spec) in columns.iter().enumerate() {
         x += gap_before(i, spec.kind) * tile;
         let col_width = column_width(spec.kind);
         let n = spec.neurons as f32;
-        let col_height = n * tile + (n - 1.0).max(0.0) * ROW_GAP * tile;
-        let top = margins.label + (body_height - col_height) / 2.0;
+        // A vector's cells share the body's height (never thinner than a few pixels); a map
+        // column's tiles are square with gaps.
+        let (pitch, cell) = if spec.kind.is_vector() {
+            let pitch = (body_height / n.max(1.0))
+                .min(tile * (1.0 + ROW_GAP))
+                .max(MIN_CELL / (1.0 - CELL_GAP));
+            (pitch, (pitch * (1.0 - CELL_GAP)).min(tile))
+        } else {
+            (tile * (1.0 + ROW_GAP), tile)
+        };
+        let col_height = (n - 1.0).max(0.0) * pitch + cell;
+        // Centred; but a network taller than the container (64 channels) scrolls, and then
+        // every column starts at the top, where the reader starts.
+        let top = margins.label
+            + if taller {
+                0.0
+            } else {
+                ((body_height - col_height) / 2.0).max(0.0)
+            };
         let tiles = (0..spec.neurons)
             .map(|row| Rect {
                 x,
-                y: top + row as f32 * tile * (1.0 + ROW_GAP),
+                y: top + row as f32 * pitch,
                 width: col_width,
-                height: tile,
+                height: cell,
             })
             .collect();
         placed.push(PlacedColumn {
@@ -225,6 +263,11 @@ pub fn compute(columns: &[ColumnSpec], width: f32, height: f32, margins: Margins
         });
         x += col_width;
     }
+    // A vector taller than the maps (its cells at their thinnest) makes the body taller.
+    let body_height = placed
+        .iter()
+        .filter_map(|c: &PlacedColumn| c.tiles.last().map(|t| t.y + t.height - margins.label))
+        .fold(body_height, f32::max);
     Layout {
         tile,
         width: width.max(used_width),
@@ -290,7 +333,7 @@ pub fn sources(columns: &[ColumnSpec], cell: Cell) -> Vec<Cell> {
         ColumnKind::Conv | ColumnKind::Dense | ColumnKind::Output => (0..columns[prev].neurons)
             .map(|row| Cell { column: prev, row })
             .collect(),
-        ColumnKind::Activation | ColumnKind::Pool => {
+        ColumnKind::Activation | ColumnKind::VectorActivation | ColumnKind::Pool => {
             if cell.row < columns[prev].neurons {
                 vec![Cell {
                     column: prev,
@@ -609,6 +652,19 @@ pub(crate) mod tests {
             let layout = super::compute(&columns, w, h, margins);
             assert!(layout.tile >= TILE_MIN, "{w}: {}", layout.tile);
             assert_eq!(layout.columns[1].tiles.len(), 64);
+            // Taller than the screen: it scrolls, every column from the top (the input in view).
+            assert!(layout.height > h);
+            assert!(
+                layout
+                    .columns
+                    .iter()
+                    .all(|c| (c.tiles[0].y - margins.label).abs() < 0.01)
+            );
+            let dense = &layout.columns[7];
+            assert!(
+                dense.tiles.iter().all(|t| t.height <= layout.tile),
+                "units no taller than a map"
+            );
             for pair in layout.columns.windows(2) {
                 assert!(pair[0].x + pair[0].width <= pair[1].x, "columns overlap");
             }
@@ -665,5 +721,18 @@ pub(crate) mod tests {
             vec![Cell { column: 0, row: 0 }]
         );
         assert!(layout.width <= 1280.5);
+        // The 32 units of its hidden dense layer are thin cells in the maps' height, so the
+        // network still fits a laptop's screen.
+        assert!(layout.height <= 560.5, "{}", layout.height);
+        let dense = layout
+            .columns
+            .iter()
+            .find(|c| c.spec.kind == ColumnKind::Dense)
+            .expect("a dense column");
+        assert_eq!(dense.tiles.len(), 32);
+        for pair in dense.tiles.windows(2) {
+            assert!(pair[0].y + pair[0].height < pair[1].y, "cells overlap");
+        }
+        assert!(dense.tiles.iter().all(|t| t.height >= MIN_CELL));
     }
 }

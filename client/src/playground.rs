@@ -244,6 +244,22 @@ pub fn sanitize(network: &Network, p: Playground) -> Playground {
     if fits { p } else { Playground::default() }
 }
 
+/// A playground that fits `network` (the default one for Tiny VGG): a crop in the middle of its
+/// input with its first conv layer's first kernel, or an identity kernel typed by hand if it has
+/// none the playground can show. What a switch of network starts from.
+pub fn fitting(network: &Network) -> Playground {
+    let [_, height, width] = network.input_shape();
+    let p = set_map(network, Playground::default(), 0);
+    let p = centre_crop_on(network, p, height / 2, width / 2);
+    match kernel_layers(network).first() {
+        Some(first) => set_model_kernel(network, p, first.layer, 0, 0),
+        None => Playground {
+            weights: KernelWeights::Hand(preset(Preset::Identity, p.kernel)),
+            ..p
+        },
+    }
+}
+
 /// The crop moved to where its map channel varies most (the largest variance of an `n × n`
 /// window; the first such window on ties), so the first numbers a class sees show an edge
 /// rather than a flat patch.
@@ -767,5 +783,19 @@ mod tests {
                 .unwrap_err()
                 .contains("not a convolution")
         );
+    }
+
+    #[test]
+    fn a_fitting_playground_is_valid_for_every_network_and_the_default_for_tiny_vgg() {
+        use crate::test_networks::{fixture, wide};
+        let tiny = models::builtin::tiny_vgg_untrained(1);
+        assert_eq!(fitting(&tiny), Playground::default());
+        for net in [wide(), fixture("grey"), fixture("colour")] {
+            let p = fitting(&net);
+            assert_eq!(sanitize(&net, p), p, "{p:?}");
+            assert!(kernel(&net, &p).is_ok());
+        }
+        assert_ne!(sanitize(&fixture("grey"), Playground::default()).kernel, 5);
+        assert_eq!(fitting(&fixture("grey")).kernel, 5, "its first conv's 5×5 kernel");
     }
 }

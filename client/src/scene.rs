@@ -67,7 +67,7 @@ pub fn columns_of(network: &Network) -> Vec<ColumnSpec> {
             (_, 3) => ColumnKind::Activation,
             // Vectors before the last dense layer (its input is the class expansion's bar).
             (Layer::Linear(_), _) if index < last_linear => ColumnKind::Dense,
-            (Layer::ReLU, _) if index < last_linear => ColumnKind::Activation,
+            (Layer::ReLU, _) if index < last_linear => ColumnKind::VectorActivation,
             _ => continue,
         };
         columns.push(ColumnSpec {
@@ -89,7 +89,14 @@ pub fn columns_of(network: &Network) -> Vec<ColumnSpec> {
 impl Scene {
     /// Traces `input` (`[C, H, W]` in `[0, 1]`) through `network`.
     pub fn new(network: &Network, trace: Trace) -> Self {
-        let probabilities = trace.final_output().to_vec();
+        // A network exported without a final Softmax ends in logits: the class bars show their
+        // softmax, as PyTorch's users read them.
+        let ends_in_softmax = matches!(network.layers().last().map(|l| &l.layer), Some(Layer::Softmax));
+        let probabilities = if ends_in_softmax {
+            trace.final_output().to_vec()
+        } else {
+            models::network::softmax(&trace.final_output()).to_vec()
+        };
         let predicted = trace.predicted_class();
         let max_abs = trace
             .outputs
@@ -139,7 +146,7 @@ impl Scene {
     pub fn is_unit_column(&self, layer: usize) -> bool {
         self.columns
             .iter()
-            .any(|c| c.layer == Some(layer) && matches!(c.kind, ColumnKind::Dense | ColumnKind::Activation))
+            .any(|c| c.layer == Some(layer) && c.kind.is_vector())
     }
 
     /// The hidden columns as (column index, layer index, role).
@@ -150,7 +157,7 @@ impl Scene {
             .filter_map(|(column, c)| {
                 let role = match c.kind {
                     ColumnKind::Conv | ColumnKind::Dense => LayerRole::Conv,
-                    ColumnKind::Activation => LayerRole::Activation,
+                    ColumnKind::Activation | ColumnKind::VectorActivation => LayerRole::Activation,
                     ColumnKind::Pool => LayerRole::Pool,
                     _ => return None,
                 };
@@ -292,7 +299,7 @@ mod tests {
                 (Activation, 64),
                 (Pool, 64),
                 (Dense, 32),
-                (Activation, 32),
+                (VectorActivation, 32),
                 (Output, 5)
             ]
         );
@@ -323,6 +330,29 @@ mod tests {
         assert!(
             set.input[0].rgba.chunks(4).all(|p| p[0] == p[1] && p[1] == p[2]),
             "grey, not red"
+        );
+    }
+
+    #[test]
+    fn a_network_ending_in_logits_shows_their_softmax() {
+        let mut network = crate::test_networks::fixture("grey");
+        let mut layers = network.layers().to_vec();
+        layers.pop();
+        let classes = network.class_names().to_vec();
+        network = Network::new(network.input_shape(), layers, classes).unwrap();
+        let input = Array3::from_elem((1, 28, 28), 0.5);
+        let trace = network.forward(&input).unwrap();
+        let logits = trace.final_output();
+        let scene = Scene::new(&network, trace);
+        let sum: f32 = scene.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-5, "{sum}");
+        assert!(scene.probabilities.iter().all(|p| (0.0..=1.0).contains(p)));
+        assert_eq!(
+            scene.predicted,
+            logits
+                .iter()
+                .enumerate()
+                .fold(0, |b, (i, v)| if *v > logits[b] { i } else { b })
         );
     }
 }

@@ -159,6 +159,7 @@ impl AppState {
                     step_ms: next.focus.step_ms,
                     color_range: next.focus.color_range,
                     show_detail: next.focus.show_detail,
+                    playground: crate::playground::fitting(crate::model::network()),
                     ..Focus::default()
                 };
             }

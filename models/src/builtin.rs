@@ -89,6 +89,46 @@ pub fn tiny_vgg_untrained(seed: u64) -> Network {
     Network::new([3, side, side], layers, classes).expect("Tiny VGG's shapes fit together")
 }
 
+/// A network at the classroom's width limit, for tests and screenshots of the views: 3×32×32 →
+/// conv 3×3 padding 1 (64) → ReLU → max pool 2 → conv 3×3 stride 2 padding 1 (64) → ReLU →
+/// avg pool 2 → flatten (1,024) → linear (32) → ReLU → linear (5) → softmax, with PyTorch's
+/// layer names (`0`, `1`…) and weights reproducible from `seed`.
+pub fn wide_untrained(seed: u64) -> Network {
+    let mut rng = SplitMix64(seed);
+    let mut conv = |in_c: usize, stride: usize| {
+        Layer::Conv2d(Conv2d {
+            weight: glorot_uniform4(&mut rng, [64, in_c, 3, 3]),
+            bias: Array1::from_elem(64, 0.01),
+            stride,
+            padding: 1,
+        })
+    };
+    let (first, second) = (conv(3, 1), conv(64, 2));
+    let mut linear = |out_f: usize, in_f: usize| {
+        let limit = (6.0 / (in_f + out_f) as f64).sqrt();
+        Layer::Linear(Linear {
+            weight: Array2::from_shape_simple_fn((out_f, in_f), || rng.uniform(limit)),
+            bias: Array1::zeros(out_f),
+        })
+    };
+    let (hidden, output) = (linear(32, 64 * 4 * 4), linear(5, 32));
+    let layers = vec![
+        named("0", first),
+        named("1", Layer::ReLU),
+        named("2", Layer::MaxPool2d(MaxPool2d { kernel: 2, stride: 2 })),
+        named("3", second),
+        named("4", Layer::ReLU),
+        named("5", Layer::AvgPool2d(AvgPool2d { kernel: 2, stride: 2 })),
+        named("6", Layer::Flatten),
+        named("7", hidden),
+        named("8", Layer::ReLU),
+        named("9", output),
+        named("softmax", Layer::Softmax),
+    ];
+    let classes = ["ant", "bee", "cat", "dog", "eel"].map(String::from).to_vec();
+    Network::new([3, 32, 32], layers, classes).expect("the wide network's shapes fit together")
+}
+
 /// A network unlike Tiny VGG, for benchmarks and tests of the general path: 5×5 kernels with
 /// padding, a stride-2 convolution, average and max pooling and two `Linear` layers, with
 /// Glorot-uniform weights and small biases, reproducible from `seed`.

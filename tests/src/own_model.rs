@@ -18,10 +18,14 @@ pub fn fixture(name: &str) -> Result<Network> {
     models::weights::load_dir(&dir).with_context(|| format!("the fixture {} does not load", dir.display()))
 }
 
-/// Writes fixture `name` as a bundle file `target/e2e-tmp/<name>.safetensors` (a user's exported
-/// model file); returns its path and the network.
+/// Writes fixture `name` (or `wide`: `models::builtin::wide_untrained`, 64 channels) as a bundle
+/// file `target/e2e-tmp/<name>.safetensors` (a user's exported model file); returns its path and
+/// the network.
 pub fn bundle_file(name: &str) -> Result<(PathBuf, Network)> {
-    let network = fixture(name)?;
+    let network = match name {
+        "wide" => models::builtin::wide_untrained(5),
+        _ => fixture(name)?,
+    };
     let path = paths::scratch_dir().join(format!("{name}.safetensors"));
     std::fs::write(&path, models::bundle::write(&network))
         .with_context(|| format!("could not write {}", path.display()))?;

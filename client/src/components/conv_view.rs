@@ -301,8 +301,13 @@ pub fn ConvView(props: &ConvViewProps) -> Html {
         <section class="view view-conv" data-testid="view-conv" data-step={step.to_string()}
                  aria-label={format!("Convolution: {} neuron {neuron}", model::layer_name(Some(layer)))}>
             <p class="lead">
-                { format!("{} neuron {neuron}: each of the {channel_count} input channels is convolved with its own {kh}×{kw} kernel; \
-                           the results are added up, plus a bias.", model::layer_name(Some(layer))) }
+                if channel_count == 1 {
+                    { format!("{} neuron {neuron}: the one input channel is convolved with its {kh}×{kw} kernel, plus a bias.",
+                              model::layer_name(Some(layer))) }
+                } else {
+                    { format!("{} neuron {neuron}: each of the {channel_count} input channels is convolved with its own {kh}×{kw} kernel; \
+                               the results are added up, plus a bias.", model::layer_name(Some(layer))) }
+                }
             </p>
             <div class="view-body conv-body">
                 <div class="channel-pane">

@@ -251,10 +251,17 @@ pub fn ElasticClass(props: &ElasticClassProps) -> Html {
         let onnavigate = props.onnavigate.clone();
         move |_| onnavigate.emit(navigation::arithmetic(model::network(), &focus, 0))
     };
+    // The dense layer reads flattened maps, or (after hidden dense layers) a vector as it is.
+    let flattened = terms
+        .linear_layer
+        .checked_sub(1)
+        .and_then(|l| net.layers().get(l))
+        .is_some_and(|l| l.layer == models::Layer::Flatten);
     let bar_title = format!(
-        "The {} values of {}, one after another: the flattened vector. Click for the dense layer's terms.",
+        "The {} values of {}, one after another{}. Click for the dense layer's terms.",
         format::grouped(terms.inputs.len() as u64),
-        model::layer_name(terms.linear_layer.checked_sub(1))
+        model::layer_name(terms.linear_layer.checked_sub(1)),
+        if flattened { ": the flattened vector" } else { "" }
     );
     let logit_rect = parts.logits[class];
     let fan_area = Rect {
@@ -347,7 +354,7 @@ pub fn ElasticClass(props: &ElasticClassProps) -> Html {
     let labels = (!props.band).then(|| {
         html! {
             <>
-                { label(&parts.bar, 1 - parts.source % 2, "flatten") }
+                { label(&parts.bar, 1 - parts.source % 2, if flattened { "flatten" } else { "inputs" }) }
                 { label(&logit_rect, parts.source % 2, "logit") }
             </>
         }
@@ -375,8 +382,13 @@ pub fn ElasticClass(props: &ElasticClassProps) -> Html {
         let source = &layout.columns[parts.source];
         let left = layout.columns[0].x;
         let width = (source.x - left - 0.5 * t).max(6.0 * t);
-        let text = "The last maps, flattened into one vector. Each value × its weight (the edge colour), \
-                    summed with the bias: the logit. Softmax makes the logits probabilities.";
+        let text = if flattened {
+            "The last maps, flattened into one vector. Each value × its weight (the edge colour), \
+             summed with the bias: the logit. Softmax makes the logits probabilities."
+        } else {
+            "The last dense layer's inputs in one bar. Each value × its weight (the edge colour), \
+             summed with the bias: the logit. Softmax makes the logits probabilities."
+        };
         html! {
             <div class="elastic-part elastic-note" style={note_style(left, width, layout.label_height, text)}>
                 <Hint>{ text }</Hint>

@@ -238,7 +238,8 @@ pub fn FlattenView(props: &FlattenViewProps) -> Html {
                         <span class="big-number" data-testid="flatten-contribution" data-value={format::exact(c)}>{ format::value(c) }</span>
                     </div>
                     <p class="running">{ format!("Running total of {}: {}", format::first(index + 1, "product", "products"), format::value(running)) }</p>
-                    <Hint>{ "Multiply each number by its own weight, add all the products, then the bias: the class's logit." }</Hint>
+                    <Hint>{ format!("Multiply each number by its own weight, add all the products, then the bias: the {}.",
+                                   if is_last { "class's logit" } else { "unit's value" }) }</Hint>
                     <h3>{ "Contribution of each channel" }</h3>
                     <div class="contributions">{ for bars }</div>
                     <div class="equation">

@@ -56,6 +56,10 @@ pub fn legend(
         LegendScale::Diverging(range) => html! {
             <span class="legend-bar" style={format!("background:{}", color::diverging_gradient(range))}></span>
         },
+        // One grey bar for a greyscale network (the tint of channels past the third is grey).
+        LegendScale::Input if crate::model::network().input_shape()[0] == 1 => html! {
+            <span class="legend-bar thin" style={format!("background:{}", color::input_gradient(usize::MAX))}></span>
+        },
         LegendScale::Input => (0..3)
             .map(|channel| {
                 html! { <span class="legend-bar thin" style={format!("background:{}", color::input_gradient(channel))}></span> }

@@ -465,7 +465,7 @@ pub fn Overview(props: &OverviewProps) -> Html {
                                 {onclick}
                             >
                                 <HeatmapCanvas pixels={pixels} />
-                                if all_zero {
+                                if all_zero && !unit {
                                     <span class="zero-mark" aria-hidden="true">{ "0" }</span>
                                 }
                             </button>

@@ -67,7 +67,7 @@ pub fn ReluView(props: &ReluViewProps) -> Html {
 }
 
 /// Values per row of a vector's grid.
-const ROW: usize = 8;
+const ROW: usize = 4;
 
 /// A vector laid out `ROW` values a row; cells past its end are marked as padding.
 fn grid(values: &[f32]) -> (Array2<f32>, Array2<bool>) {
@@ -106,7 +106,7 @@ fn on_vector(props: &ReluViewProps) -> Html {
                  aria-label={format!("ReLU: {name} unit {unit}")}>
             <p class="lead">{ format!("ReLU keeps positive values and replaces negative ones with zero, for each of the {units} values of {} in turn.", model::layer_name(layer.checked_sub(1))) }</p>
             <div class="view-body op-body">
-                <div class="op-map">
+                <div class="op-map vector-grid">
                     <NumberGrid values={input_grid} range={range} marked={marked.clone()} padding={Some(padding.clone())}
                         decimals={2} label={format!("{} (input)", model::layer_name(layer.checked_sub(1)))} />
                 </div>
@@ -122,7 +122,7 @@ fn on_vector(props: &ReluViewProps) -> Html {
                     </div>
                     <Hint>{ "Negative values become 0; positive values pass through unchanged." }</Hint>
                 </div>
-                <div class="op-map">
+                <div class="op-map vector-grid">
                     <NumberGrid values={output_grid} range={range} {marked} padding={Some(padding)}
                         decimals={2} label={format!("{name} (output)")} />
                 </div>

@@ -106,8 +106,8 @@ pub fn SoftmaxView(props: &SoftmaxViewProps) -> Html {
                             { format::percent(softmax.probabilities[class]) }
                         </span>
                     </div>
-                    <Hint>{ "e to the logit turns every score into a positive number, and a bigger logit grows much faster. \
-                             Dividing by the sum makes the ten probabilities add up to 100 %." }</Hint>
+                    <Hint>{ format!("e to the logit turns every score into a positive number, and a bigger logit grows much faster. \
+                             Dividing by the sum makes the {} probabilities add up to 100 %.", count_words(names.len())) }</Hint>
                     <p class="running">{ format!("Sum of {}: {}", format::first(step + 1, "term", "terms"), format::wide(partial)) }</p>
                 </div>
             </div>
@@ -116,4 +116,12 @@ pub fn SoftmaxView(props: &SoftmaxViewProps) -> Html {
                 onnavigate={props.onnavigate.clone()} />
         </section>
     }
+}
+
+/// A small count in words, as the hint reads ("the ten probabilities"); larger ones in digits.
+fn count_words(n: usize) -> String {
+    const WORDS: [&str; 11] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    ];
+    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_owned())
 }

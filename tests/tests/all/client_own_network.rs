@@ -4,7 +4,8 @@
 //! one tile per channel in every column (one grey input channel), the prediction `models`
 //! computes; a conv step (padding, stride 2) and an average-pool step show exactly
 //! `models::explain`'s numbers; a broken file is refused with a sentence and changes nothing;
-//! "Back to Tiny VGG" returns. Screenshots of every view of both networks at 1920×1080,
+//! "Back to Tiny VGG" returns. Screenshots of every view of both networks (and of a 64-channel
+//! one, `models::builtin::wide_untrained`) at 1920×1080,
 //! 1280×720 and 390×844 go to `target/e2e-artifacts/own-<network>-<view>-<w>x<h>.png` (the set
 //! in `docs/img/` is made from them).
 
@@ -237,13 +238,19 @@ fn views(network: &Network) -> Vec<(String, String, &'static str)> {
             test_id,
         ));
     }
+    // The playground starts from one that fits the network (its input, its first kernel).
+    out.push((
+        "playground".to_owned(),
+        "view=playground".to_owned(),
+        "view-playground",
+    ));
     out
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn screenshots_of_both_networks_at_three_sizes() -> Result<()> {
     let server = TestServer::start().await?;
-    for name in ["grey", "colour"] {
+    for name in ["grey", "colour", "wide"] {
         for (width, height) in [(1920, 1080), (1280, 720), (390, 844)] {
             let browser = Browser::launch_at(&format!("own-{name}-{width}x{height}"), width, height).await?;
             browser.goto(&server.url()).await?;
