@@ -28,18 +28,20 @@ pub mod bundle;
 pub mod error;
 pub mod explain;
 pub mod json;
-pub mod kernels;
 pub mod layers;
 pub mod network;
 pub mod playground;
 pub mod preprocess;
 pub mod samples;
-pub mod splitmix;
 pub mod tensor_file;
 pub mod trace;
 pub mod weights;
 
 pub use error::ModelError;
+/// The forward pass's hot loops (their own crate, compiled for speed; see its docs).
+pub use kernels;
+/// The small seeded generator behind reproducible initialisation.
+pub use kernels::splitmix;
 pub use layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 pub use network::Network;
 pub use trace::Trace;

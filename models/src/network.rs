@@ -4,9 +4,9 @@
 use ndarray::{Array1, Array3, ArrayD, ArrayViewD};
 
 use crate::error::ModelError;
-use crate::kernels::{self, ConvShape, Scratch};
 use crate::layers::{AvgPool2d, Conv2d, Layer, Linear, MaxPool2d, NamedLayer};
 use crate::trace::Trace;
+use kernels::{ConvShape, Scratch};
 
 /// A checked sequence of layers with class names for its outputs.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,8 +157,11 @@ fn apply(layer: &Layer, x: ArrayViewD<'_, f32>, out: &mut [f32], scratch: &mut S
     let input = x.as_slice().expect("layer outputs are standard layout");
     match layer {
         Layer::Conv2d(c) => {
-            let shape = ConvShape::new(c, x.shape()[1], x.shape()[2]);
-            kernels::conv2d_into(c, &shape, input, out, scratch);
+            let shape = conv_shape(c, x.shape()[1], x.shape()[2]);
+            let weight = c.weight.as_standard_layout();
+            let weight = weight.as_slice().expect("standard layout");
+            let bias = c.bias.as_slice().expect("a bias vector is contiguous");
+            kernels::conv2d_into(weight, bias, &shape, input, out, scratch);
         }
         Layer::ReLU => kernels::relu_into(input, out),
         Layer::MaxPool2d(p) => {
@@ -189,18 +192,26 @@ fn apply(layer: &Layer, x: ArrayViewD<'_, f32>, out: &mut [f32], scratch: &mut S
 /// `x`: `[C_in, H, W]` matching `c.weight`'s second axis; the kernel must fit the padded input.
 pub fn conv2d(c: &Conv2d, x: &Array3<f32>) -> Array3<f32> {
     let (_, h, w) = x.dim();
-    let shape = ConvShape::new(c, h, w);
+    let shape = conv_shape(c, h, w);
     let x = x.as_standard_layout();
     let mut out = Array3::zeros((shape.out_c, shape.out_h, shape.out_w));
     let out_slice = out.as_slice_mut().expect("a new array is standard layout");
+    let weight = c.weight.as_standard_layout();
     kernels::conv2d_into(
-        c,
+        weight.as_slice().expect("standard layout"),
+        c.bias.as_slice().expect("a bias vector is contiguous"),
         &shape,
         x.as_slice().expect("standard layout"),
         out_slice,
         &mut Scratch::default(),
     );
     out
+}
+
+/// The kernels' view of convolution `c` on a `[_, in_h, in_w]` input.
+fn conv_shape(c: &Conv2d, in_h: usize, in_w: usize) -> ConvShape {
+    let (out_c, in_c, kh, kw) = c.weight.dim();
+    ConvShape::new([out_c, in_c, kh, kw], c.stride, c.padding, in_h, in_w)
 }
 
 /// Max pooling, `[C, H, W]` → `[C, H', W']`.

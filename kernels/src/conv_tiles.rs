@@ -235,9 +235,9 @@ mod tests {
     use pulp::{Scalar, Simd};
 
     use super::{Conv, Lanes, pack_weights};
-    use crate::kernels::tests::plain;
-    use crate::kernels::{ConvShape, padded_source};
     use crate::splitmix::SplitMix64;
+    use crate::tests::plain;
+    use crate::{ConvShape, padded_source};
 
     /// The tiles with the instruction set `simd`, or `None` if `shape` is too narrow for it.
     fn tiled<S: Simd>(

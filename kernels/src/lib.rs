@@ -1,4 +1,8 @@
-//! The fast forward kernels behind [`crate::Network::forward`].
+//! The fast forward kernels behind `models::Network::forward`: a crate of their own so that
+//! they are compiled for speed (`opt-level = 3`) while the rest of the browser client, the
+//! `models` crate included, is compiled for size (measured: 5.9 KB of the first visit's gzip).
+//! The entry points are never inlined into their (size-tuned) callers, which would compile them
+//! for size too.
 //!
 //! On x86-64, stride-1 convolutions at least one vector wide take the register-tiled path in
 //! [`conv_tiles`] (measured 1.7× faster for the whole Tiny VGG pass). Everything else —
@@ -20,10 +24,13 @@
 //! one the CPU has at run time, so no `unsafe` and no target flags are needed. The sums run in
 //! the same order as the plain definition: bias, then input channel, kernel row, kernel column.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 use multiversion::multiversion;
 use multiversion::target::target_cfg_f;
 
-use crate::layers::Conv2d;
+pub mod splitmix;
 
 #[cfg(target_arch = "x86_64")]
 mod conv_tiles;
@@ -54,9 +61,15 @@ pub struct ConvShape {
 }
 
 impl ConvShape {
-    /// The shape of `conv` applied to a `[in_c, in_h, in_w]` input (already checked to fit).
-    pub fn new(conv: &Conv2d, in_h: usize, in_w: usize) -> Self {
-        let (out_c, in_c, kh, kw) = conv.weight.dim();
+    /// The shape of a convolution with weights `[out_c, in_c, kh, kw]`, `stride` and `padding`
+    /// applied to a `[in_c, in_h, in_w]` input (already checked to fit).
+    pub fn new(
+        [out_c, in_c, kh, kw]: [usize; 4],
+        stride: usize,
+        padding: usize,
+        in_h: usize,
+        in_w: usize,
+    ) -> Self {
         Self {
             in_c,
             in_h,
@@ -64,10 +77,10 @@ impl ConvShape {
             out_c,
             kh,
             kw,
-            stride: conv.stride,
-            padding: conv.padding,
-            out_h: (in_h + 2 * conv.padding - kh) / conv.stride + 1,
-            out_w: (in_w + 2 * conv.padding - kw) / conv.stride + 1,
+            stride,
+            padding,
+            out_h: (in_h + 2 * padding - kh) / stride + 1,
+            out_w: (in_w + 2 * padding - kw) / stride + 1,
         }
     }
 
@@ -106,7 +119,15 @@ const VECTOR: usize = 16;
 ///
 /// # Shapes
 /// `input.len() == in_c·in_h·in_w`, `out.len() == out_c·out_h·out_w`, both row-major.
-pub fn conv2d_into(conv: &Conv2d, shape: &ConvShape, input: &[f32], out: &mut [f32], scratch: &mut Scratch) {
+#[inline(never)]
+pub fn conv2d_into(
+    weight: &[f32],
+    bias: &[f32],
+    shape: &ConvShape,
+    input: &[f32],
+    out: &mut [f32],
+    scratch: &mut Scratch,
+) {
     assert_eq!(
         input.len(),
         shape.in_c * shape.in_h * shape.in_w,
@@ -117,9 +138,12 @@ pub fn conv2d_into(conv: &Conv2d, shape: &ConvShape, input: &[f32], out: &mut [f
         shape.out_c * shape.out_h * shape.out_w,
         "conv output length"
     );
-    let weight = conv.weight.as_standard_layout();
-    let weight = weight.as_slice().expect("standard layout");
-    let bias = conv.bias.as_slice().expect("a bias vector is contiguous");
+    assert_eq!(
+        weight.len(),
+        shape.out_c * shape.in_c * shape.kh * shape.kw,
+        "conv weight length"
+    );
+    assert_eq!(bias.len(), shape.out_c, "conv bias length");
     if shape.stride > 1 {
         // Strided: as a stride-1 convolution over phase planes, which the fast paths take.
         let (mut phases, mut phase_weight) = (
@@ -524,6 +548,7 @@ fn fill_patches(shape: &ConvShape, input: &[f32], y: usize, patches: &mut [f32])
 ///
 /// # Shapes
 /// `out_h = (in_h − kernel) / stride + 1`, likewise `out_w`; slices are row-major.
+#[inline(never)]
 pub fn max_pool2d_into(
     dims: (usize, usize, usize),
     kernel: usize,
@@ -549,6 +574,7 @@ pub fn max_pool2d_into(
 
 /// Average pooling of `[c, in_h, in_w]` into `out` (`[c, out_h, out_w]`): the mean of each
 /// `kernel × kernel` window, as PyTorch's `AvgPool2d` without padding.
+#[inline(never)]
 pub fn avg_pool2d_into(
     dims: (usize, usize, usize),
     kernel: usize,
@@ -605,6 +631,7 @@ fn pool_row_2x2(top: &[f32], bottom: &[f32], out: &mut [f32]) {
 
 /// `out = max(0, input)` element-wise.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma", "wasm32+simd128"))]
+#[inline(never)]
 pub fn relu_into(input: &[f32], out: &mut [f32]) {
     assert_eq!(input.len(), out.len(), "relu lengths");
     for (o, &v) in out.iter_mut().zip(input) {
@@ -627,6 +654,7 @@ fn larger(a: f32, b: f32) -> f32 {
 /// # Shapes
 /// `weight.len() == out.len() · x.len()`, `bias.len() == out.len()`.
 #[multiversion(targets("x86_64+avx512f+avx512vl+avx2+fma", "x86_64+avx2+fma", "wasm32+simd128"))]
+#[inline(never)]
 pub fn linear_into(weight: &[f32], bias: &[f32], x: &[f32], out: &mut [f32]) {
     const LANES: usize = 16;
     assert_eq!(weight.len(), out.len() * x.len(), "linear weight size");
@@ -761,15 +789,8 @@ pub(crate) mod tests {
                     let weight = random(out_c * in_c * kernel * kernel);
                     let bias = random(out_c);
                     let expected = plain(&shape, &input, &weight, &bias);
-                    let conv = crate::layers::Conv2d {
-                        weight: ndarray::Array4::from_shape_vec((out_c, in_c, kernel, kernel), weight)
-                            .unwrap(),
-                        bias: ndarray::Array1::from_vec(bias),
-                        stride,
-                        padding,
-                    };
                     let mut out = vec![f32::NAN; expected.len()];
-                    super::conv2d_into(&conv, &shape, &input, &mut out, &mut scratch);
+                    super::conv2d_into(&weight, &bias, &shape, &input, &mut out, &mut scratch);
                     for (a, b) in out.iter().zip(&expected) {
                         assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{shape:?}: {a} vs {b}");
                     }
