@@ -41,11 +41,15 @@ pub fn use_element_size<K: PartialEq + Clone + 'static>(node: NodeRef, key: K) -
     let measure = {
         let (size, node) = (size.clone(), node.clone());
         move || {
-            if let Some(element) = node.cast::<Element>() {
+            if let Some(element) = node.cast::<web_sys::HtmlElement>() {
                 let rect = element.get_bounding_client_rect();
+                // Less the scrollbars of a scrolling box (a network taller than the screen), so
+                // what is laid out in it does not also scroll sideways.
+                let scrollbar = |outer: i32, inner: i32| (outer - inner).max(0) as f32;
                 size.set(Measured {
-                    width: rect.width() as f32,
-                    height: rect.height() as f32,
+                    width: rect.width() as f32 - scrollbar(element.offset_width(), element.client_width()),
+                    height: rect.height() as f32
+                        - scrollbar(element.offset_height(), element.client_height()),
                     rem: root_font_px(),
                 });
             }
