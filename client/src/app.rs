@@ -523,7 +523,7 @@ pub fn App() -> Html {
                 // a bar that wrapped differently would resize the network in mid-transition.
                 { lessons_menu(&open_built_in.reform(|name| (name, 0)), &open_lesson_file, player.status.as_deref()) }
                 // Self-paced only: in a lecture the instructor chooses the class's network.
-                if state.lecture_mode.is_none() {
+                if state.lecture_mode.is_none() && !state.instructing {
                     { network_menu(&open_model_file, (!model::is_builtin()).then_some(&back_to_builtin), network_status.as_ref()) }
                 }
                 <LiveBar state={state.clone()} note={class_note} onaddmoment={add_moment.clone()} />

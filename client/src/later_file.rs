@@ -26,7 +26,7 @@ pub async fn fetch(url: &str, offline: &str) -> Result<Response, String> {
     let response: Response = response.dyn_into().map_err(|_| offline.to_owned())?;
     if !response.ok() {
         return Err(format!(
-            "the lesson could not be loaded (the server answered {}); reload the page and try again",
+            "it could not be loaded (the server answered {}); reload the page and try again",
             response.status()
         ));
     }

@@ -44,6 +44,9 @@ pub struct AppState {
     /// `None`: self-paced. In a lecture: whether this screen mirrors the instructor or explores
     /// on its own, keeping the live focus to return to (the same `Mode` the roster shows).
     pub lecture_mode: Option<Mode>,
+    /// This screen instructs a lecture: the class's network is chosen in the console, so the
+    /// self-paced network menu is hidden.
+    pub instructing: bool,
     /// The instructor's latest focus (kept while exploring, to return to).
     pub live_focus: Option<Focus>,
     /// The instructor's latest input image.
@@ -84,6 +87,8 @@ pub enum Action {
     ReturnToLive,
     /// Attach to, detach from, or change the mode of a lecture.
     SetLectureMode(Option<Mode>),
+    /// This screen starts (true) or stops instructing a lecture.
+    SetInstructing(bool),
     /// This screen's hints or projector mode changed: not a navigation, so a following student
     /// keeps following.
     SetDisplay(Display),
@@ -158,6 +163,7 @@ impl AppState {
                     ..Focus::default()
                 };
             }
+            Action::SetInstructing(instructing) => next.instructing = instructing,
             Action::SetLectureMode(mode) => match mode {
                 Some(Mode::Following) => next.follow(),
                 Some(Mode::Exploring) => next.lecture_mode = Some(Mode::Exploring),

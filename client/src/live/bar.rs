@@ -19,6 +19,7 @@ use super::question_veil::use_question_veil;
 use super::saved_session;
 use super::student_status::StudentStatus;
 use crate::components::lesson_panel::live_note;
+use crate::components::network_menu::{NetworkStatus, network_menu};
 use crate::state::{Action, AppState};
 use shared::{Mode, Role};
 
@@ -122,8 +123,12 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
     let instructing = view.lecture.as_ref().is_some_and(|l| l.role == Role::Instructor);
     // What the instructor can ask about the current view, with the right answers.
     let trace = use_memo(
-        (state.input.as_ref().map(|i| i.image.clone()), instructing),
-        |(image, instructing)| match (image, instructing) {
+        (
+            state.input.as_ref().map(|i| i.image.clone()),
+            instructing,
+            state.network,
+        ),
+        |(image, instructing, _network)| match (image, instructing) {
             (Some(image), true) => crate::model::trace(image).ok(),
             _ => None,
         },
@@ -134,6 +139,9 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
             .map(|trace| question_maker::offers(crate::model::network(), trace, focus))
             .unwrap_or_default()
     });
+
+    // The instructor's choice of the class's network: the last upload's fate.
+    let model_status = use_state_eq(|| None::<NetworkStatus>);
 
     let body = match &view.lecture {
         None => {
@@ -193,6 +201,30 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                 let controller = controller.clone();
                 Callback::from(move |locked| controller.borrow_mut().set_locked(locked))
             };
+            let onmodelfile = {
+                let (controller, status) = (controller.clone(), model_status.clone());
+                Callback::from(move |file: web_sys::File| {
+                    status.set(Some(NetworkStatus::Reading));
+                    let status = status.clone();
+                    let done = Callback::from(move |result: Result<String, String>| {
+                        status.set(Some(match result {
+                            Ok(name) => NetworkStatus::Open(format!(
+                                "{} (sent to the class)",
+                                name.trim_end_matches(".safetensors")
+                            )),
+                            Err(why) => NetworkStatus::Refused(why),
+                        }));
+                    });
+                    controller.borrow_mut().upload_model(file, done);
+                })
+            };
+            let onbuiltin = {
+                let (controller, status) = (controller.clone(), model_status.clone());
+                Callback::from(move |()| {
+                    status.set(None);
+                    controller.borrow_mut().use_builtin_model();
+                })
+            };
             let show_join = |show: bool| {
                 let bar = view.dispatcher();
                 Callback::from(move |()| bar.dispatch(LiveEvent::ShowJoinScreen(show)))
@@ -202,6 +234,7 @@ pub fn LiveBar(props: &LiveBarProps) -> Html {
                     <Console lecture={lecture.clone()} onbringback={call(Controller::bring_everyone_back)}
                         {onlock} onshowjoin={show_join(true)} onend={call(Controller::leave)}
                         onaddmoment={props.onaddmoment.clone()} />
+                    { network_menu(&onmodelfile, (!crate::model::is_builtin()).then_some(&onbuiltin), model_status.as_ref()) }
                     <AskMenu offers={(*offers).clone()}
                         busy={lecture.question.as_ref().is_some_and(|q| q.reveal.is_none())}
                         onask={{

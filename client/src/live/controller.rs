@@ -7,7 +7,8 @@ use std::rc::{Rc, Weak};
 
 use gloo::timers::callback::{Interval, Timeout};
 use shared::codec::encode_client;
-use shared::{Focus, Mode, RoomCode};
+use shared::{Focus, Mode, ModelInfo, RoomCode};
+use wasm_bindgen_futures::spawn_local;
 use yew::{Callback, UseReducerDispatcher};
 
 use super::lecture::LiveView;
@@ -15,7 +16,9 @@ use super::links::socket_url;
 use super::saved_session;
 use super::socket::{Socket, SocketEvent};
 use super::sync::{Effect, HEARTBEAT_MS, LectureSync};
-use crate::state::{AppState, Input};
+use super::{model_upload, room_model};
+use crate::model;
+use crate::state::{Action, AppState, Input};
 
 /// The controller as the bar holds it; socket and timer callbacks keep only a weak reference.
 pub type ControllerHandle = Rc<RefCell<Controller>>;
@@ -49,12 +52,14 @@ impl Controller {
 
     /// Creates a new room with this browser as its instructor.
     pub fn start_lecture(&mut self) {
+        self.show_builtin();
         let effects = self.sync.start_lecture();
         self.run(effects);
     }
 
     /// Joins the room `code` as a student called `name`.
     pub fn join(&mut self, code: RoomCode, name: String) {
+        self.show_builtin();
         let effects = self.sync.join(code, name);
         self.run(effects);
     }
@@ -62,6 +67,7 @@ impl Controller {
     /// Comes back to the lecture this browser was in before a reload, if any.
     pub fn resume_saved(&mut self) {
         if let Some(saved) = saved_session::load() {
+            self.show_builtin();
             let effects = self.sync.resume(saved);
             self.run(effects);
         }
@@ -106,6 +112,34 @@ impl Controller {
     /// Student: answers (or changes the answer to) the current question.
     pub fn answer(&mut self, question: shared::QuestionId, answer: shared::Answer) {
         let effects = self.sync.answer(question, answer);
+        self.run(effects);
+    }
+
+    /// Instructor: sends a model file to the server and, once it is stored, switches the class to
+    /// it; `done` gets the file's name or the refusal (a sentence).
+    pub fn upload_model(&mut self, file: web_sys::File, done: Callback<Result<String, String>>) {
+        let Some((code, token)) = self.sync.instructor_credentials() else {
+            done.emit(Err(
+                "The lecture is not open yet; try again in a moment.".to_owned()
+            ));
+            return;
+        };
+        let me = self.me.clone();
+        spawn_local(async move {
+            let name = file.name();
+            let result = model_upload::upload(file, &code, &token).await;
+            if let (Ok(hash), Some(controller)) = (&result, me.upgrade()) {
+                let mut controller = controller.borrow_mut();
+                let effects = controller.sync.use_model(Some(*hash));
+                controller.run(effects);
+            }
+            done.emit(result.map(|_| name));
+        });
+    }
+
+    /// Instructor: switches the class back to the built-in Tiny VGG.
+    pub fn use_builtin_model(&mut self) {
+        let effects = self.sync.use_model(None);
         self.run(effects);
     }
 
@@ -162,8 +196,49 @@ impl Controller {
                 }
                 Effect::Remember(saved) => saved_session::save(&saved),
                 Effect::Forget => saved_session::forget(),
+                Effect::LoadModel(model) => self.load_model(model),
             }
         }
+    }
+
+    /// A lecture starts on Tiny VGG (the room's snapshot then says which network it uses).
+    fn show_builtin(&mut self) {
+        if !model::is_builtin() {
+            self.app.dispatch(Action::NetworkChanged(model::set_builtin()));
+        }
+    }
+
+    /// Shows the room's network: Tiny VGG at once, another one once downloaded and checked.
+    fn load_model(&mut self, model: Option<ModelInfo>) {
+        let Some(info) = model else {
+            self.app.dispatch(Action::NetworkChanged(model::set_builtin()));
+            let effects = self.sync.on_model_shown(None);
+            self.run(effects);
+            return;
+        };
+        let me = self.me.clone();
+        spawn_local(async move {
+            let result = room_model::fetch(&info).await;
+            let Some(controller) = me.upgrade() else {
+                return;
+            };
+            let mut controller = controller.borrow_mut();
+            let hash = Some(info.hash);
+            if !controller.sync.wants_model(hash) {
+                // The room moved on while this one downloaded.
+                return;
+            }
+            let effects = match result {
+                Ok(network) => {
+                    controller
+                        .app
+                        .dispatch(Action::NetworkChanged(model::set_network(network)));
+                    controller.sync.on_model_shown(hash)
+                }
+                Err(reason) => controller.sync.on_model_failed(hash, reason),
+            };
+            controller.run(effects);
+        });
     }
 
     /// Opens a socket on the page's own host, and keeps the heartbeat ticking.

@@ -11,6 +11,8 @@
 //! - [`socket`]: one browser WebSocket; [`backoff`]: reconnect delays with jitter.
 //! - [`saved_session`]: tokens in `localStorage`; [`links`]: join links and the socket URL;
 //!   [`join_origins`]: where students can reach the server, for the join link.
+//! - Own networks: [`model_upload`] (the instructor's model file to the server),
+//!   [`room_model`] (the room's network downloaded by its hash, checked and shown).
 //! - [`remote_input`]: the instructor's image, checked here against the server's [`digest`];
 //!   [`bmp`]: uploads as BMP;
 //!   [`qr`]: the join QR code as SVG.
@@ -31,11 +33,13 @@ mod join_screen;
 mod landing;
 mod lecture;
 mod links;
+mod model_upload;
 mod qr;
 mod question_maker;
 mod question_panel;
 mod question_veil;
 mod remote_input;
+mod room_model;
 mod saved_session;
 mod socket;
 mod spread_chart;

@@ -8,9 +8,9 @@ use std::rc::Rc;
 use shared::codec::decode_server;
 use shared::{
     Answer, Ask, CheckEvent, CheckMsg, ClientMsg, CloseReason, Control, Correct, Credentials, ErrorKind,
-    ErrorMsg, Focus, Hello, InputImage, InputSource, Join, LessonEvent, LessonMsg, Mode, PROTOCOL_VERSION,
-    QuestionId, Role, RoomCode, RoomEvent, RoomSnapshot, RosterEvent, ServerMsg, SessionEvent, SessionMsg,
-    StateVersion, StudentMsg, Welcome,
+    ErrorMsg, Focus, Hello, InputImage, InputSource, InstructorToken, Join, LessonEvent, LessonMsg, Mode,
+    ModelHash, ModelInfo, PROTOCOL_VERSION, QuestionId, Role, RoomCode, RoomEvent, RoomSnapshot, RosterEvent,
+    ServerMsg, SessionEvent, SessionMsg, StateVersion, StudentMsg, Welcome,
 };
 
 use super::backoff::Backoff;
@@ -46,6 +46,10 @@ pub enum Effect {
     Close,
     /// Keep these credentials in `localStorage` for a reload.
     Remember(SavedSession),
+    /// Show the room's network: download `/models/<hash>`, check its hash and contents, switch
+    /// the app to it (`None`: the built-in Tiny VGG), then call
+    /// [`LectureSync::on_model_shown`] (or [`LectureSync::on_model_failed`]).
+    LoadModel(Option<ModelInfo>),
     /// Forget the saved credentials (the lecture is over for this browser).
     Forget,
 }
@@ -145,6 +149,16 @@ pub struct LectureSync {
     local_note: Option<String>,
     sent_note: Option<String>,
     student_name: Option<String>,
+    /// The room's network as last announced (`Some(None)`: Tiny VGG); `None` before a snapshot.
+    room_model: Option<Option<ModelInfo>>,
+    /// The network this page shows (`None`: Tiny VGG).
+    shown_model: Option<ModelHash>,
+    /// The network being loaded for the room, if any.
+    loading_model: Option<Option<ModelHash>>,
+    /// While the room's network loads, the room's newest focus and picture: they belong to that
+    /// network, so they wait for it instead of showing in the old one.
+    held_focus: Option<Focus>,
+    held_input: Option<InputImage>,
     out: Vec<Effect>,
 }
 
@@ -172,6 +186,11 @@ impl LectureSync {
             local_note: None,
             sent_note: None,
             student_name: None,
+            room_model: None,
+            shown_model: None,
+            loading_model: None,
+            held_focus: None,
+            held_input: None,
             out: Vec::new(),
         }
     }
@@ -272,6 +291,55 @@ impl LectureSync {
             _ => {}
         }
         self.take()
+    }
+
+    /// Instructor: switches the class to a model the server stores (uploaded first, see
+    /// `model_upload`), or back to Tiny VGG with `None`.
+    pub fn use_model(&mut self, hash: Option<ModelHash>) -> Vec<Effect> {
+        if (self.role, self.phase) == (Some(Role::Instructor), Phase::Synced) {
+            self.send(ClientMsg::Control(Control::UseModel(hash)));
+        }
+        self.take()
+    }
+
+    /// The room's code and instructor token, once this page instructs a room.
+    pub fn instructor_credentials(&self) -> Option<(RoomCode, InstructorToken)> {
+        match &self.join {
+            Some(Join::Instruct { code, token }) => Some((code.clone(), token.clone())),
+            _ => None,
+        }
+    }
+
+    /// The network the app now shows (after [`Effect::LoadModel`]): the focus and picture held
+    /// for it apply now.
+    pub fn on_model_shown(&mut self, hash: Option<ModelHash>) -> Vec<Effect> {
+        self.shown_model = hash;
+        if self.loading_model == Some(hash) {
+            self.loading_model = None;
+        }
+        if !self.model_pending() {
+            self.out.push(Effect::Bar(LiveEvent::Warning(None)));
+            self.release_held();
+        } else if let Some(model) = self.room_model.clone() {
+            // The room moved on to another network while this one loaded.
+            self.note_model(model);
+        }
+        self.take()
+    }
+
+    /// The room's network could not be shown (`reason`, a sentence); the lecture's focus keeps
+    /// waiting for it, and the next snapshot (a reconnect or reload) tries again.
+    pub fn on_model_failed(&mut self, hash: Option<ModelHash>, reason: String) -> Vec<Effect> {
+        if self.loading_model == Some(hash) {
+            self.loading_model = None;
+        }
+        self.out.push(Effect::Bar(LiveEvent::Warning(Some(reason))));
+        self.take()
+    }
+
+    /// Whether `hash` is still the room's network (a slow download of an earlier one is dropped).
+    pub fn wants_model(&self, hash: Option<ModelHash>) -> bool {
+        self.room_model_hash() == Some(hash)
     }
 
     /// Instructor: the lesson step shown here has this note (`None`: no lesson open); the class
@@ -422,6 +490,9 @@ impl LectureSync {
             ),
         };
         self.out.push(Effect::Remember(saved));
+        if self.role == Some(Role::Instructor) {
+            self.out.push(Effect::App(Action::SetInstructing(true)));
+        }
         let created = matches!(self.join, Some(Join::CreateRoom));
         // Every reconnect from now on comes back as this very member.
         self.join = Some(join);
@@ -487,6 +558,32 @@ impl LectureSync {
                     self.accept_input(&input);
                 }
             }
+            RoomEvent::Model {
+                version,
+                model,
+                focus,
+                input,
+            } => {
+                let focus_is_new = PartVersions::accept(&mut self.seen.focus, version);
+                let input_is_new = PartVersions::accept(&mut self.seen.input, version);
+                self.note_model(model);
+                if student {
+                    if focus_is_new {
+                        self.remote_focus(focus);
+                    }
+                    if let Some(input) = input.filter(|_| input_is_new) {
+                        self.accept_input(&input);
+                    }
+                } else if focus_is_new {
+                    // The server reset the focus for the new network: the instructor adopts it
+                    // once the network shows here.
+                    self.held_focus = Some(focus);
+                    self.sent_focus = Some(focus);
+                    if !self.model_pending() {
+                        self.release_held();
+                    }
+                }
+            }
             RoomEvent::Locked { version, locked } => {
                 if PartVersions::accept(&mut self.seen.locked, version) {
                     self.out.push(Effect::Bar(LiveEvent::Locked(locked)));
@@ -494,7 +591,7 @@ impl LectureSync {
             }
             RoomEvent::Focus { version, focus } => {
                 if PartVersions::accept(&mut self.seen.focus, version) && student {
-                    self.out.push(Effect::App(Action::Remote { focus }));
+                    self.remote_focus(focus);
                 }
             }
             RoomEvent::Recall { version, recall } => {
@@ -503,14 +600,17 @@ impl LectureSync {
                     self.out.push(Effect::App(Action::ReturnToLive));
                 }
             }
-            // Following a room onto another network comes with the client's model loading.
-            RoomEvent::Model { .. } => {}
         }
     }
 
     fn on_snapshot(&mut self, snapshot: RoomSnapshot) {
         self.phase = Phase::Synced;
         self.out.push(Effect::Bar(LiveEvent::Locked(snapshot.locked)));
+        // A download that failed earlier is tried again with every snapshot.
+        if self.model_pending() {
+            self.loading_model = None;
+        }
+        self.note_model(snapshot.model.clone());
         match self.role {
             Some(Role::Student) => {
                 if !self.attached {
@@ -521,9 +621,7 @@ impl LectureSync {
                     self.local_mode = Some(Mode::Following);
                     self.report_mode();
                 }
-                self.out.push(Effect::App(Action::Remote {
-                    focus: snapshot.focus,
-                }));
+                self.remote_focus(snapshot.focus);
                 if let Some(input) = &snapshot.input
                     && self.live_input_hash != Some(input.hash)
                 {
@@ -540,7 +638,12 @@ impl LectureSync {
                 self.sent_input = snapshot.input.as_ref().map(|input| input.hash);
                 // Unknown until the note frame that follows: pushed again after a reconnect.
                 self.sent_note = None;
-                if std::mem::take(&mut self.adopt_snapshot) {
+                if self.model_pending() {
+                    // The room is on another network than this page (a reload, or a restart
+                    // that fell back to Tiny VGG): the room's focus waits for it.
+                    self.adopt_snapshot = false;
+                    self.held_focus = Some(snapshot.focus);
+                } else if std::mem::take(&mut self.adopt_snapshot) {
                     self.adopt(snapshot);
                 } else {
                     // A new room, or a reconnect: what the instructor shows now is the truth.
@@ -573,6 +676,10 @@ impl LectureSync {
 
     fn accept_input(&mut self, input: &InputImage) {
         self.live_input_hash = Some(input.hash);
+        if self.model_pending() {
+            self.held_input = Some(input.clone());
+            return;
+        }
         match remote_input::check(input) {
             Ok((image, warning)) => {
                 self.out.push(Effect::Bar(LiveEvent::Warning(warning)));
@@ -584,8 +691,72 @@ impl LectureSync {
 
     // ----- helpers ------------------------------------------------------------------------
 
+    fn room_model_hash(&self) -> Option<Option<ModelHash>> {
+        self.room_model
+            .as_ref()
+            .map(|model| model.as_ref().map(|info| info.hash))
+    }
+
+    /// Whether the room's network is not the one shown here yet.
+    fn model_pending(&self) -> bool {
+        self.room_model_hash()
+            .is_some_and(|room| room != self.shown_model)
+    }
+
+    /// Records the room's network; asks for it to be loaded if it is not shown or loading.
+    fn note_model(&mut self, model: Option<ModelInfo>) {
+        let hash = model.as_ref().map(|info| info.hash);
+        self.room_model = Some(model.clone());
+        if hash == self.shown_model || self.loading_model == Some(hash) {
+            return;
+        }
+        self.loading_model = Some(hash);
+        if let Some(info) = &model {
+            self.out.push(Effect::Bar(LiveEvent::Warning(Some(format!(
+                "Loading the lecture's network “{}” ({} KB)…",
+                info.name,
+                info.bytes.div_ceil(1024)
+            )))));
+        }
+        self.out.push(Effect::LoadModel(model));
+    }
+
+    /// A student follows the room's focus, once the room's network shows here.
+    fn remote_focus(&mut self, focus: Focus) {
+        if self.model_pending() {
+            self.held_focus = Some(focus);
+        } else {
+            self.out.push(Effect::App(Action::Remote { focus }));
+        }
+    }
+
+    /// Applies what waited for the room's network.
+    fn release_held(&mut self) {
+        let (focus, input) = (self.held_focus.take(), self.held_input.take());
+        match self.role {
+            Some(Role::Student) => {
+                if let Some(focus) = focus {
+                    self.out.push(Effect::App(Action::Remote { focus }));
+                }
+                if let Some(input) = input {
+                    self.accept_input(&input);
+                }
+            }
+            Some(Role::Instructor) => {
+                if let Some(focus) = focus {
+                    self.local_focus = focus;
+                    self.sent_focus = Some(focus);
+                    self.out.push(Effect::App(Action::Navigate(focus)));
+                }
+            }
+            None => {}
+        }
+    }
+
     fn begin(&mut self, role: Role, join: Join, adopt_snapshot: bool) {
         self.end(None, false);
+        // The shell shows Tiny VGG when a lecture begins.
+        self.shown_model = None;
         self.role = Some(role);
         self.join = Some(join);
         self.adopt_snapshot = adopt_snapshot;
@@ -609,13 +780,20 @@ impl LectureSync {
         self.sent_input = None;
         self.local_note = None;
         self.sent_note = None;
+        // The page keeps showing the room's network (`shown_model`) after it leaves.
+        self.room_model = None;
+        self.loading_model = None;
+        self.held_focus = None;
+        self.held_input = None;
         if was_in_lecture {
             self.out.push(Effect::Close);
             if detach {
                 self.out.push(Effect::Forget);
             }
-            if self.role == Some(Role::Student) {
-                self.out.push(Effect::App(Action::SetLectureMode(None)));
+            match self.role {
+                Some(Role::Student) => self.out.push(Effect::App(Action::SetLectureMode(None))),
+                Some(Role::Instructor) => self.out.push(Effect::App(Action::SetInstructing(false))),
+                None => {}
             }
             self.out.push(Effect::Bar(LiveEvent::Ended(notice)));
         }
@@ -650,6 +828,10 @@ impl LectureSync {
     }
 
     fn push_local(&mut self) {
+        if self.model_pending() {
+            // The instructor's screen shows another network than the room: nothing of it applies.
+            return;
+        }
         self.push_note();
         if self.sent_focus != Some(self.local_focus) {
             let focus = self.local_focus;
@@ -738,7 +920,7 @@ mod tests {
     /// computes them (the same `models` code, natively).
     fn input_image(seed: u8) -> InputImage {
         let image = picture(seed);
-        let trace = crate::model::network().forward(&image.to_tensor()).unwrap();
+        let trace = crate::model::builtin().forward(&image.to_tensor()).unwrap();
         InputImage {
             source: InputSource::Upload,
             side: SIDE,
@@ -829,6 +1011,8 @@ mod tests {
         now: f64,
         /// What the bar component last fed to `local_changed`.
         fed: Option<(Focus, Option<Input>, Option<Mode>)>,
+        /// Every network the machine asked the shell to load.
+        loads: Vec<Option<ModelInfo>>,
     }
 
     impl Page {
@@ -843,6 +1027,7 @@ mod tests {
                 sent: Vec::new(),
                 now: 1_000.0,
                 fed: None,
+                loads: Vec::new(),
             };
             page.feed_local();
             page
@@ -871,9 +1056,29 @@ mod tests {
                     }
                     Effect::Remember(saved) => self.saved = Some(saved),
                     Effect::Forget => self.saved = None,
+                    Effect::LoadModel(model) => self.loads.push(model),
                 }
             }
             self.feed_local();
+        }
+
+        /// The shell's download of a room's network finishes (`LoadModel` was asked for it):
+        /// the app switches to it, then the machine hears it shows.
+        fn model_arrives(&mut self, info: Option<&ModelInfo>) {
+            let requested = self.loads.iter().any(|load| load.as_ref() == info);
+            assert!(requested, "the page never asked for {info:?}");
+            let hash = info.map(|info| info.hash);
+            assert!(
+                self.sync.wants_model(hash),
+                "{info:?} is no longer the room's network"
+            );
+            let generation = match info {
+                Some(_) => crate::model::set_network(crate::test_networks::fixture("grey")),
+                None => crate::model::set_builtin(),
+            };
+            self.app = self.app.apply(Action::NetworkChanged(generation));
+            let effects = self.sync.on_model_shown(hash);
+            self.apply(effects);
         }
 
         /// What `LiveBar`'s effect does: every change of focus, input or mode goes to the machine.
@@ -1817,5 +2022,201 @@ mod tests {
             page.take_sent(),
             [ClientMsg::Control(Control::SetFocus(playground_focus(1)))]
         );
+    }
+
+    // ----- the room's network ---------------------------------------------------------------
+
+    /// The greyscale PyTorch fixture as the room's model.
+    fn grey_info() -> ModelInfo {
+        let bytes = models::bundle::write(&crate::test_networks::fixture("grey"));
+        ModelInfo {
+            hash: ModelHash(models::bundle::hash(&bytes)),
+            bytes: bytes.len() as u32,
+            name: "grey".into(),
+        }
+    }
+
+    /// The server's message for `picture(seed)` on the grey network (its input made with
+    /// `input_for`, as the server makes it).
+    fn grey_input_image(seed: u8) -> InputImage {
+        let network = crate::test_networks::fixture("grey");
+        let image = picture(seed);
+        let trace = network.forward(&image.input_for(network.input_shape())).unwrap();
+        InputImage {
+            prediction: Prediction {
+                class: trace.predicted_class() as u16,
+                probabilities: Vec::new(),
+                layer_sums: trace.layer_sums(),
+            },
+            ..input_image(seed)
+        }
+    }
+
+    fn model_event(
+        version: StateVersion,
+        model: Option<ModelInfo>,
+        focus: Focus,
+        input: Option<InputImage>,
+    ) -> ServerMsg {
+        ServerMsg::Room(RoomEvent::Model {
+            version,
+            model,
+            focus,
+            input: input.map(Box::new),
+        })
+    }
+
+    /// A snapshot of a room on `model`.
+    fn snapshot_on(
+        model: &ModelInfo,
+        version: StateVersion,
+        focus: Focus,
+        input: Option<InputImage>,
+    ) -> ServerMsg {
+        let ServerMsg::Room(RoomEvent::Snapshot(mut snapshot)) = snapshot(version, focus, input, 0) else {
+            unreachable!("snapshot() makes a snapshot")
+        };
+        snapshot.model = Some(model.clone());
+        ServerMsg::Room(RoomEvent::Snapshot(snapshot))
+    }
+
+    #[test]
+    fn a_student_follows_the_room_onto_its_network_once_it_is_downloaded() {
+        let mut page = Page::student_in_room();
+        let info = grey_info();
+        // The instructor switches the class to the grey network (the server reset the focus).
+        page.receive(model_event(
+            v(4),
+            Some(info.clone()),
+            Focus::default(),
+            Some(grey_input_image(2)),
+        ));
+        assert_eq!(
+            page.loads,
+            [Some(info.clone())],
+            "asks for the room's network once"
+        );
+        assert!(
+            page.lecture()
+                .warning
+                .as_deref()
+                .is_some_and(|w| w.contains("Loading the lecture's network")),
+            "{:?}",
+            page.lecture().warning
+        );
+        // While it downloads, the instructor moves on: the focus waits for the network.
+        page.receive(focus_event(v(5), focus_on(3, 1)));
+        assert_eq!(
+            page.app.focus,
+            focus_on(0, 0),
+            "nothing of the new network shows in the old one"
+        );
+        page.model_arrives(Some(&info));
+        assert!(!crate::model::is_builtin());
+        assert_eq!(
+            page.app.focus,
+            focus_on(3, 1),
+            "the newest focus, in the new network"
+        );
+        assert!(page.shows_picture(2));
+        assert_eq!(
+            page.lecture().warning,
+            None,
+            "the grey network agrees with the server's digest"
+        );
+        // Back to Tiny VGG: no download, at once.
+        page.receive(model_event(v(6), None, Focus::default(), Some(input_image(2))));
+        assert_eq!(page.loads.last(), Some(&None));
+        page.model_arrives(None);
+        assert!(crate::model::is_builtin());
+        assert_eq!(page.app.focus, Focus::default());
+        assert_eq!(page.lecture().warning, None);
+    }
+
+    #[test]
+    fn a_late_joiner_lands_on_the_rooms_network_and_focus() {
+        let mut page = Page::new();
+        let effects = page.sync.join(code(), "Ada".into());
+        page.apply(effects);
+        page.socket_opens();
+        page.receive(student_welcome("Ada"));
+        let info = grey_info();
+        page.receive(snapshot_on(
+            &info,
+            v(9),
+            focus_on(2, 3),
+            Some(grey_input_image(4)),
+        ));
+        assert_eq!(page.loads, [Some(info.clone())]);
+        page.model_arrives(Some(&info));
+        assert_eq!(page.app.focus, focus_on(2, 3));
+        assert!(page.shows_picture(4));
+        assert_eq!(page.lecture().warning, None);
+        // A reconnect's snapshot on the same network downloads nothing again.
+        page.socket_closes();
+        page.retry_fires();
+        page.socket_opens();
+        page.receive(student_welcome("Ada"));
+        page.receive(snapshot_on(
+            &info,
+            v(10),
+            focus_on(2, 4),
+            Some(grey_input_image(4)),
+        ));
+        assert_eq!(page.loads.len(), 1, "no second download");
+        assert_eq!(page.app.focus, focus_on(2, 4));
+    }
+
+    #[test]
+    fn the_instructor_switches_the_class_and_sends_nothing_of_the_old_network_meanwhile() {
+        let mut page = Page::instructor_in_room();
+        page.take_sent();
+        let info = grey_info();
+        let effects = page.sync.use_model(Some(info.hash));
+        page.apply(effects);
+        assert_eq!(
+            page.take_sent(),
+            [ClientMsg::Control(Control::UseModel(Some(info.hash)))]
+        );
+        page.receive(model_event(v(2), Some(info.clone()), Focus::default(), None));
+        // The instructor clicks around while the network downloads: nothing is sent, since the
+        // room's focus belongs to the new network.
+        page.user(Action::Navigate(focus_on(4, 2)));
+        assert_eq!(page.take_sent(), []);
+        page.model_arrives(Some(&info));
+        assert_eq!(page.app.focus, Focus::default(), "the room's reset focus");
+        page.user(Action::Navigate(focus_on(1, 1)));
+        assert_eq!(
+            page.take_sent(),
+            [ClientMsg::Control(Control::SetFocus(focus_on(1, 1)))]
+        );
+        assert_eq!(
+            page.sync.instructor_credentials(),
+            Some((code(), InstructorToken([7; 16])))
+        );
+    }
+
+    #[test]
+    fn a_download_that_fails_is_reported_and_tried_again_with_the_next_snapshot() {
+        let mut page = Page::student_in_room();
+        let info = grey_info();
+        page.receive(model_event(v(4), Some(info.clone()), focus_on(1, 0), None));
+        let effects = page
+            .sync
+            .on_model_failed(Some(info.hash), "The lecture's network arrived damaged.".into());
+        page.apply(effects);
+        assert_eq!(
+            page.lecture().warning.as_deref(),
+            Some("The lecture's network arrived damaged.")
+        );
+        assert_eq!(page.app.focus, focus_on(0, 0), "still waiting for the network");
+        page.socket_closes();
+        page.retry_fires();
+        page.socket_opens();
+        page.receive(student_welcome("Ada"));
+        page.receive(snapshot_on(&info, v(5), focus_on(1, 0), None));
+        assert_eq!(page.loads.len(), 2, "asked again");
+        page.model_arrives(Some(&info));
+        assert_eq!(page.app.focus, focus_on(1, 0));
     }
 }

@@ -34,6 +34,7 @@ mod live_join_address;
 mod live_latency;
 mod live_lecture;
 mod live_lessons;
+mod live_own_network;
 mod live_playground;
 mod live_quick_check;
 mod live_resilience;
