@@ -23,12 +23,19 @@ const STEPS: u32 = 3;
 
 /// Waits until `browser` shows `network`'s classes with the probabilities `models` computes for
 /// the lecture's picture.
-async fn wait_for_network(who: &str, browser: &Browser, network: &Network, probabilities: &[f32]) -> Result<()> {
+async fn wait_for_network(
+    who: &str,
+    browser: &Browser,
+    network: &Network,
+    probabilities: &[f32],
+) -> Result<()> {
     let first = network.class_names()[0].clone();
     browser
         .wait_until(
             &format!("{who} to show the network of {first:?}"),
-            &format!(r#"(document.querySelector('[data-testid="class-0"]')?.innerText ?? '').includes({first:?})"#),
+            &format!(
+                r#"(document.querySelector('[data-testid="class-0"]')?.innerText ?? '').includes({first:?})"#
+            ),
         )
         .await?;
     let shown = page::shown_prediction(browser).await?;
