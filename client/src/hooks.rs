@@ -33,8 +33,9 @@ pub fn root_font_px() -> f32 {
         .map_or(16.0, f32::from)
 }
 
-/// The box of the element behind `node`, measured after mount, whenever it is resized (window,
-/// toolbar wrapping, projector mode), and whenever `key` changes; all zero until measured.
+/// The inner box (less scrollbars) of the element behind `node`, measured after mount, whenever
+/// it is resized (window, toolbar wrapping, projector mode), and whenever `key` changes; all zero
+/// until measured.
 #[hook]
 pub fn use_element_size<K: PartialEq + Clone + 'static>(node: NodeRef, key: K) -> Measured {
     let size = use_state_eq(Measured::default);
@@ -42,10 +43,11 @@ pub fn use_element_size<K: PartialEq + Clone + 'static>(node: NodeRef, key: K) -
         let (size, node) = (size.clone(), node.clone());
         move || {
             if let Some(element) = node.cast::<Element>() {
-                let rect = element.get_bounding_client_rect();
+                // The inner box, without the scrollbars of a scrolling box (a network taller
+                // than the screen), so what is laid out in it does not also scroll sideways.
                 size.set(Measured {
-                    width: rect.width() as f32,
-                    height: rect.height() as f32,
+                    width: element.client_width() as f32,
+                    height: element.client_height() as f32,
                     rem: root_font_px(),
                 });
             }

@@ -117,17 +117,16 @@ pub fn trace(image: &CanonicalImage) -> Result<Trace, String> {
 pub fn layer_name(index: Option<usize>) -> String {
     match index {
         None => "input".to_owned(),
-        Some(i) => network()
-            .layers()
-            .get(i)
-            .map(|l| {
-                if l.name.chars().all(|c| c.is_ascii_digit()) {
-                    format!("{}_{}", l.layer.kind(), l.name)
-                } else {
-                    l.name.clone()
-                }
-            })
-            .unwrap_or_default(),
+        Some(i) => network().layers().get(i).map(display_name).unwrap_or_default(),
+    }
+}
+
+/// A layer's name as the views show it: its own, or `conv_0` for PyTorch's bare index `0`.
+pub fn display_name(layer: &models::NamedLayer) -> String {
+    if layer.name.chars().all(|c| c.is_ascii_digit()) {
+        format!("{}_{}", layer.layer.kind(), layer.name)
+    } else {
+        layer.name.clone()
     }
 }
 

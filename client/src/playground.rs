@@ -45,7 +45,10 @@ pub fn maps(network: &Network) -> Vec<MapChoice> {
             let shape = math::map_shape(network, map).ok()?;
             Some(MapChoice {
                 map: u16::try_from(map).ok()?,
-                name: math::map_name(network, map),
+                name: map
+                    .checked_sub(1)
+                    .and_then(|layer| network.layers().get(layer))
+                    .map_or_else(|| math::map_name(network, map), crate::model::display_name),
                 shape,
             })
         })
@@ -82,7 +85,7 @@ pub fn kernel_layers(network: &Network) -> Vec<KernelChoice> {
             let layer = u16::try_from(index).ok().filter(|_| fits)?;
             Some(KernelChoice {
                 layer,
-                name: named.name.clone(),
+                name: crate::model::display_name(named),
                 neurons,
                 channels,
                 side: kh,

@@ -2,8 +2,8 @@
 //! greyscale and the colour fixture, written by `models::bundle::write`) opened with "Network →
 //! Open a model file…" switches the whole app: the overview shows the manifest's class names,
 //! one tile per channel in every column (one grey input channel), the prediction `models`
-//! computes; a conv step (padding, stride 2) and an average-pool step show exactly
-//! `models::explain`'s numbers; a broken file is refused with a sentence and changes nothing;
+//! computes; a conv step (padding, stride 2), an average-pool step, a hidden dense unit and the
+//! ReLU on its vector show exactly `models::explain`'s numbers; a broken file is refused with a sentence and changes nothing;
 //! "Back to Tiny VGG" returns. Screenshots of every view of both networks (and of a 64-channel
 //! one, `models::builtin::wide_untrained`) at 1920×1080,
 //! 1280×720 and 390×844 go to `target/e2e-artifacts/own-<network>-<view>-<w>x<h>.png` (the set
@@ -141,6 +141,42 @@ async fn a_greyscale_model_file_switches_the_app_and_its_conv_step_equals_models
     // Layer 3: a 3×3 kernel with stride 2 and padding 1.
     ensure!(matches!(&network.layers()[3].layer, Layer::Conv2d(c) if c.stride == 2 && c.padding == 1));
     check_conv(&browser, &network, &trace, 3).await?;
+
+    // The hidden dense layer (6) and the ReLU on its 32 units (7): the real numbers too.
+    show(
+        &browser,
+        "view=operation&layer=6&neuron=5&step=100",
+        "view-flatten",
+    )
+    .await?;
+    let dense = explain::linear(&network, &trace, 6, 5)?;
+    page::assert_close(
+        "unit 5's value",
+        page::value_of(&browser, "flatten-logit").await?,
+        dense.total,
+    )?;
+    page::assert_close(
+        "x[100]",
+        page::value_of(&browser, "flatten-input").await?,
+        dense.inputs[100],
+    )?;
+    page::assert_close(
+        "w[100]",
+        page::value_of(&browser, "flatten-weight").await?,
+        dense.weights[100],
+    )?;
+    show(&browser, "view=operation&layer=7&neuron=0&step=9", "view-relu").await?;
+    let relu = explain::relu(&network, &trace, 7, &[9])?;
+    page::assert_close(
+        "ReLU in",
+        page::value_of(&browser, "relu-input").await?,
+        relu.input,
+    )?;
+    page::assert_close(
+        "ReLU out",
+        page::value_of(&browser, "relu-output").await?,
+        relu.output,
+    )?;
 
     // Back to Tiny VGG: its classes again.
     browser.click("network-open").await?;
