@@ -2,7 +2,7 @@
 //! with the server gone a reload still renders the overview with the right prediction.
 
 use anyhow::{Result, ensure};
-use e2e::{expected, page, paths};
+use e2e::{expected, page};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn overview_renders_after_reload_with_the_server_gone() -> Result<()> {

@@ -43,8 +43,10 @@ async fn probe_load_time_and_animation_frames() -> Result<()> {
         summary(&cold)
     )?;
 
+    // The frame figures are asked for at 1280×720 (a projector's common size).
     let browser = Browser::launch_with(BrowserOptions {
         name: "perf".into(),
+        window: (1280, 720),
         ..Default::default()
     })
     .await?;
