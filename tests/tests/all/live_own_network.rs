@@ -91,6 +91,7 @@ async fn the_instructor_switches_the_class_to_a_pytorch_network_mid_lecture() ->
     classroom.students[0]
         .screenshot("live-own-network-student-overview")
         .await?;
+    instructor.screenshot("live-own-network-instructor").await?;
 
     // The instructor opens a strided conv neuron and steps its arithmetic: both students show
     // the same step with the numbers of models::explain for the grey network.
