@@ -93,16 +93,11 @@ fn unpack(bytes: &[u8]) -> Option<Network> {
     Network::new(template.input_shape(), layers, template.class_names().to_vec()).ok()
 }
 
-/// The current network's input made from `image`: Tiny VGG reads the canonical picture as it
-/// is; any other network the picture resized to its input (and greyscale for one channel), as
-/// the server computes it.
+/// The current network's input made from `image`, as the server makes it: the picture resized
+/// to the network's input (and greyscale for one channel); for Tiny VGG's `[3, 64, 64]` that is
+/// the canonical picture as it is (`CanonicalImage::input_for` equals `to_tensor` there).
 pub fn input_of(image: &CanonicalImage) -> ndarray::Array3<f32> {
-    let net = network();
-    if is_builtin() {
-        image.to_tensor()
-    } else {
-        image.input_for(net.input_shape())
-    }
+    image.input_for(network().input_shape())
 }
 
 /// Runs `image` through the current network, or says why it cannot (an image of the wrong size).

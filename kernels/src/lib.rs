@@ -708,6 +708,25 @@ pub(crate) mod tests {
         out
     }
 
+    /// Runs `conv` (weights, bias, input, output) on random numbers of `shape` and checks every
+    /// output against [`plain`].
+    fn assert_agrees_with_plain(
+        shape: &ConvShape,
+        rng: &mut SplitMix64,
+        conv: impl FnOnce(&[f32], &[f32], &[f32], &mut [f32]),
+    ) {
+        let mut random = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.uniform(1.0)).collect() };
+        let input = random(shape.in_c * shape.in_h * shape.in_w);
+        let weight = random(shape.out_c * shape.in_c * shape.kh * shape.kw);
+        let bias = random(shape.out_c);
+        let expected = plain(shape, &input, &weight, &bias);
+        let mut out = vec![f32::NAN; expected.len()];
+        conv(&weight, &bias, &input, &mut out);
+        for (a, b) in out.iter().zip(&expected) {
+            assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{shape:?}: {a} vs {b}");
+        }
+    }
+
     /// The band kernels are what WebAssembly runs for every convolution, but natively the tiles
     /// take every wide stride-1 shape, so through `conv2d_into` the bands would only meet narrow
     /// or strided ones. Called directly here, on every shape: wide and narrow, stride 1 and 2,
@@ -716,7 +735,6 @@ pub(crate) mod tests {
     #[test]
     fn bands_agree_with_plain_loops_on_every_shape() {
         let mut rng = SplitMix64(29);
-        let mut random = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.uniform(1.0)).collect() };
         let mut scratch = Scratch::default();
         let mut checked = 0;
         for (case, in_w) in [1, 3, 8, 9, 16, 17, 33, 62, 64, 66, 70].into_iter().enumerate() {
@@ -729,27 +747,10 @@ pub(crate) mod tests {
                     if in_h + 2 * padding < kernel || in_w + 2 * padding < kernel {
                         continue;
                     }
-                    let shape = ConvShape {
-                        in_c,
-                        in_h,
-                        in_w,
-                        out_c,
-                        kh: kernel,
-                        kw: kernel,
-                        stride,
-                        padding,
-                        out_h: (in_h + 2 * padding - kernel) / stride + 1,
-                        out_w: (in_w + 2 * padding - kernel) / stride + 1,
-                    };
-                    let input = random(in_c * in_h * in_w);
-                    let weight = random(out_c * in_c * kernel * kernel);
-                    let bias = random(out_c);
-                    let expected = plain(&shape, &input, &weight, &bias);
-                    let mut out = vec![f32::NAN; expected.len()];
-                    conv_bands(&shape, &input, &weight, &bias, &mut scratch, &mut out);
-                    for (a, b) in out.iter().zip(&expected) {
-                        assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{shape:?}: {a} vs {b}");
-                    }
+                    let shape = ConvShape::new([out_c, in_c, kernel, kernel], stride, padding, in_h, in_w);
+                    assert_agrees_with_plain(&shape, &mut rng, |weight, bias, input, out| {
+                        conv_bands(&shape, input, weight, bias, &mut scratch, out)
+                    });
                     checked += 1;
                 }
             }
@@ -763,7 +764,6 @@ pub(crate) mod tests {
     #[test]
     fn strided_convolutions_through_phase_planes_agree_with_plain_loops() {
         let mut rng = SplitMix64(31);
-        let mut random = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.uniform(1.0)).collect() };
         let mut scratch = Scratch::default();
         let mut checked = 0;
         for stride in [2, 3] {
@@ -773,27 +773,10 @@ pub(crate) mod tests {
                     if in_h + 2 * padding < kernel || in_w + 2 * padding < kernel {
                         continue;
                     }
-                    let shape = ConvShape {
-                        in_c,
-                        in_h,
-                        in_w,
-                        out_c,
-                        kh: kernel,
-                        kw: kernel,
-                        stride,
-                        padding,
-                        out_h: (in_h + 2 * padding - kernel) / stride + 1,
-                        out_w: (in_w + 2 * padding - kernel) / stride + 1,
-                    };
-                    let input = random(in_c * in_h * in_w);
-                    let weight = random(out_c * in_c * kernel * kernel);
-                    let bias = random(out_c);
-                    let expected = plain(&shape, &input, &weight, &bias);
-                    let mut out = vec![f32::NAN; expected.len()];
-                    super::conv2d_into(&weight, &bias, &shape, &input, &mut out, &mut scratch);
-                    for (a, b) in out.iter().zip(&expected) {
-                        assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{shape:?}: {a} vs {b}");
-                    }
+                    let shape = ConvShape::new([out_c, in_c, kernel, kernel], stride, padding, in_h, in_w);
+                    assert_agrees_with_plain(&shape, &mut rng, |weight, bias, input, out| {
+                        super::conv2d_into(weight, bias, &shape, input, out, &mut scratch)
+                    });
                     checked += 1;
                 }
             }

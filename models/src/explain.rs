@@ -176,6 +176,21 @@ fn spatial_input<'t>(trace: &'t Trace, layer: usize) -> ArrayView3<'t, f32> {
         .expect("checked at network build: spatial layers read [C, H, W]")
 }
 
+/// The `kernel × kernel` window of pooling layer `layer`'s input that output `[channel, y, x]`
+/// reads with `stride`, and its top-left corner in the input.
+fn pool_window(
+    trace: &Trace,
+    layer: usize,
+    [channel, y, x]: [usize; 3],
+    kernel: usize,
+    stride: usize,
+) -> (Array2<f32>, usize, usize) {
+    let input = spatial_input(trace, layer);
+    let (top, left) = (y * stride, x * stride);
+    let window = Array2::from_shape_fn((kernel, kernel), |(wy, wx)| input[[channel, top + wy, left + wx]]);
+    (window, top, left)
+}
+
 fn traced_value(trace: &Trace, layer: usize, position: &[usize]) -> f32 {
     trace.outputs[layer][position]
 }
@@ -362,11 +377,7 @@ pub fn max_pool(
         return Err(wrong_kind(network, layer, "max_pool"));
     };
     check_position(network, layer, &[channel, y, x])?;
-    let input = spatial_input(trace, layer);
-    let (input_top, input_left) = (y * stride, x * stride);
-    let window = Array2::from_shape_fn((kernel, kernel), |(wy, wx)| {
-        input[[channel, input_top + wy, input_left + wx]]
-    });
+    let (window, input_top, input_left) = pool_window(trace, layer, [channel, y, x], kernel, stride);
     let mut winner = (0, 0);
     for ((wy, wx), &v) in window.indexed_iter() {
         if v > window[winner] {
@@ -398,11 +409,7 @@ pub fn avg_pool(
         return Err(wrong_kind(network, layer, "avg_pool"));
     };
     check_position(network, layer, &[channel, y, x])?;
-    let input = spatial_input(trace, layer);
-    let (input_top, input_left) = (y * stride, x * stride);
-    let window = Array2::from_shape_fn((kernel, kernel), |(wy, wx)| {
-        input[[channel, input_top + wy, input_left + wx]]
-    });
+    let (window, input_top, input_left) = pool_window(trace, layer, [channel, y, x], kernel, stride);
     let sum = window.sum();
     Ok(AvgPoolExplanation {
         value: sum / (kernel * kernel) as f32,

@@ -114,20 +114,12 @@ macro_rules! secret_token {
         impl $name {
             /// Lower-case hex, for local storage or a URL fragment.
             pub fn to_hex(&self) -> String {
-                self.0.iter().map(|b| format!("{b:02x}")).collect()
+                crate::hex::encode(&self.0)
             }
 
-            /// Reads back [`Self::to_hex`].
+            /// Reads back [`Self::to_hex`] (surrounding whitespace ignored).
             pub fn from_hex(text: &str) -> Result<Self, TokenError> {
-                let text = text.trim();
-                if text.len() != 32 || !text.is_ascii() {
-                    return Err(TokenError);
-                }
-                let mut bytes = [0u8; 16];
-                for (i, byte) in bytes.iter_mut().enumerate() {
-                    *byte = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| TokenError)?;
-                }
-                Ok(Self(bytes))
+                crate::hex::decode(text.trim()).map(Self).ok_or(TokenError)
             }
 
             /// Compares in time independent of where the tokens differ, so guessing byte by byte

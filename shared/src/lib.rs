@@ -22,6 +22,7 @@
 pub mod client_msg;
 pub mod codec;
 pub mod focus;
+mod hex;
 pub mod ids;
 pub mod lesson_note;
 pub mod model;

@@ -20,7 +20,7 @@ pub struct ModelHash(pub [u8; 32]);
 impl fmt::Display for ModelHash {
     /// 64 lower-case hex digits, as in the model's address.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
+        f.write_str(&crate::hex::encode(&self.0))
     }
 }
 
@@ -33,16 +33,7 @@ impl FromStr for ModelHash {
     type Err = BadModelHash;
 
     fn from_str(text: &str) -> Result<Self, BadModelHash> {
-        let bytes = text.as_bytes();
-        if bytes.len() != 64 {
-            return Err(BadModelHash);
-        }
-        let digit = |b: u8| (b as char).to_digit(16).ok_or(BadModelHash);
-        let mut hash = [0; 32];
-        for (i, pair) in bytes.chunks_exact(2).enumerate() {
-            hash[i] = (digit(pair[0])? * 16 + digit(pair[1])?) as u8;
-        }
-        Ok(Self(hash))
+        crate::hex::decode(text).map(Self).ok_or(BadModelHash)
     }
 }
 
