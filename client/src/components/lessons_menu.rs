@@ -19,6 +19,20 @@ pub(crate) fn close_menu(event: &Event) {
     }
 }
 
+/// The `onchange` of a menu's file input: the picked file goes to `onfile` and the menu closes;
+/// the input is emptied so the same file can be picked again (e.g. after fixing it).
+pub(crate) fn on_file_picked(onfile: &Callback<web_sys::File>) -> Callback<Event> {
+    let onfile = onfile.clone();
+    Callback::from(move |e: Event| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        if let Some(file) = input.files().and_then(|files| files.get(0)) {
+            onfile.emit(file);
+            close_menu(&e);
+        }
+        input.set_value("");
+    })
+}
+
 /// The lessons menu: `onbuiltin` opens a built-in lesson by name, `onfile` a file the user picked;
 /// `status` says what is loading or why the last lesson could not be opened.
 pub fn lessons_menu(
@@ -26,18 +40,7 @@ pub fn lessons_menu(
     onfile: &Callback<web_sys::File>,
     status: Option<&str>,
 ) -> Html {
-    let onchange = {
-        let onfile = onfile.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                onfile.emit(file);
-                close_menu(&e);
-            }
-            // The same file can be picked again (e.g. after fixing it).
-            input.set_value("");
-        })
-    };
+    let onchange = on_file_picked(onfile);
     html! {
         <div class="lessons-menu-host">
             <details class="lessons-menu" data-testid="lessons-menu">

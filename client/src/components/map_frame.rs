@@ -34,6 +34,17 @@ impl Outline {
             class,
         }
     }
+
+    /// A `height × width` block whose top-left pixel is at row `top`, column `left`.
+    pub fn block(top: usize, left: usize, (height, width): (usize, usize), class: &'static str) -> Self {
+        Self {
+            top: top as isize,
+            left: left as isize,
+            height,
+            width,
+            class,
+        }
+    }
 }
 
 /// Props of [`MapFrame`].

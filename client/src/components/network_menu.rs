@@ -2,10 +2,9 @@
 //! PyTorch) and "Back to Tiny VGG", with the open network's name or why a file was refused.
 //! A plain function, like the lessons menu beside it.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::lessons_menu::close_menu;
+use crate::components::lessons_menu::{close_menu, on_file_picked};
 
 /// What the header says about the network.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,18 +24,7 @@ pub fn network_menu(
     onbuiltin: Option<&Callback<()>>,
     status: Option<&NetworkStatus>,
 ) -> Html {
-    let onchange = {
-        let onfile = onfile.clone();
-        Callback::from(move |e: Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                onfile.emit(file);
-                close_menu(&e);
-            }
-            // The same file can be picked again (e.g. after exporting it anew).
-            input.set_value("");
-        })
-    };
+    let onchange = on_file_picked(onfile);
     let back = onbuiltin.map(|onbuiltin| {
         let onbuiltin = onbuiltin.clone();
         html! {

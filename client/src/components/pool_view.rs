@@ -50,13 +50,7 @@ fn max(props: &PoolViewProps, at: SpatialFocus, stride: usize) -> Html {
         Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this neuron: {e}") }</p> },
     };
     let (kh, kw) = pool.window.dim();
-    let window = Outline {
-        top: pool.input_top as isize,
-        left: pool.input_left as isize,
-        height: kh,
-        width: kw,
-        class: "window",
-    };
+    let window = Outline::block(pool.input_top, pool.input_left, (kh, kw), "window");
     let winner = Outline::pixel(
         pool.input_top + pool.winner.0,
         pool.input_left + pool.winner.1,
@@ -89,13 +83,7 @@ fn average(props: &PoolViewProps, at: SpatialFocus, stride: usize) -> Html {
         Err(e) => return html! { <p class="view-error">{ format!("Cannot explain this neuron: {e}") }</p> },
     };
     let (kh, kw) = pool.window.dim();
-    let window = Outline {
-        top: pool.input_top as isize,
-        left: pool.input_left as isize,
-        height: kh,
-        width: kw,
-        class: "window",
-    };
+    let window = Outline::block(pool.input_top, pool.input_left, (kh, kw), "window");
     let range = props.heatmaps.ranges.get(layer).copied().unwrap_or(1.0);
     html! {
         <MapOpView kind="pool" title="Average pooling"

@@ -54,6 +54,15 @@ pub fn ReluView(props: &ReluViewProps) -> Html {
             onnavigate={props.onnavigate.clone()} input_outlines={vec![pixel]}
             input_pick={at.pick_callback(props.focus, props.onnavigate.clone())}
             input_label={format!("input map, pixel row {y} column {x}")}>
+            { formula(&relu) }
+        </MapOpView>
+    }
+}
+
+/// `max(0, input) = output` with the real numbers; the same markup on maps and on vectors.
+fn formula(relu: &explain::ReluExplanation) -> Html {
+    html! {
+        <>
             // One run of text, so the flex gaps of the formula cannot open spaces inside max(…).
             <span class="expression" data-testid="relu-expression">
                 { "max(0, " }
@@ -62,7 +71,7 @@ pub fn ReluView(props: &ReluViewProps) -> Html {
             </span>
             <span>{ "=" }</span>
             <span class="big-number" data-testid="relu-output" data-value={format::exact(relu.output)}>{ format::value(relu.output) }</span>
-        </MapOpView>
+        </>
     }
 }
 
@@ -112,13 +121,7 @@ fn on_vector(props: &ReluViewProps) -> Html {
                 </div>
                 <div class="op-formula">
                     <div class="formula big-formula" aria-live="polite">
-                        <span class="expression" data-testid="relu-expression">
-                            { "max(0, " }
-                            <span class="big-number" data-testid="relu-input" data-value={format::exact(relu.input)}>{ format::value(relu.input) }</span>
-                            { ")" }
-                        </span>
-                        <span>{ "=" }</span>
-                        <span class="big-number" data-testid="relu-output" data-value={format::exact(relu.output)}>{ format::value(relu.output) }</span>
+                        { formula(&relu) }
                     </div>
                     <Hint>{ "Negative values become 0; positive values pass through unchanged." }</Hint>
                 </div>

@@ -23,11 +23,7 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
     let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
     let classroom = Classroom::open(3).await?;
     let instructor = &classroom.instructor;
-    for i in 0..3 {
-        classroom
-            .wait_roster(&format!("student-{i}"), "following")
-            .await?;
-    }
+    classroom.wait_all_following().await?;
     live_support::wait_text(instructor, "participant-count", "3 joined").await?;
 
     // The instructor picks an input: every student computes the same prediction from it, and
@@ -69,12 +65,7 @@ async fn students_follow_the_instructor_break_away_and_return() -> Result<()> {
         .screenshot("live-student-opened-network")
         .await?;
     // Then the arithmetic, and steps its animation.
-    instructor.click("open-arithmetic").await?;
-    instructor.wait_for("view-conv").await?;
-    for _ in 0..STEPS {
-        instructor.click("step-forward").await?;
-    }
-    wait_conv_step(instructor, STEPS).await?;
+    live_support::step_conv_arithmetic(instructor, STEPS).await?;
     let wanted = conv_numbers(instructor).await?;
 
     // Every student shows the same neuron, step and numbers...

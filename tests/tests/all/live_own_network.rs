@@ -64,11 +64,7 @@ async fn wait_for_network(
 async fn the_instructor_switches_the_class_to_a_pytorch_network_mid_lecture() -> Result<()> {
     let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
     let mut classroom = Classroom::open(2).await?;
-    for i in 0..2 {
-        classroom
-            .wait_roster(&format!("student-{i}"), "following")
-            .await?;
-    }
+    classroom.wait_all_following().await?;
     let instructor = &classroom.instructor;
     let sample = expected::for_sample(SAMPLE)?;
     instructor.click(&format!("sample-{SAMPLE}")).await?;
@@ -103,12 +99,7 @@ async fn the_instructor_switches_the_class_to_a_pytorch_network_mid_lecture() ->
         .click(&format!("neuron-{CONV_LAYER}-{CONV_NEURON}"))
         .await?;
     instructor.wait_for("elastic-conv").await?;
-    instructor.click("open-arithmetic").await?;
-    instructor.wait_for("view-conv").await?;
-    for _ in 0..STEPS {
-        instructor.click("step-forward").await?;
-    }
-    wait_conv_step(instructor, STEPS).await?;
+    live_support::step_conv_arithmetic(instructor, STEPS).await?;
     let wanted = conv_numbers(instructor).await?;
     let width = network.output_shapes()[CONV_LAYER][2];
     let (y, x) = (STEPS as usize / width, STEPS as usize % width);

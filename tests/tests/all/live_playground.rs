@@ -54,11 +54,7 @@ async fn playground_numbers(browser: &Browser) -> Result<Vec<(String, String)>> 
 async fn students_follow_the_instructors_playground() -> Result<()> {
     let _turn = ONE_CLASSROOM_AT_A_TIME.lock().await;
     let mut classroom = Classroom::open(2).await?;
-    for i in 0..2 {
-        classroom
-            .wait_roster(&format!("student-{i}"), "following")
-            .await?;
-    }
+    classroom.wait_all_following().await?;
     let instructor = &classroom.instructor;
     instructor.click("open-playground").await?;
     wait_playground(instructor, "6.0.3.1", 0).await?;

@@ -69,6 +69,14 @@ impl Classroom {
             .await
     }
 
+    /// Waits until the roster lists every student as following.
+    pub async fn wait_all_following(&self) -> Result<()> {
+        for i in 0..self.students.len() {
+            self.wait_roster(&format!("student-{i}"), "following").await?;
+        }
+        Ok(())
+    }
+
     /// Closes every browser.
     pub async fn close(self) -> Result<()> {
         for student in self.students {
@@ -174,6 +182,17 @@ pub async fn wait_conv_step(browser: &Browser, step: u32) -> Result<()> {
             &format!(r#"document.querySelector('[data-testid="view-conv"]')?.getAttribute("data-step") === "{step}""#),
         )
         .await
+}
+
+/// From the network opened around a conv neuron, the instructor opens its arithmetic and takes
+/// `steps` steps; returns once the conv view shows that step.
+pub async fn step_conv_arithmetic(instructor: &Browser, steps: u32) -> Result<()> {
+    instructor.click("open-arithmetic").await?;
+    instructor.wait_for("view-conv").await?;
+    for _ in 0..steps {
+        instructor.click("step-forward").await?;
+    }
+    wait_conv_step(instructor, steps).await
 }
 
 /// Every number of the open conv view (products, channel sums, bias, total) by `data-testid`,
